@@ -1,0 +1,1 @@
+"""Consultations: set-up, agenda, registration, breakout groups, threads and comments."""

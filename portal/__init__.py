@@ -1,0 +1,95 @@
+"""The Red Talks portal: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import DEFAULTS, persistent_secret_key, settings_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. ``config`` overrides the environment (tests pass their database)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(DEFAULTS)
+    app.config.update(settings_from_environment(Path(app.instance_path)))
+    app.config.update(config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = persistent_secret_key(Path(app.instance_path))
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    _bind_extensions(app)
+    _register_blueprints(app)
+
+    from portal.errors import register_error_pages
+    from portal.templating import register_template_globals
+
+    register_error_pages(app)
+    register_template_globals(app)
+
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    from portal import i18n
+    from portal.accounts.operations import load_signed_in_user
+    from portal.extensions import babel, csrf, db, login_manager, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_signed_in_user)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    app.config["INTERFACE_LOCALES"] = i18n.interface_locales(ROOT / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.login_message = i18n.SIGN_IN_REQUIRED
+    login_manager.localize_callback = str
+
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["REDIS_URL"],
+        # No cors_allowed_origins: Socket.IO accepts the portal's own origin only.
+        manage_session=False,
+    )
+
+    @app.after_request
+    def _finish_transaction(response):
+        # One commit per request, here: a response below 500 keeps what the request did.
+        if response.status_code < 500:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    import consultations.live  # noqa: F401  (registers the consultation room kind)
+    import portal.live  # noqa: F401  (registers the connect, join and leave handlers)
+    from consultations.views import blueprint as consultations_blueprint
+    from portal.accounts.views import blueprint as accounts_blueprint
+    from portal.audit.views import blueprint as audit_blueprint
+    from portal.i18n import blueprint as language_blueprint
+
+    app.register_blueprint(consultations_blueprint)
+    app.register_blueprint(accounts_blueprint)
+    app.register_blueprint(audit_blueprint)
+    app.register_blueprint(language_blueprint)

@@ -1,0 +1,1 @@
+"""Audit: who did what to which object, and when."""

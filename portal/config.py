@@ -1,0 +1,68 @@
+"""Settings read from the environment; the README lists every variable."""
+
+import os
+import secrets
+from pathlib import Path
+
+#: The interface languages the portal is built for (catalogs live in translations/).
+LOCALES = ("en", "fr", "es", "ar", "pt")
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def persistent_secret_key(instance_path: Path) -> str:
+    """Return the key kept in the instance folder, generating it on first use."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_environment(instance_path: Path) -> dict:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.db'}"
+    return {
+        # When absent, create_app reads (or creates) the key kept in the instance folder.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Mail: without SMTP_HOST, messages are written to the log instead of sent.
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Red Talks portal <no-reply@localhost>"),
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Failed sign-ins allowed in the window from one network address. A venue's Wi-Fi
+        # puts a whole room behind one address, so this is higher than the per-e-mail limit.
+        "SIGN_IN_FAILURES_PER_ADDRESS": int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "30")),
+    }
+
+
+#: Defaults that do not depend on the environment.
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    #: Failed sign-ins allowed in SIGN_IN_WINDOW_MINUTES for one e-mail address.
+    "SIGN_IN_FAILURES_PER_EMAIL": 5,
+    "SIGN_IN_WINDOW_MINUTES": 15,
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+}

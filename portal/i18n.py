@@ -1,0 +1,68 @@
+"""Which language and time zone a request is served in."""
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
+from flask_babel import lazy_gettext
+from flask_login import current_user
+
+from portal.config import LOCALES
+from portal.navigation import safe_next
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "pt": "Português",
+}
+
+#: Languages written right to left.
+RIGHT_TO_LEFT = {"ar"}
+
+LOCALE_COOKIE = "locale"
+
+
+def interface_locales(directory: Path) -> list[str]:
+    """English and every language whose catalog has been compiled in ``directory``."""
+    return [
+        locale
+        for locale in LOCALES
+        if locale == "en" or (directory / locale / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+
+
+def select_locale() -> str:
+    """The signed-in user's preference, else the language switch, else the browser's."""
+    if not has_request_context():
+        # Commands and e-mails choose their language with flask_babel.force_locale.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    available = current_app.config["INTERFACE_LOCALES"]
+    if current_user and current_user.is_authenticated and (
+        current_user.preferred_locale in available
+    ):
+        return current_user.preferred_locale
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in available:
+        return chosen
+    return request.accept_languages.best_match(available) or "en"
+
+
+#: Shown when a page needs a signed-in user (Flask-Login flashes it).
+SIGN_IN_REQUIRED = lazy_gettext("Sign in to see this page.")
+
+
+blueprint = Blueprint("language", __name__)
+
+
+@blueprint.post("/language")
+def choose_language():
+    """The language switch: kept in a cookie for visitors who are not signed in."""
+    response = redirect(safe_next(request.form.get("next")) or url_for("consultations.index"))
+    locale = request.form.get("locale")
+    if locale in current_app.config["INTERFACE_LOCALES"]:
+        response.set_cookie(
+            LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response

@@ -1,0 +1,157 @@
+"""Every "may this user do this to that" question, answered in one place.
+
+Views, templates and Socket.IO handlers ask these predicates; none of them decides by what a
+page happens to show. A consultation role counts only while its registration is approved.
+Platform admins run the platform: they may see and set up every consultation, but they do not
+speak or vote in one unless they also hold a role there.
+"""
+
+from sqlalchemy import or_, select, true
+
+from consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
+from portal.extensions import db
+
+#: Consultations whose discussion and voting are over; their record can still be read.
+FINISHED = {ConsultationStatus.closed, ConsultationStatus.archived}
+
+
+def is_signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
+def is_admin(user) -> bool:
+    return is_signed_in(user) and user.is_admin
+
+
+def registration_of(user, consultation: Consultation) -> Registration | None:
+    if not is_signed_in(user):
+        return None
+    return db.session.execute(
+        select(Registration).where(
+            Registration.consultation_id == consultation.id, Registration.user_id == user.id
+        )
+    ).scalar_one_or_none()
+
+
+def role_in(user, consultation: Consultation) -> Role | None:
+    """The role the user holds in the consultation, if their registration is approved."""
+    registration = registration_of(user, consultation)
+    if registration is None or registration.status != RegistrationStatus.approved:
+        return None
+    return registration.role
+
+
+def _holds(user, consultation: Consultation, *roles: Role) -> bool:
+    return role_in(user, consultation) in roles
+
+
+def may_view_consultation(user, consultation: Consultation) -> bool:
+    """A draft is seen by its facilitators and admins only; every other status is public."""
+    if consultation.status != ConsultationStatus.draft:
+        return True
+    return is_admin(user) or _holds(user, consultation, Role.facilitator)
+
+
+def visible_consultations(user):
+    """The SQL condition matching the consultations ``may_view_consultation`` allows."""
+    if is_admin(user):
+        return true()
+    not_draft = Consultation.status != ConsultationStatus.draft
+    if not is_signed_in(user):
+        return not_draft
+    facilitated = select(Registration.consultation_id).where(
+        Registration.user_id == user.id,
+        Registration.role == Role.facilitator,
+        Registration.status == RegistrationStatus.approved,
+    )
+    return or_(not_draft, Consultation.id.in_(facilitated))
+
+
+def may_edit_consultation(user, consultation: Consultation) -> bool:
+    return is_admin(user) or _holds(user, consultation, Role.facilitator)
+
+
+def may_appoint_roles(user, consultation: Consultation) -> bool:
+    return may_edit_consultation(user, consultation)
+
+
+def may_manage_registrations(user, consultation: Consultation) -> bool:
+    """Approve, waitlist or decline registrations, import invitees."""
+    return may_edit_consultation(user, consultation)
+
+
+def may_view_registrations(user, consultation: Consultation) -> bool:
+    return is_admin(user) or _holds(user, consultation, Role.facilitator, Role.secretariat)
+
+
+def may_check_in(user, consultation: Consultation) -> bool:
+    if consultation.status in FINISHED:
+        return False
+    return is_admin(user) or _holds(user, consultation, Role.facilitator, Role.secretariat)
+
+
+def may_register(user, consultation: Consultation) -> bool:
+    """Whether the registration form is open; capacity and invitations are checked on submit."""
+    if consultation.status != ConsultationStatus.registration_open:
+        return False
+    registration = registration_of(user, consultation)
+    return registration is None or registration.status in {
+        RegistrationStatus.cancelled,
+        RegistrationStatus.declined,
+    }
+
+
+def may_read_discussions(user, consultation: Consultation) -> bool:
+    return is_admin(user) or role_in(user, consultation) is not None
+
+
+def may_comment(user, consultation: Consultation) -> bool:
+    if consultation.status in FINISHED or consultation.status == ConsultationStatus.draft:
+        return False
+    return _holds(user, consultation, Role.facilitator, Role.rapporteur, Role.participant)
+
+
+def may_moderate(user, consultation: Consultation) -> bool:
+    return is_admin(user) or _holds(user, consultation, Role.facilitator)
+
+
+def may_draft_recommendations(user, consultation: Consultation) -> bool:
+    if consultation.status in FINISHED:
+        return False
+    return _holds(user, consultation, Role.facilitator, Role.rapporteur)
+
+
+def may_propose_amendments(user, consultation: Consultation) -> bool:
+    if consultation.status != ConsultationStatus.live:
+        return False
+    return _holds(user, consultation, Role.facilitator, Role.rapporteur, Role.participant)
+
+
+def may_vote(user, consultation: Consultation) -> bool:
+    """Participants and rapporteurs vote; facilitators chair, secretariat and observers do not."""
+    if consultation.status != ConsultationStatus.live:
+        return False
+    return _holds(user, consultation, Role.rapporteur, Role.participant)
+
+
+def may_run_votes(user, consultation: Consultation) -> bool:
+    if consultation.status != ConsultationStatus.live:
+        return False
+    return _holds(user, consultation, Role.facilitator)
+
+
+def may_compile_outcome(user, consultation: Consultation) -> bool:
+    return is_admin(user) or _holds(user, consultation, Role.facilitator, Role.secretariat)
+
+
+def may_view_audit(user, consultation: Consultation | None = None) -> bool:
+    """The whole audit log is for admins; a consultation's audit also for its facilitators."""
+    if consultation is None:
+        return is_admin(user)
+    return is_admin(user) or _holds(user, consultation, Role.facilitator)

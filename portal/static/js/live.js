@@ -1,0 +1,44 @@
+// Live updates: joins the rooms the page names and turns server events into DOM events.
+//
+// An element with data-live-room="kind:id" asks to follow that room. Every server event is
+// dispatched on document as a CustomEvent named "live:<event>" with the payload as detail,
+// so each page's own script listens for what it shows. The socket is the fast path only:
+// every page also works without it.
+(function () {
+  "use strict";
+  if (typeof io !== "function") { return; }
+
+  var rooms = Array.prototype.map.call(
+    document.querySelectorAll("[data-live-room]"),
+    function (element) { return element.getAttribute("data-live-room"); }
+  );
+  if (rooms.length === 0) { return; }
+
+  var socket = io({ transports: ["websocket", "polling"], withCredentials: true });
+
+  function announce(name, detail) {
+    document.dispatchEvent(new CustomEvent("live:" + name, { detail: detail }));
+  }
+
+  function joinAll() {
+    rooms.forEach(function (room) {
+      socket.emit("join", { room: room }, function (reply) {
+        announce(reply && reply.ok ? "joined" : "refused", { room: room, reply: reply });
+      });
+    });
+  }
+
+  // On the first connection and after every reconnection: rooms are per connection.
+  socket.on("connect", function () {
+    document.documentElement.setAttribute("data-live", "connected");
+    joinAll();
+    announce("connected", {});
+  });
+  socket.on("disconnect", function () {
+    document.documentElement.setAttribute("data-live", "disconnected");
+    announce("disconnected", {});
+  });
+  socket.onAny(function (name, payload) { announce(name, payload); });
+
+  window.redTalksLive = { socket: socket, rooms: rooms };
+})();

@@ -1,0 +1,2 @@
+"""Draft recommendations, versions, amendments, vote rounds, votes, tallies and outcome
+documents."""

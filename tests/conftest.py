@@ -1,0 +1,216 @@
+"""Fixtures shared by the whole suite.
+
+The schema is built by the migrations (never ``create_all``) in a database of its own for the
+test session: a temporary SQLite file by default, or a fresh PostgreSQL database on the server
+named by ``TEST_DATABASE_URL``. Each test runs inside a transaction that is rolled back.
+"""
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Region,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
+from portal import create_app
+from portal.accounts.models import StakeholderGroup, User
+from portal.accounts.operations import create_account, hash_password
+from portal.extensions import db
+from tests.databases import scratch_database
+
+#: Passes the strength check; tests use it for every account they create.
+PASSWORD = "harmattan-baobab-river-42"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with scratch_database(tmp_path_factory.mktemp("db"), "suite") as url:
+        yield url
+
+
+def suite_settings(database_url: str, **overrides) -> dict:
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "a secret for the test suite only",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "SMTP_HOST": None,
+        "SERVER_NAME": "portal.test",
+    }
+    settings.update(overrides)
+    return settings
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in an application context of its own, as in
+    production: nothing kept on ``g`` (the signed-in user, say) leaks from one request to the
+    next through the context the test holds open."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    application = create_app(suite_settings(database_url))
+    application.test_client_class = FreshContextClient
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A database session whose work is rolled back after the test, commits included."""
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    """PASSWORD hashed once: scrypt is slow on purpose, and tests create many accounts."""
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_user(session, password_hash):
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides) -> User:
+        number = next(counter)
+        fields = {
+            "email": f"person{number}@example.org",
+            "password_hash": password_hash,
+            "name": f"Delegate {number}",
+            "organisation": "Senegalese Red Cross Society",
+            "stakeholder_group": StakeholderGroup.red_cross,
+            "country": "SN",
+        }
+        is_admin = overrides.pop("is_admin", False)
+        fields.update(overrides)
+        user = create_account(**fields)
+        user.is_admin = is_admin
+        session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_consultation(session):
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides) -> Consultation:
+        number = next(counter)
+        starts = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
+        fields = {
+            "slug": f"consultation-{number}",
+            "title": f"Regional consultation {number}",
+            "region": Region.africa,
+            "starts_at": starts,
+            "ends_at": starts + timedelta(days=1),
+            "time_zone": "Africa/Dakar",
+            "working_languages": ["en", "fr"],
+            "status": ConsultationStatus.live,
+        }
+        objectives = overrides.pop("gcm_objectives", [8])
+        fields.update(overrides)
+        consultation = Consultation(**fields)
+        consultation.gcm_objectives = objectives
+        session.add(consultation)
+        session.flush()
+        return consultation
+
+    return make
+
+
+@pytest.fixture
+def register(session):
+    def make(user, consultation, role=Role.participant, status=RegistrationStatus.approved):
+        registration = Registration(
+            consultation=consultation, user=user, role=role, status=status,
+            organisation=user.organisation, stakeholder_group=user.stakeholder_group,
+            country=user.country,
+        )
+        session.add(registration)
+        session.flush()
+        return registration
+
+    return make
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                        r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def submit(client, path: str, data: dict, *, form_path: str | None = None, **kwargs):
+    """Send a form the way a browser does: load the page, then post with its CSRF token."""
+    page = client.get(form_path or path)
+    return client.post(
+        path, data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))}, **kwargs
+    )
+
+
+def sign_in(client, email: str, password: str = PASSWORD, **kwargs):
+    return submit(client, "/account/sign-in", {"email": email, "password": password}, **kwargs)
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from tests.mailbox import start_smtp_server
+
+    controller, mailbox = start_smtp_server()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server, monkeypatch):
+    """Mail sent during the test goes through a real SMTP server and arrives here."""
+    controller, inbox = smtp_server
+    inbox.messages.clear()
+    monkeypatch.setitem(app.config, "SMTP_HOST", controller.hostname)
+    monkeypatch.setitem(app.config, "SMTP_PORT", controller.port)
+    monkeypatch.setitem(app.config, "SMTP_SECURITY", "none")
+    return inbox

@@ -1,0 +1,32 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+import email
+import socket
+from email.message import Message
+
+from aiosmtpd.controller import Controller
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+        self.messages.append(email.message_from_bytes(envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Message]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_smtp_server() -> tuple[Controller, Mailbox]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller, mailbox

@@ -1,0 +1,163 @@
+"""Each permission rule, for each kind of person, on a live consultation and where the
+consultation's status changes the answer."""
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from consultations.models import ConsultationStatus, RegistrationStatus, Role
+from portal import permissions
+
+PEOPLE = [
+    "anonymous", "signed_in", "pending", "declined_facilitator", "participant", "rapporteur",
+    "observer", "secretariat", "facilitator", "other_facilitator", "admin",
+]
+
+
+@pytest.fixture
+def person(make_user, make_consultation, register):
+    """Build the person of a given kind with their roles in ``consultation``."""
+
+    def build(kind: str, consultation):
+        if kind == "anonymous":
+            return AnonymousUserMixin()
+        user = make_user(is_admin=kind == "admin")
+        if kind == "pending":
+            register(user, consultation, Role.participant, RegistrationStatus.pending)
+        elif kind == "declined_facilitator":
+            register(user, consultation, Role.facilitator, RegistrationStatus.declined)
+        elif kind == "other_facilitator":
+            register(user, make_consultation(), Role.facilitator)
+        elif kind in {"participant", "rapporteur", "observer", "secretariat", "facilitator"}:
+            register(user, consultation, Role(kind))
+        return user
+
+    return build
+
+
+def allowed(make_consultation, person, rule, status=ConsultationStatus.live) -> set[str]:
+    consultation = make_consultation(status=status)
+    return {kind for kind in PEOPLE if rule(person(kind, consultation), consultation)}
+
+
+def test_only_facilitators_and_admins_see_a_draft(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_view_consultation,
+                   ConsultationStatus.draft) == {"facilitator", "admin"}
+
+
+@pytest.mark.parametrize("status", [ConsultationStatus.registration_open,
+                                    ConsultationStatus.live, ConsultationStatus.archived])
+def test_everyone_sees_a_published_consultation(make_consultation, person, status):
+    assert allowed(make_consultation, person, permissions.may_view_consultation, status) == set(
+        PEOPLE)
+
+
+def test_the_listing_query_matches_the_rule(session, make_consultation, person, make_user):
+    from sqlalchemy import select
+
+    from consultations.models import Consultation
+
+    draft = make_consultation(status=ConsultationStatus.draft)
+    for kind in PEOPLE:
+        user = person(kind, draft)
+        visible = session.execute(
+            select(Consultation.id).where(
+                Consultation.id == draft.id, permissions.visible_consultations(user))
+        ).first() is not None
+        assert visible == permissions.may_view_consultation(user, draft), kind
+
+
+@pytest.mark.parametrize("rule", [permissions.may_edit_consultation,
+                                  permissions.may_appoint_roles,
+                                  permissions.may_manage_registrations,
+                                  permissions.may_moderate])
+def test_facilitators_and_admins_set_up_and_moderate(make_consultation, person, rule):
+    assert allowed(make_consultation, person, rule) == {"facilitator", "admin"}
+
+
+def test_the_secretariat_also_sees_registrations(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_view_registrations) == {
+        "secretariat", "facilitator", "admin"}
+
+
+def test_check_in_is_for_the_organising_team_until_the_consultation_ends(
+    make_consultation, person
+):
+    team = {"secretariat", "facilitator", "admin"}
+    assert allowed(make_consultation, person, permissions.may_check_in) == team
+    assert allowed(make_consultation, person, permissions.may_check_in,
+                   ConsultationStatus.closed) == set()
+
+
+def test_registration_is_open_to_those_without_a_live_registration(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_register,
+                   ConsultationStatus.registration_open) == {
+        "anonymous", "signed_in", "declined_facilitator", "other_facilitator", "admin"}
+    assert allowed(make_consultation, person, permissions.may_register) == set()
+
+
+def test_discussions_are_read_by_everyone_admitted(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_read_discussions) == {
+        "participant", "rapporteur", "observer", "secretariat", "facilitator", "admin"}
+
+
+def test_observers_and_the_secretariat_read_but_do_not_speak(make_consultation, person):
+    speakers = {"participant", "rapporteur", "facilitator"}
+    assert allowed(make_consultation, person, permissions.may_comment) == speakers
+    assert allowed(make_consultation, person, permissions.may_propose_amendments) == speakers
+    assert allowed(make_consultation, person, permissions.may_comment,
+                   ConsultationStatus.closed) == set()
+
+
+def test_amendments_only_while_live(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_propose_amendments,
+                   ConsultationStatus.registration_open) == set()
+
+
+def test_rapporteurs_and_facilitators_draft_recommendations(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_draft_recommendations) == {
+        "rapporteur", "facilitator"}
+    assert allowed(make_consultation, person, permissions.may_draft_recommendations,
+                   ConsultationStatus.archived) == set()
+
+
+def test_participants_and_rapporteurs_vote_while_live(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_vote) == {
+        "participant", "rapporteur"}
+    assert allowed(make_consultation, person, permissions.may_vote,
+                   ConsultationStatus.closed) == set()
+
+
+def test_facilitators_run_the_votes(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_run_votes) == {"facilitator"}
+    assert allowed(make_consultation, person, permissions.may_run_votes,
+                   ConsultationStatus.registration_open) == set()
+
+
+def test_secretariat_facilitators_and_admins_compile_the_outcome(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_compile_outcome,
+                   ConsultationStatus.closed) == {"secretariat", "facilitator", "admin"}
+
+
+def test_audit_log_for_admins_and_a_consultations_own_for_its_facilitators(
+    make_consultation, person
+):
+    consultation = make_consultation()
+    whole_log = {kind for kind in PEOPLE
+                 if permissions.may_view_audit(person(kind, consultation))}
+    assert whole_log == {"admin"}
+    assert allowed(make_consultation, person, permissions.may_view_audit) == {
+        "facilitator", "admin"}
+
+
+def test_a_role_counts_only_while_the_registration_is_approved(
+    make_user, make_consultation, register
+):
+    user = make_user()
+    consultation = make_consultation()
+    registration = register(user, consultation, Role.participant, RegistrationStatus.approved)
+    assert permissions.may_vote(user, consultation)
+
+    registration.status = RegistrationStatus.cancelled
+
+    assert not permissions.may_vote(user, consultation)
+    assert permissions.role_in(user, consultation) is None
