@@ -43,6 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _bind_extensions(app: Flask) -> None:
+    # Socket.IO handlers must be declared before the first init_app: the SocketIO object
+    # keeps them then and binds them to the server of every app it is given.
+    import consultations.live  # noqa: F401  (the consultation room kind)
+    import portal.live  # noqa: F401  (connect, join and leave)
     from portal import i18n
     from portal.accounts.operations import load_signed_in_user
     from portal.extensions import babel, csrf, db, login_manager, migrate, socketio
@@ -82,8 +86,6 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import consultations.live  # noqa: F401  (registers the consultation room kind)
-    import portal.live  # noqa: F401  (registers the connect, join and leave handlers)
     from consultations.views import blueprint as consultations_blueprint
     from portal.accounts.views import blueprint as accounts_blueprint
     from portal.audit.views import blueprint as audit_blueprint

@@ -5,7 +5,6 @@ test session: a temporary SQLite file by default, or a fresh PostgreSQL database
 named by ``TEST_DATABASE_URL``. Each test runs inside a transaction that is rolled back.
 """
 
-import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +24,7 @@ from consultations.models import (
 from portal import create_app
 from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import create_account, hash_password
-from portal.extensions import db
+from portal.extensions import db, socketio
 from tests.databases import scratch_database
 
 #: Passes the strength check; tests use it for every account they create.
@@ -43,7 +42,9 @@ def suite_settings(database_url: str, **overrides) -> dict:
         "TESTING": True,
         "SECRET_KEY": "a secret for the test suite only",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Flask-SocketIO's test client works without a message queue only; the queue is
+        # tested through real server processes (tests/test_live_servers.py).
+        "REDIS_URL": None,
         "SMTP_HOST": None,
         "SERVER_NAME": "portal.test",
     }
@@ -65,8 +66,12 @@ class FreshContextClient(FlaskClient):
 def app(database_url, tmp_path_factory):
     application = create_app(suite_settings(database_url))
     application.test_client_class = FreshContextClient
+    suite_socket_server = socketio.server
     with application.app_context():
         upgrade()
+    # Tests that build other apps (migrations, real servers) rebind the shared SocketIO
+    # object; the socket tests' fixture points it back at this app's server.
+    application.extensions["suite_socket_server"] = suite_socket_server
     yield application
     with application.app_context():
         db.engine.dispose()
