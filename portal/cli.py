@@ -4,6 +4,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from portal.extensions import db
@@ -15,6 +16,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option(
     "--participants", "generated", type=click.IntRange(min=0), default=0,
     help="Also have this many generated participants registered and approved (for benchmarks).",
@@ -44,6 +46,7 @@ def seed_demo_command(generated: int) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.option("--country", prompt="Country (ISO 3166 alpha-2, e.g. SN)")

@@ -139,3 +139,14 @@ def test_the_language_switch_is_kept_in_a_cookie(app, client):
         assert '<html lang="fr"' in client.get("/").get_data(as_text=True)
     finally:
         app.config["INTERFACE_LOCALES"] = ["en"]
+
+
+def test_a_refused_cross_site_post_does_not_replace_the_session_cookie(app, make_user):
+    # A cross-site POST arrives without the SameSite=Lax session cookie: its answer must not
+    # set a new session cookie, which would sign the person out of the portal.
+    stranger = app.test_client(use_cookies=False)
+
+    response = stranger.post("/account/profile", data={"name": "Forged"})
+
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers

@@ -1,0 +1,77 @@
+"""The browser-test harness: the portal on a real server, driven in Debian's Chromium.
+
+Playwright for Python drives ``/usr/bin/chromium`` (``playwright install`` is not used).
+Every test gets a fresh browser context: no cookies carry over from one test to the next.
+"""
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from tests.databases import scratch_database
+from tests.servers import PortalServer, prepare_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(item.fspath).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def portal_server(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("browser")
+    with scratch_database(directory, "browser") as url:
+        prepare_database(url)
+        server = PortalServer(url, directory).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, portal_server):
+    context = chromium.new_context(base_url=portal_server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    browser_page = context.new_page()
+    yield browser_page
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    results = Axe().run(page)
+    grave = [
+        violation for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not grave, "\n".join(
+        f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
+        + ", ".join(str(node["target"]) for node in violation["nodes"])
+        for violation in grave
+    )

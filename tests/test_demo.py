@@ -1,0 +1,103 @@
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from consultations.models import Consultation, Registration, RegistrationStatus, Role
+from portal import create_app
+from portal.accounts.models import StakeholderGroup, User
+from portal.extensions import db
+from tests.conftest import FreshContextClient, sign_in, suite_settings
+from tests.databases import scratch_database
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    with scratch_database(tmp_path, "demo") as url:
+        application = create_app(suite_settings(url))
+        application.test_client_class = FreshContextClient
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def seed(app, *arguments):
+    result = app.test_cli_runner().invoke(args=["seed-demo", *arguments])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def counts(app):
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count()).select_from(User)),
+            db.session.scalar(select(func.count()).select_from(Registration)),
+        )
+
+
+def test_seed_demo_builds_the_schema_and_the_printed_sign_in_works(empty_app):
+    output = seed(empty_app)
+
+    password = re.search(r"signs in with the password: (\S+)", output).group(1)
+    admin = re.search(r"platform admin\s+(\S+)", output).group(1)
+    client = empty_app.test_client()
+    assert sign_in(client, admin, password).status_code == 302
+    page = client.get("/c/red-talks-dakar-2024").get_data(as_text=True)
+    assert "Objective 8: Save lives" in page
+    assert "Dakar, Senegal" in page
+
+
+def test_seed_demo_has_every_stakeholder_group_and_the_roles_of_a_red_talk(empty_app):
+    seed(empty_app)
+
+    with empty_app.app_context():
+        consultation = db.session.execute(select(Consultation)).scalar_one()
+        assert consultation.slug == "red-talks-dakar-2024"
+        assert consultation.gcm_objectives == [7, 8]
+        groups = set(db.session.scalars(select(Registration.stakeholder_group)))
+        roles = set(db.session.scalars(select(Registration.role)))
+        participants = db.session.scalar(
+            select(func.count()).select_from(Registration).where(
+                Registration.role.in_([Role.participant, Role.rapporteur])))
+    assert groups == set(StakeholderGroup) - {StakeholderGroup.other}
+    assert roles == {Role.facilitator, Role.secretariat, Role.participant, Role.rapporteur}
+    assert participants == 20
+
+
+def test_seed_demo_twice_changes_nothing(empty_app):
+    seed(empty_app)
+    before = counts(empty_app)
+
+    seed(empty_app)
+
+    assert counts(empty_app) == before
+
+
+def test_generated_participants_are_registered_approved_and_added_only_once(empty_app):
+    seed(empty_app)
+    users, registrations = counts(empty_app)
+
+    output = seed(empty_app, "--participants", "25")
+    assert "Generated participants: 25 (25 added now)" in output
+    assert counts(empty_app) == (users + 25, registrations + 25)
+
+    seed(empty_app, "--participants", "25")
+    assert counts(empty_app) == (users + 25, registrations + 25)
+    with empty_app.app_context():
+        statuses = set(db.session.scalars(select(Registration.status)))
+    assert statuses == {RegistrationStatus.approved}
+
+
+def test_create_admin_makes_an_admin_who_sees_the_audit_log(empty_app):
+    seed(empty_app)
+    result = empty_app.test_cli_runner().invoke(args=[
+        "create-admin", "--email", "Secretariat.Admin@example.org", "--name", "Portal admin",
+        "--country", "sn", "--password", "savanna-lantern-harbour-9"])
+    assert result.exit_code == 0, result.output
+
+    client = empty_app.test_client()
+    sign_in(client, "secretariat.admin@example.org", "savanna-lantern-harbour-9")
+    page = client.get("/admin/audit/", query_string={"action": "account.admin_granted"})
+    assert page.status_code == 200
+    assert "create-admin" in page.get_data(as_text=True)
