@@ -34,9 +34,13 @@ def seed_demo_command(generated: int) -> None:
     click.echo(f"Demo consultation: /c/{report.consultation.slug}")
     click.echo(f"Every demo account signs in with the password: {DEMO_PASSWORD}")
     click.echo(f"  {'platform admin':<14} {report.admin_email}")
-    for person in report.people[:4]:
-        click.echo(f"  {person.role.value:<14} {person.email}")
-    click.echo(f"  ... and {len(report.people) - 4} more participants (participant01..20)")
+    by_role: dict[str, list[str]] = {}
+    for person in report.people:
+        by_role.setdefault(person.role.value, []).append(person.email)
+    for role, emails in by_role.items():
+        shown = emails if len(emails) <= 2 else [emails[0], "...", emails[-1]]
+        click.echo(f"  {role:<14} {' '.join(shown)} ({len(emails)})" if len(emails) > 2
+                   else f"  {role:<14} {' '.join(shown)}")
     if generated or report.generated_total:
         click.echo(
             f"Generated participants: {report.generated_total} "
