@@ -1,0 +1,49 @@
+"""The consultations area's models, importable from here."""
+
+from consultations.models.breakout import BreakoutAssignment, BreakoutChoice, BreakoutGroup
+from consultations.models.consultation import (
+    AdoptionRule,
+    AgendaItem,
+    AgendaItemKind,
+    ApprovalRule,
+    AttributionRule,
+    Consultation,
+    ConsultationObjective,
+    ConsultationStatus,
+    Mode,
+    Region,
+)
+from consultations.models.registration import (
+    Attendance,
+    Invitation,
+    QuestionKind,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+    RegistrationStatus,
+    Role,
+)
+
+__all__ = [
+    "AdoptionRule",
+    "AgendaItem",
+    "AgendaItemKind",
+    "ApprovalRule",
+    "Attendance",
+    "AttributionRule",
+    "BreakoutAssignment",
+    "BreakoutChoice",
+    "BreakoutGroup",
+    "Consultation",
+    "ConsultationObjective",
+    "ConsultationStatus",
+    "Invitation",
+    "Mode",
+    "QuestionKind",
+    "Region",
+    "Registration",
+    "RegistrationAnswer",
+    "RegistrationQuestion",
+    "RegistrationStatus",
+    "Role",
+]
