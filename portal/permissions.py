@@ -73,6 +73,21 @@ def visible_consultations(user):
     return or_(not_draft, Consultation.id.in_(facilitated))
 
 
+def may_create_consultation(user) -> bool:
+    """Admins, and anyone who facilitates a consultation already, set up new ones."""
+    if is_admin(user):
+        return True
+    if not is_signed_in(user):
+        return False
+    return db.session.execute(
+        select(Registration.id).where(
+            Registration.user_id == user.id,
+            Registration.role == Role.facilitator,
+            Registration.status == RegistrationStatus.approved,
+        ).limit(1)
+    ).first() is not None
+
+
 def may_edit_consultation(user, consultation: Consultation) -> bool:
     return is_admin(user) or _holds(user, consultation, Role.facilitator)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 
+from blinker import Namespace
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,6 +20,9 @@ from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
 from portal.mail import send_after_commit
+
+#: Sent with the new account: other areas attach what was waiting for its address.
+account_created = Namespace().signal("account-created")
 
 PROFILE_FIELDS = ("name", "organisation", "stakeholder_group", "country", "preferred_locale")
 
@@ -97,6 +101,7 @@ def create_account(
     except IntegrityError as error:
         raise AccountExists(email) from error
     record_event("account.signed_up", actor=user, target=user)
+    account_created.send(user)
     return user
 
 

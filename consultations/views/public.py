@@ -1,40 +1,57 @@
-from flask import Blueprint, abort, render_template
+"""The pages everyone sees: the list of consultations and each consultation's page."""
+
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consultations.gcm import OBJECTIVES
-from consultations.models import Consultation, ConsultationStatus
+from consultations.models import (
+    Consultation,
+    ConsultationObjective,
+    ConsultationStatus,
+    Region,
+)
+from consultations.views import blueprint, load_consultation
 from portal import permissions
 from portal.extensions import db
-
-blueprint = Blueprint("consultations", __name__)
 
 UPCOMING = {ConsultationStatus.draft, ConsultationStatus.registration_open}
 
 
 @blueprint.get("/")
 def index():
-    consultations = db.session.execute(
+    query = (
         select(Consultation)
         .where(permissions.visible_consultations(current_user))
         .options(selectinload(Consultation.objective_links))
         .order_by(Consultation.starts_at.desc())
-    ).scalars().all()
+    )
+    region = request.args.get("region", "")
+    if region in {member.value for member in Region}:
+        query = query.where(Consultation.region == Region(region))
+    else:
+        region = ""
+    objective = request.args.get("objective", type=int)
+    if objective in OBJECTIVES:
+        query = query.where(Consultation.id.in_(
+            select(ConsultationObjective.consultation_id).where(
+                ConsultationObjective.objective == objective)))
+    else:
+        objective = None
+    consultations = db.session.execute(query).scalars().all()
     upcoming = [c for c in consultations if c.status in UPCOMING]
     live = [c for c in consultations if c.status == ConsultationStatus.live]
     past = [c for c in consultations if c.status in permissions.FINISHED]
     return render_template(
-        "consultations/index.html", upcoming=upcoming, live=live, past=past
+        "consultations/index.html", upcoming=upcoming, live=live, past=past,
+        regions=list(Region), objectives=OBJECTIVES, region=region, objective=objective,
     )
 
 
 @blueprint.get("/c/<slug>")
 def show(slug):
-    consultation = db.first_or_404(select(Consultation).where(Consultation.slug == slug))
-    if not permissions.may_view_consultation(current_user, consultation):
-        # A draft is not acknowledged to exist for those who may not see it.
-        abort(404)
+    consultation = load_consultation(slug)
     return render_template(
         "consultations/show.html",
         consultation=consultation,

@@ -1,0 +1,297 @@
+"""Forms of the consultations area. They validate what was typed; they never write."""
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consultations.gcm import OBJECTIVES
+from consultations.models import (
+    AdoptionRule,
+    AgendaItemKind,
+    ApprovalRule,
+    AttributionRule,
+    Consultation,
+    Mode,
+    Region,
+    Role,
+)
+from portal.config import LOCALES
+from portal.i18n import LANGUAGE_NAMES
+
+LOCAL_TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as checkboxes (rendered in a fieldset by the forms macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+@cache
+def _time_zones() -> tuple[str, ...]:
+    return tuple(sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC"))
+
+
+def enum_choices(enum_class) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in enum_class]
+
+
+def language_choices(codes=LOCALES) -> list[SelectChoice]:
+    return [SelectChoice(code, LANGUAGE_NAMES[code], {"lang": code}) for code in codes]
+
+
+def to_utc(local: datetime | None, time_zone: str) -> datetime | None:
+    """A wall-clock time typed for the consultation's time zone, as a point in time."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(time_zone)).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(moment: datetime | None, time_zone: str) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(time_zone)).replace(tzinfo=None)
+
+
+def text(field) -> str:
+    """A text field's value without surrounding space; empty when it was not sent."""
+    return (field.data or "").strip()
+
+
+def _valid_zone(form, field):
+    if field.data not in _time_zones():
+        raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class ConsultationForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Web address"),
+        validators=[Optional(), Length(min=3, max=80), Regexp(
+            r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            message=_l("Use lower-case letters, digits and hyphens, e.g. red-talks-dakar-2024."),
+        )],
+        description=_l("The end of the consultation's address. Left empty, it is made from the "
+                       "title."),
+    )
+    summary = TextAreaField(
+        _l("Summary"), validators=[Length(max=500)],
+        description=_l("One or two sentences shown in the list of consultations."),
+    )
+    description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
+    region = SelectField(_l("Region"), choices=enum_choices(Region))
+    gcm_objectives = CheckboxesField(
+        _l("Objectives of the Global Compact for Migration it serves"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Choose at least one objective."))],
+    )
+    organisers = StringField(_l("Organisers"), validators=[Length(max=500)])
+    venue = StringField(_l("Venue"), validators=[Length(max=300)],
+                        description=_l("City and place; leave empty for an online consultation."))
+    mode = RadioField(_l("Mode"), choices=enum_choices(Mode), default=Mode.in_person.value)
+    time_zone = SelectField(_l("Time zone"), validators=[_valid_zone], default="UTC",
+                            description=_l("Dates and times below are in this time zone."))
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME_FORMAT,
+                                   validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME_FORMAT,
+                                 validators=[InputRequired()])
+    working_languages = CheckboxesField(
+        _l("Working languages"),
+        choices=language_choices(),
+        validators=[InputRequired(message=_l("Choose at least one language."))],
+        description=_l("The first in this list is the consultation's main language."),
+    )
+    capacity = IntegerField(
+        _l("Places for participants"), validators=[Optional(), NumberRange(min=1, max=100_000)],
+        description=_l("Leave empty for no limit. When full, new registrations join a "
+                       "waitlist."),
+    )
+    registration_opens_at = DateTimeLocalField(
+        _l("Registration opens"), format=LOCAL_TIME_FORMAT, validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(
+        _l("Registration closes"), format=LOCAL_TIME_FORMAT, validators=[Optional()])
+    approval_rule = RadioField(_l("Approval of registrations"), choices=enum_choices(ApprovalRule),
+                               default=ApprovalRule.facilitator.value)
+    invitation_only = BooleanField(_l("By invitation only: only invited addresses can register"))
+    attribution_rule = RadioField(_l("Attribution"), choices=enum_choices(AttributionRule),
+                                  default=AttributionRule.attributed.value)
+    adoption_rule = RadioField(_l("Adoption of recommendations"),
+                               choices=enum_choices(AdoptionRule),
+                               default=AdoptionRule.consensus.value)
+    consent_text = TextAreaField(
+        _l("Consent to the processing of personal data"),
+        validators=[InputRequired(), Length(max=5000)],
+        description=_l("Shown on the registration form; every participant must agree to it."),
+    )
+    breakout_threads_open = BooleanField(
+        _l("Every participant may read and write in every breakout group's threads"))
+
+    def __init__(self, *args, consultation: Consultation | None = None, **kwargs):
+        if consultation is not None and not kwargs.get("formdata"):
+            kwargs.setdefault("data", consultation_form_data(consultation))
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        self.gcm_objectives.choices = [
+            SelectChoice(number, _l("%(number)d. %(title)s", number=number, title=title))
+            for number, title in OBJECTIVES.items()
+        ]
+        self.time_zone.choices = list(_time_zones())
+        if consultation is not None:
+            del self.slug
+
+    def validate_working_languages(self, field):
+        if any(code not in LOCALES for code in field.data or []):
+            raise ValidationError(_l("Choose languages from the list."))
+
+    def validate_ends_at(self, field):
+        if self.starts_at.data and field.data and field.data < self.starts_at.data:
+            raise ValidationError(_l("The end must come after the start."))
+
+    def validate_registration_closes_at(self, field):
+        opens = self.registration_opens_at.data
+        if opens and field.data and field.data <= opens:
+            raise ValidationError(_l("Registration must close after it opens."))
+        if field.data and self.ends_at.data and field.data > self.ends_at.data:
+            raise ValidationError(_l("Registration must close before the consultation ends."))
+
+    def consultation_fields(self) -> dict:
+        zone = self.time_zone.data
+        return {
+            "title": text(self.title),
+            "summary": text(self.summary),
+            "description": text(self.description),
+            "region": Region(self.region.data),
+            "gcm_objectives": self.gcm_objectives.data,
+            "organisers": text(self.organisers),
+            "venue": text(self.venue),
+            "mode": Mode(self.mode.data),
+            "time_zone": zone,
+            "starts_at": to_utc(self.starts_at.data, zone),
+            "ends_at": to_utc(self.ends_at.data, zone),
+            "working_languages": list(self.working_languages.data),
+            "capacity": self.capacity.data,
+            "registration_opens_at": to_utc(self.registration_opens_at.data, zone),
+            "registration_closes_at": to_utc(self.registration_closes_at.data, zone),
+            "approval_rule": ApprovalRule(self.approval_rule.data),
+            "invitation_only": self.invitation_only.data,
+            "attribution_rule": AttributionRule(self.attribution_rule.data),
+            "adoption_rule": AdoptionRule(self.adoption_rule.data),
+            "consent_text": text(self.consent_text),
+            "breakout_threads_open": self.breakout_threads_open.data,
+        }
+
+
+def consultation_form_data(consultation: Consultation) -> dict:
+    zone = consultation.time_zone
+    data = {
+        name: getattr(consultation, name)
+        for name in ("title", "summary", "description", "organisers", "venue", "time_zone",
+                     "capacity", "invitation_only", "consent_text", "breakout_threads_open")
+    }
+    data.update(
+        region=consultation.region.value,
+        mode=consultation.mode.value,
+        approval_rule=consultation.approval_rule.value,
+        attribution_rule=consultation.attribution_rule.value,
+        adoption_rule=consultation.adoption_rule.value,
+        gcm_objectives=list(consultation.gcm_objectives),
+        working_languages=list(consultation.working_languages),
+        starts_at=to_local(consultation.starts_at, zone),
+        ends_at=to_local(consultation.ends_at, zone),
+        registration_opens_at=to_local(consultation.registration_opens_at, zone),
+        registration_closes_at=to_local(consultation.registration_closes_at, zone),
+    )
+    return data
+
+
+class AgendaItemForm(FlaskForm):
+    kind = RadioField(_l("Kind"), choices=enum_choices(AgendaItemKind),
+                      default=AgendaItemKind.plenary.value)
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME_FORMAT,
+                                   validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME_FORMAT,
+                                 validators=[InputRequired()])
+    allow_choices = BooleanField(
+        _l("Breakout rounds: participants may choose their group before the assignment"))
+
+    def validate_ends_at(self, field):
+        if self.starts_at.data and field.data and field.data < self.starts_at.data:
+            raise ValidationError(_l("The end must come after the start."))
+
+    def agenda_item_fields(self, time_zone: str) -> dict:
+        return {
+            "kind": AgendaItemKind(self.kind.data),
+            "title": text(self.title),
+            "description": text(self.description),
+            "starts_at": to_utc(self.starts_at.data, time_zone),
+            "ends_at": to_utc(self.ends_at.data, time_zone),
+            "allow_choices": self.allow_choices.data,
+        }
+
+
+class BreakoutGroupForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    theme = StringField(_l("Theme"), validators=[Length(max=300)])
+    guiding_questions = TextAreaField(
+        _l("Guiding questions"), validators=[Length(max=5000)],
+        description=_l("One question per line. Each question gets a discussion thread."),
+    )
+    capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=10_000)],
+                            description=_l("Leave empty for no limit."))
+    facilitator_email = EmailField(
+        _l("Group facilitator's e-mail address"), validators=[Optional(), Email()],
+        description=_l("Someone already registered in the consultation."))
+    rapporteur_email = EmailField(
+        _l("Rapporteur's e-mail address"), validators=[Optional(), Email()],
+        description=_l("Someone already registered in the consultation."))
+    language = SelectField(_l("Working language"))
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [SelectChoice("", _l("Several languages"))] + language_choices(
+            consultation.working_languages)
+
+    def questions(self) -> list[str]:
+        return [line.strip() for line in (self.guiding_questions.data or "").splitlines()
+                if line.strip()]
+
+
+class AppointmentForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(), Email(message=_l("Enter an e-mail address like "
+                                                      "name@example.org."))],
+    )
+    role = SelectField(_l("Role"), choices=enum_choices(Role), default=Role.facilitator.value)
+
+
+class StatusForm(FlaskForm):
+    """Moves the consultation on in its lifecycle; the status comes from the button."""

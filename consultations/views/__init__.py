@@ -1,0 +1,27 @@
+"""The consultations area's pages: one blueprint, its handlers grouped by what they serve."""
+
+from flask import Blueprint, abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from consultations.models import Consultation
+from portal import permissions
+from portal.extensions import db
+
+blueprint = Blueprint("consultations", __name__)
+
+
+def load_consultation(slug: str) -> Consultation:
+    """The consultation at this address, or 404 (a draft is not acknowledged to outsiders)."""
+    consultation = db.first_or_404(select(Consultation).where(Consultation.slug == slug))
+    if not permissions.may_view_consultation(current_user, consultation):
+        abort(404)
+    return consultation
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+from consultations.views import public, setup  # noqa: E402, F401  (they add their routes)

@@ -1,0 +1,235 @@
+"""Facilitators' pages for setting a consultation up: details, status, agenda, groups, team."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from consultations import operations
+from consultations.forms import (
+    AgendaItemForm,
+    AppointmentForm,
+    BreakoutGroupForm,
+    ConsultationForm,
+    StatusForm,
+    text,
+    to_local,
+)
+from consultations.models import AgendaItem, BreakoutGroup, ConsultationStatus, Invitation, Role
+from consultations.views import blueprint, load_consultation, require
+from portal import permissions
+from portal.accounts.operations import find_account
+from portal.extensions import db
+
+
+@blueprint.route("/consultations/new", methods=["GET", "POST"])
+@login_required
+def new_consultation():
+    require(permissions.may_create_consultation(current_user))
+    form = ConsultationForm()
+    if form.validate_on_submit():
+        try:
+            consultation = operations.create_consultation(
+                current_user, slug=form.slug.data or None, **form.consultation_fields())
+        except operations.SlugTaken:
+            form.slug.errors.append(_("Another consultation has this address already."))
+        else:
+            flash(_("The consultation is created as a draft: only its facilitators see it."),
+                  "success")
+            return redirect(url_for("consultations.manage", slug=consultation.slug))
+    return render_template("consultations/setup/edit.html", form=form, consultation=None)
+
+
+@blueprint.route("/c/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_consultation(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    form = ConsultationForm(consultation=consultation)
+    if form.validate_on_submit():
+        operations.update_consultation(consultation, current_user, **form.consultation_fields())
+        flash(_("The consultation is saved."), "success")
+        return redirect(url_for("consultations.manage", slug=slug))
+    return render_template("consultations/setup/edit.html", form=form, consultation=consultation)
+
+
+@blueprint.get("/c/<slug>/manage")
+@login_required
+def manage(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    return render_template(
+        "consultations/setup/manage.html",
+        consultation=consultation,
+        next_statuses=operations.next_statuses(consultation),
+        status_form=StatusForm(),
+        to_local=to_local,
+    )
+
+
+@blueprint.post("/c/<slug>/status")
+@login_required
+def change_status(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    form = StatusForm()
+    wanted = request.form.get("status", "")
+    if form.validate_on_submit() and wanted in {status.value for status in ConsultationStatus}:
+        try:
+            operations.change_status(consultation, current_user, ConsultationStatus(wanted))
+        except operations.TransitionRefused as refusal:
+            flash(_("A consultation cannot go from “%(current)s” to “%(wanted)s”.",
+                    current=refusal.current.label, wanted=refusal.wanted.label), "error")
+        else:
+            flash(_("The consultation is now: %(status)s.", status=consultation.status.label),
+                  "success")
+    else:
+        flash(_("Choose a status from the buttons."), "error")
+    return redirect(url_for("consultations.manage", slug=slug))
+
+
+def _agenda_item(consultation, item_id) -> AgendaItem:
+    item = db.get_or_404(AgendaItem, item_id)
+    if item.consultation_id != consultation.id:
+        abort(404)
+    return item
+
+
+@blueprint.route("/c/<slug>/agenda/new", methods=["GET", "POST"])
+@login_required
+def new_agenda_item(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    form = AgendaItemForm()
+    if form.validate_on_submit():
+        operations.add_agenda_item(
+            consultation, current_user, **form.agenda_item_fields(consultation.time_zone))
+        flash(_("The agenda item is added."), "success")
+        return redirect(url_for("consultations.manage", slug=slug, _anchor="agenda"))
+    return render_template("consultations/setup/agenda_item.html", form=form,
+                           consultation=consultation, item=None)
+
+
+@blueprint.route("/c/<slug>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_agenda_item(slug, item_id):
+    consultation = load_consultation(slug)
+    item = _agenda_item(consultation, item_id)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    zone = consultation.time_zone
+    form = AgendaItemForm(data={
+        "kind": item.kind.value, "title": item.title, "description": item.description,
+        "starts_at": to_local(item.starts_at, zone), "ends_at": to_local(item.ends_at, zone),
+        "allow_choices": item.allow_choices,
+    } if request.method == "GET" else None)
+    if form.validate_on_submit():
+        operations.update_agenda_item(item, current_user, **form.agenda_item_fields(zone))
+        flash(_("The agenda item is saved."), "success")
+        return redirect(url_for("consultations.manage", slug=slug, _anchor="agenda"))
+    return render_template("consultations/setup/agenda_item.html", form=form,
+                           consultation=consultation, item=item)
+
+
+@blueprint.post("/c/<slug>/agenda/<int:item_id>/remove")
+@login_required
+def remove_agenda_item(slug, item_id):
+    consultation = load_consultation(slug)
+    item = _agenda_item(consultation, item_id)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    if StatusForm().validate_on_submit():
+        operations.remove_agenda_item(item, current_user)
+        flash(_("The agenda item “%(title)s” is removed.", title=item.title), "success")
+    return redirect(url_for("consultations.manage", slug=slug, _anchor="agenda"))
+
+
+def _group_people(form, consultation) -> tuple[dict, bool]:
+    """The group's facilitator and rapporteur from their addresses; they must be registered."""
+    people, valid = {}, True
+    for field, key in ((form.facilitator_email, "facilitator"),
+                       (form.rapporteur_email, "rapporteur")):
+        user = find_account(field.data) if field.data else None
+        if field.data and (user is None or permissions.role_in(user, consultation) is None):
+            field.errors.append(_("Nobody with this address is registered in the consultation."))
+            valid = False
+        people[key] = user
+    return people, valid
+
+
+@blueprint.route("/c/<slug>/agenda/<int:item_id>/groups/new", methods=["GET", "POST"])
+@login_required
+def new_breakout_group(slug, item_id):
+    consultation = load_consultation(slug)
+    round_ = _agenda_item(consultation, item_id)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    if not round_.is_breakout_round:
+        flash(_("Breakout groups belong to breakout rounds."), "error")
+        return redirect(url_for("consultations.manage", slug=slug, _anchor="agenda"))
+    form = BreakoutGroupForm(consultation=consultation)
+    if form.is_submitted():
+        form_valid = form.validate()
+        people, people_valid = _group_people(form, consultation)
+        if form_valid and people_valid:
+            operations.add_breakout_group(
+                round_, current_user, name=text(form.name), theme=text(form.theme),
+                guiding_questions=form.questions(), capacity=form.capacity.data,
+                language=form.language.data or None, **people)
+            flash(_("The breakout group is added."), "success")
+            return redirect(url_for("consultations.manage", slug=slug, _anchor="agenda"))
+    return render_template("consultations/setup/breakout_group.html", form=form,
+                           consultation=consultation, round=round_, group=None)
+
+
+@blueprint.route("/c/<slug>/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_breakout_group(slug, group_id):
+    consultation = load_consultation(slug)
+    group = db.get_or_404(BreakoutGroup, group_id)
+    if group.round.consultation_id != consultation.id:
+        abort(404)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    form = BreakoutGroupForm(consultation=consultation, data={
+        "name": group.name, "theme": group.theme,
+        "guiding_questions": "\n".join(group.guiding_questions), "capacity": group.capacity,
+        "facilitator_email": group.facilitator.email if group.facilitator else "",
+        "rapporteur_email": group.rapporteur.email if group.rapporteur else "",
+        "language": group.language or "",
+    } if request.method == "GET" else None)
+    if form.is_submitted():
+        form_valid = form.validate()
+        people, people_valid = _group_people(form, consultation)
+        if form_valid and people_valid:
+            operations.update_breakout_group(
+                group, current_user, name=text(form.name), theme=text(form.theme),
+                guiding_questions=form.questions(), capacity=form.capacity.data,
+                language=form.language.data or None, **people)
+            flash(_("The breakout group is saved."), "success")
+            return redirect(url_for("consultations.manage", slug=slug, _anchor="agenda"))
+    return render_template("consultations/setup/breakout_group.html", form=form,
+                           consultation=consultation, round=group.round, group=group)
+
+
+@blueprint.route("/c/<slug>/team", methods=["GET", "POST"])
+@login_required
+def team(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_view_registrations(current_user, consultation))
+    form = AppointmentForm()
+    if form.is_submitted():
+        require(permissions.may_appoint_roles(current_user, consultation))
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        appointed = operations.appoint(consultation, current_user, form.email.data, role)
+        if isinstance(appointed, Invitation):
+            flash(_("Nobody has an account with %(email)s yet. The role of %(role)s applies "
+                    "when they create one.", email=appointed.email, role=role.label), "info")
+        else:
+            flash(_("%(name)s is now %(role)s.", name=appointed.user.name, role=role.label),
+                  "success")
+        return redirect(url_for("consultations.team", slug=slug))
+    pending = db.session.scalars(
+        select(Invitation).where(
+            Invitation.consultation_id == consultation.id, Invitation.accepted_at.is_(None),
+            Invitation.role != Role.participant)
+    ).all()
+    return render_template("consultations/setup/team.html", consultation=consultation,
+                           form=form, team=operations.team_of(consultation), pending=pending)
