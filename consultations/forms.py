@@ -34,10 +34,14 @@ from consultations.models import (
     AdoptionRule,
     AgendaItemKind,
     ApprovalRule,
+    Attendance,
     AttributionRule,
     Consultation,
     Mode,
+    QuestionKind,
     Region,
+    RegistrationQuestion,
+    RegistrationStatus,
     Role,
 )
 from portal.config import LOCALES
@@ -295,3 +299,113 @@ class AppointmentForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     """Moves the consultation on in its lifecycle; the status comes from the button."""
+
+
+# Registration ---------------------------------------------------------------------------------
+
+
+class RegistrationDetails:
+    """What a registration asks beyond the profile."""
+
+    attendance = RadioField(_l("I will take part"), choices=enum_choices(Attendance),
+                            default=Attendance.in_person.value)
+    languages = CheckboxesField(
+        _l("Languages I can work in"),
+        validators=[InputRequired(message=_l("Choose at least one language."))],
+        description=_l("Breakout groups are formed so that everyone can follow."),
+    )
+    interpretation_language = SelectField(_l("Interpretation I need"))
+    accessibility_needs = TextAreaField(
+        _l("Accessibility needs"), validators=[Length(max=2000)],
+        description=_l("For example step-free access, sign language, captions, large print."),
+    )
+    notes = TextAreaField(_l("Dietary or access notes"), validators=[Length(max=2000)])
+    consent = BooleanField(
+        _l("I agree to the processing of my personal data as described above."),
+        validators=[InputRequired(message=_l("Registration needs your consent."))],
+    )
+
+    def set_registration_choices(self, consultation: Consultation) -> None:
+        modes = {Mode.in_person: [Attendance.in_person], Mode.online: [Attendance.online],
+                 Mode.hybrid: [Attendance.in_person, Attendance.online]}[consultation.mode]
+        self.attendance.choices = [SelectChoice(item.value, item.label) for item in modes]
+        if self.attendance.data not in {item.value for item in modes}:
+            self.attendance.data = modes[0].value
+        self.languages.choices = language_choices(consultation.working_languages)
+        self.interpretation_language.choices = [
+            SelectChoice("", _l("None"))] + language_choices(consultation.working_languages)
+
+    def answers(self, questions) -> dict:
+        return {question.id: self[f"question_{question.id}"].data for question in questions}
+
+
+def _options_only(options: list[str]):
+    def check(form, field):
+        values = field.data if isinstance(field.data, list) else [field.data]
+        if any(value not in options for value in values if value):
+            raise ValidationError(_l("Choose from the list."))
+
+    return check
+
+
+def question_field(question: RegistrationQuestion):
+    presence = [InputRequired(message=_l("Please answer this question."))] if (
+        question.required) else [Optional()]
+    choices = [SelectChoice(option, option) for option in question.options]
+    if question.kind == QuestionKind.short_text:
+        return StringField(question.prompt, validators=[*presence, Length(max=500)])
+    if question.kind == QuestionKind.long_text:
+        return TextAreaField(question.prompt, validators=[*presence, Length(max=5000)])
+    if question.kind == QuestionKind.single_choice:
+        return RadioField(question.prompt, choices=choices, validate_choice=False,
+                          validators=[*presence, _options_only(question.options)])
+    return CheckboxesField(question.prompt, choices=choices, validate_choice=False,
+                           validators=[*presence, _options_only(question.options)])
+
+
+def registration_form(consultation: Consultation, questions, *, with_account: bool, **kwargs):
+    """The registration form for this consultation; with account fields for a visitor."""
+    from portal.accounts.forms import ProfileForm, SignUpForm
+
+    base = SignUpForm if with_account else ProfileForm
+    fields = {f"question_{question.id}": question_field(question) for question in questions}
+    form_class = type("ConsultationRegistrationForm", (RegistrationDetails, base), fields)
+    form = form_class(**kwargs)
+    form.set_registration_choices(consultation)
+    return form
+
+
+class DecisionForm(FlaskForm):
+    """A facilitator's decision on one or many registrations."""
+
+    decision = SelectField(_l("Decision"), choices=[
+        SelectChoice(RegistrationStatus.approved.value, _l("Approve")),
+        SelectChoice(RegistrationStatus.waitlisted.value, _l("Put on the waitlist")),
+        SelectChoice(RegistrationStatus.declined.value, _l("Decline")),
+    ])
+    message = TextAreaField(
+        _l("Message to the participants (optional)"), validators=[Length(max=2000)],
+        description=_l("Added to the e-mail that tells them the decision."))
+
+
+class InviteeImportForm(FlaskForm):
+    invitees = TextAreaField(
+        _l("Invitees, as CSV"), validators=[InputRequired(), Length(max=2_000_000)],
+        description=_l("One line per person after a header line with the columns email, name, "
+                       "organisation, stakeholder_group, country."),
+    )
+
+
+class QuestionForm(FlaskForm):
+    prompt = StringField(_l("Question"), validators=[InputRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind of answer"), choices=enum_choices(QuestionKind))
+    options = TextAreaField(_l("Choices, one per line"), validators=[Length(max=5000)],
+                            description=_l("For questions with a list of choices."))
+    required = BooleanField(_l("An answer is required"))
+
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
+
+    def validate_options(self, field):
+        if QuestionKind(self.kind.data).has_options and len(self.option_list()) < 2:
+            raise ValidationError(_l("Give at least two choices."))

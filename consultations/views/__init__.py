@@ -24,4 +24,4 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
-from consultations.views import public, setup  # noqa: E402, F401  (they add their routes)
+from consultations.views import public, registration, setup  # noqa: E402, F401  (routes)

@@ -1,0 +1,433 @@
+"""The rules of registration: places, the waitlist, approval, invitations and check-in.
+
+Places are counted and taken with the consultation's row locked (``_lock_places``), so two
+registrations arriving together can never both take the last place, on PostgreSQL (a row
+lock) as on SQLite (the write lock, taken before counting).
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from consultations.models import (
+    ApprovalRule,
+    Attendance,
+    Consultation,
+    ConsultationStatus,
+    Invitation,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+    RegistrationStatus,
+    Role,
+)
+from portal.accounts.models import StakeholderGroup, User
+from portal.accounts.operations import normalise_email
+from portal.audit.operations import record_event
+from portal.countries import is_country_code
+from portal.database import utcnow
+from portal.extensions import db
+from portal.mail import send_after_commit
+
+Status = RegistrationStatus
+
+#: Statuses from which a person may register again (the row is reused).
+ENDED = {Status.cancelled, Status.declined}
+
+
+class RegistrationRefused(Exception):
+    """Registration is not possible; ``reason`` says why in the user's language."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NoPlaceLeft(Exception):
+    """Approving would take more places than the consultation has."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+
+class InviteeListRejected(Exception):
+    """The CSV had errors; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} rows with errors")
+        self.errors = errors
+
+
+def _lock_places(consultation: Consultation) -> None:
+    """Serialise the place-taking of this consultation until the transaction ends."""
+    db.session.execute(
+        update(Consultation).where(Consultation.id == consultation.id)
+        .values(capacity=Consultation.capacity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def places_taken(consultation: Consultation) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.consultation_id == consultation.id,
+            Registration.role == Role.participant,
+            Registration.status == Status.approved,
+        )
+    )
+
+
+def places_left(consultation: Consultation) -> int | None:
+    if consultation.capacity is None:
+        return None
+    return max(0, consultation.capacity - places_taken(consultation))
+
+
+def registration_closed_reason(consultation: Consultation, user: User | None) -> str | None:
+    """Why this person cannot register now, or None when they can."""
+    if consultation.status != ConsultationStatus.registration_open:
+        return _("Registration for this consultation is not open.")
+    now = utcnow()
+    if consultation.registration_opens_at and now < consultation.registration_opens_at:
+        return _("Registration has not opened yet.")
+    if consultation.registration_closes_at and now > consultation.registration_closes_at:
+        return _("Registration has closed.")
+    return None
+
+
+def invitation_for(consultation: Consultation, email: str) -> Invitation | None:
+    return db.session.scalar(
+        select(Invitation).where(
+            Invitation.consultation_id == consultation.id,
+            Invitation.email == normalise_email(email),
+        )
+    )
+
+
+def _set_status(registration: Registration, status: Status) -> None:
+    registration.status = status
+    registration.status_changed_at = utcnow()
+    registration.waitlisted_at = utcnow() if status == Status.waitlisted else None
+
+
+def register(
+    consultation: Consultation,
+    user: User,
+    *,
+    organisation: str,
+    stakeholder_group: StakeholderGroup,
+    country: str,
+    attendance: Attendance,
+    languages: list[str],
+    interpretation_language: str | None,
+    accessibility_needs: str,
+    notes: str,
+    answers: dict[int, str | list[str]],
+    consented: bool,
+) -> Registration:
+    """Register ``user``: approved, pending or waitlisted by the consultation's rules."""
+    reason = registration_closed_reason(consultation, user)
+    if reason:
+        raise RegistrationRefused(reason)
+    if not consented:
+        raise RegistrationRefused(_("Registration needs your consent to the processing of "
+                                    "your personal data."))
+    invitation = invitation_for(consultation, user.email)
+    if consultation.invitation_only and invitation is None:
+        raise RegistrationRefused(_("This consultation is by invitation only, and %(email)s "
+                                    "is not on the list of invitees.", email=user.email))
+    _lock_places(consultation)
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.consultation_id == consultation.id, Registration.user_id == user.id)
+    )
+    if registration is not None and registration.status not in ENDED:
+        raise RegistrationRefused(_("You are registered already."))
+    if registration is None:
+        registration = Registration(consultation=consultation, user=user, role=Role.participant)
+        db.session.add(registration)
+    registration.role = Role.participant
+    registration.organisation = organisation
+    registration.stakeholder_group = stakeholder_group
+    registration.country = country
+    registration.attendance = attendance
+    registration.languages = list(languages)
+    registration.interpretation_language = interpretation_language
+    registration.accessibility_needs = accessibility_needs
+    registration.notes = notes
+    registration.consented_at = utcnow()
+    registration.checked_in_at = None
+    registration.answers = [
+        RegistrationAnswer(question_id=question_id, value=value)
+        for question_id, value in answers.items()
+        if value not in ("", [], None)
+    ]
+    left = places_left(consultation)
+    if left == 0:
+        status = Status.waitlisted
+    elif consultation.approval_rule == ApprovalRule.automatic:
+        status = Status.approved
+    else:
+        status = Status.pending
+    _set_status(registration, status)
+    if invitation is not None and invitation.accepted_at is None:
+        invitation.accepted_at = utcnow()
+    db.session.flush()
+    record_event("registration.created", actor=user, target=registration,
+                 consultation=consultation, status=status.value)
+    tell_status(registration)
+    return registration
+
+
+def approve(registration: Registration, actor: User, message: str = "") -> None:
+    consultation = registration.consultation
+    if registration.status == Status.approved:
+        return
+    _lock_places(consultation)
+    if registration.role == Role.participant and places_left(consultation) == 0:
+        raise NoPlaceLeft()
+    _decide(registration, actor, Status.approved, message)
+
+
+def waitlist(registration: Registration, actor: User, message: str = "") -> None:
+    was_approved = registration.status == Status.approved
+    _decide(registration, actor, Status.waitlisted, message)
+    if was_approved:
+        promote_from_waitlist(registration.consultation, actor, skip=registration)
+
+
+def decline(registration: Registration, actor: User, message: str = "") -> None:
+    was_approved = registration.status == Status.approved
+    _decide(registration, actor, Status.declined, message)
+    if was_approved:
+        promote_from_waitlist(registration.consultation, actor)
+
+
+def cancel(registration: Registration, actor: User) -> None:
+    """The participant withdraws; their place goes to the first on the waitlist."""
+    if registration.status in ENDED:
+        return
+    was_approved = registration.status == Status.approved
+    _set_status(registration, Status.cancelled)
+    db.session.flush()
+    record_event("registration.cancelled", actor=actor, target=registration,
+                 consultation=registration.consultation)
+    tell_status(registration)
+    if was_approved:
+        promote_from_waitlist(registration.consultation, actor)
+
+
+def _decide(registration: Registration, actor: User, status: Status, message: str) -> None:
+    if registration.status == status:
+        return
+    previous = registration.status
+    _set_status(registration, status)
+    db.session.flush()
+    record_event("registration.decided", actor=actor, target=registration,
+                 consultation=registration.consultation, previous=previous.value,
+                 status=status.value, message=message or None)
+    tell_status(registration, message)
+
+
+def promote_from_waitlist(
+    consultation: Consultation, actor: User | None, skip: Registration | None = None
+) -> list[Registration]:
+    """Give free places to the waitlist, first come first served, and tell each person."""
+    _lock_places(consultation)
+    promoted = []
+    while True:
+        left = places_left(consultation)
+        if left == 0:
+            break
+        query = (
+            select(Registration)
+            .where(Registration.consultation_id == consultation.id,
+                   Registration.status == Status.waitlisted)
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+        )
+        if skip is not None:
+            query = query.where(Registration.id != skip.id)
+        first = db.session.scalar(query)
+        if first is None:
+            break
+        _set_status(first, Status.approved)
+        db.session.flush()
+        record_event("registration.promoted", actor=actor, target=first,
+                     consultation=consultation)
+        tell_status(first, promoted=True)
+        promoted.append(first)
+        if left is None:
+            break
+    return promoted
+
+
+def decide_many(registrations: list[Registration], actor: User, decision: Status,
+                message: str = "") -> tuple[int, int]:
+    """Apply one decision to many; returns (done, refused for want of places)."""
+    done = refused = 0
+    action = {Status.approved: approve, Status.waitlisted: waitlist, Status.declined: decline}[
+        decision]
+    for registration in registrations:
+        try:
+            action(registration, actor, message)
+        except NoPlaceLeft:
+            refused += 1
+        else:
+            done += 1
+    return done, refused
+
+
+def check_in(registration: Registration, actor: User, present: bool = True) -> None:
+    registration.checked_in_at = utcnow() if present else None
+    db.session.flush()
+    record_event("registration.checked_in" if present else "registration.check_in_undone",
+                 actor=actor, target=registration, consultation=registration.consultation)
+
+
+def tell_status(registration: Registration, message: str = "", promoted: bool = False) -> None:
+    """E-mail the person the new status of their registration, in their language."""
+    user = registration.user
+    consultation = registration.consultation
+    with force_locale(user.preferred_locale):
+        subject = _("%(title)s: your registration is %(status)s",
+                    title=consultation.title, status=registration.status.label.lower())
+        body = render_template(
+            "mail/registration_status.txt", registration=registration, user=user,
+            consultation=consultation, message=message, promoted=promoted,
+        )
+    send_after_commit(user.email, subject, body)
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+INVITEE_COLUMNS = ("email", "name", "organisation", "stakeholder_group", "country")
+
+
+def _stakeholder_group(value: str) -> StakeholderGroup | None:
+    value = value.strip()
+    for group in StakeholderGroup:
+        if value.lower() in {group.value, group.label.lower()}:
+            return group
+    return None
+
+
+def import_invitees(consultation: Consultation, actor: User, csv_text: str) -> list[Invitation]:
+    """Add (or update) invitees from CSV text, all of them or, on any error, none."""
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in INVITEE_COLUMNS if name not in header]
+    if missing:
+        raise InviteeListRejected([RowError(1, _("Missing columns: %(columns)s.",
+                                                 columns=", ".join(missing)))])
+    rows, errors, seen = [], [], set()
+    for number, raw in enumerate(reader, start=2):
+        row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()
+               if key is not None}
+        problems = []
+        try:
+            email = validate_email(row["email"], check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            email = row["email"]
+            problems.append(_("“%(email)s” is not an e-mail address.", email=row["email"]))
+        if email in seen:
+            problems.append(_("%(email)s appears twice.", email=email))
+        seen.add(email)
+        if not row["name"]:
+            problems.append(_("The name is missing."))
+        group = _stakeholder_group(row["stakeholder_group"])
+        if group is None:
+            problems.append(_("“%(value)s” is not a stakeholder group.",
+                              value=row["stakeholder_group"]))
+        country = row["country"].upper()
+        if not is_country_code(country):
+            problems.append(_("“%(value)s” is not an ISO 3166 country code.",
+                              value=row["country"]))
+        if problems:
+            errors.extend(RowError(number, problem) for problem in problems)
+        else:
+            rows.append((email, row["name"], row["organisation"], group, country))
+    if errors:
+        raise InviteeListRejected(errors)
+    if not rows:
+        raise InviteeListRejected([RowError(1, _("The list has no invitee."))])
+    invitations = []
+    for email, name, organisation, group, country in rows:
+        invitation = invitation_for(consultation, email) or Invitation(
+            consultation=consultation, email=email, invited_by_id=actor.id)
+        invitation.name, invitation.organisation = name, organisation
+        invitation.stakeholder_group, invitation.country = group, country
+        db.session.add(invitation)
+        invitations.append(invitation)
+    db.session.flush()
+    record_event("invitation.imported", actor=actor, consultation=consultation,
+                 count=len(invitations))
+    return invitations
+
+
+def send_invitations(consultation: Consultation, actor: User,
+                     link_for: Callable[[Invitation], str]) -> int:
+    """E-mail every invitee not yet sent an invitation; returns how many were sent."""
+    unsent = db.session.scalars(
+        select(Invitation).where(
+            Invitation.consultation_id == consultation.id, Invitation.sent_at.is_(None),
+            Invitation.role == Role.participant)
+        .order_by(Invitation.id)
+    ).all()
+    for invitation in unsent:
+        account = db.session.scalar(select(User).where(User.email == invitation.email))
+        locale = account.preferred_locale if account else consultation.working_languages[0]
+        with force_locale(locale):
+            send_after_commit(
+                invitation.email,
+                _("Invitation: %(title)s", title=consultation.title),
+                render_template("mail/invitation.txt", invitation=invitation,
+                                consultation=consultation, link=link_for(invitation)),
+            )
+        invitation.sent_at = utcnow()
+    db.session.flush()
+    if unsent:
+        record_event("invitation.sent", actor=actor, consultation=consultation,
+                     count=len(unsent))
+    return len(unsent)
+
+
+def questions_of(consultation: Consultation) -> list[RegistrationQuestion]:
+    return db.session.scalars(
+        select(RegistrationQuestion)
+        .where(RegistrationQuestion.consultation_id == consultation.id)
+        .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
+    ).all()
+
+
+def add_question(consultation: Consultation, actor: User, *, prompt: str, kind,
+                 options: list[str], required: bool) -> RegistrationQuestion:
+    position = db.session.scalar(
+        select(func.coalesce(func.max(RegistrationQuestion.position), 0)).where(
+            RegistrationQuestion.consultation_id == consultation.id)
+    ) + 1
+    question = RegistrationQuestion(
+        consultation_id=consultation.id, prompt=prompt, kind=kind,
+        options=options if kind.has_options else [], required=required, position=position)
+    db.session.add(question)
+    db.session.flush()
+    record_event("registration_question.added", actor=actor, target=question,
+                 consultation=consultation, prompt=prompt)
+    return question
+
+
+def remove_question(question: RegistrationQuestion, actor: User) -> None:
+    record_event("registration_question.removed", actor=actor, target=question,
+                 consultation=question.consultation, prompt=question.prompt)
+    db.session.delete(question)
+    db.session.flush()

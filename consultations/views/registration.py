@@ -1,0 +1,380 @@
+"""Registering, seeing and cancelling one's registration, and the facilitators' side of it:
+decisions, invitations, questions, the list with its figures, the export and check-in."""
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from consultations import registrations as rules
+from consultations.forms import (
+    DecisionForm,
+    InviteeImportForm,
+    QuestionForm,
+    StatusForm,
+    registration_form,
+    text,
+)
+from consultations.models import (
+    Attendance,
+    Invitation,
+    QuestionKind,
+    Registration,
+    RegistrationQuestion,
+    RegistrationStatus,
+    Role,
+)
+from consultations.views import blueprint, load_consultation, require
+from portal import permissions
+from portal.accounts import operations as accounts
+from portal.accounts.models import StakeholderGroup, User
+from portal.countries import country_name
+from portal.extensions import db
+
+
+@blueprint.route("/c/<slug>/register", methods=["GET", "POST"])
+def register(slug):
+    consultation = load_consultation(slug)
+    existing = permissions.registration_of(current_user, consultation)
+    if existing is not None and existing.status not in rules.ENDED:
+        return redirect(url_for("consultations.my_registration", slug=slug))
+    closed = rules.registration_closed_reason(consultation, current_user)
+    if closed:
+        return render_template("consultations/registration/closed.html",
+                               consultation=consultation, reason=closed), 403
+    questions = rules.questions_of(consultation)
+    with_account = not current_user.is_authenticated
+    invitation = None
+    if with_account and request.args.get("email"):
+        invitation = rules.invitation_for(consultation, request.args["email"])
+    form = registration_form(
+        consultation, questions, with_account=with_account,
+        obj=None if with_account else current_user,
+        data=_invitation_data(invitation) if invitation and request.method == "GET" else None,
+    )
+    if request.method == "GET" and not with_account and existing is not None:
+        form.languages.data = existing.languages
+    if form.validate_on_submit():
+        try:
+            user = _account_for(form) if with_account else current_user._get_current_object()
+            if not with_account:
+                accounts.update_profile(
+                    user, **{name: form[name].data for name in accounts.PROFILE_FIELDS})
+            registration = rules.register(
+                consultation, user,
+                organisation=text(form.organisation),
+                stakeholder_group=StakeholderGroup(form.stakeholder_group.data),
+                country=form.country.data,
+                attendance=Attendance(form.attendance.data),
+                languages=form.languages.data,
+                interpretation_language=form.interpretation_language.data or None,
+                accessibility_needs=text(form.accessibility_needs),
+                notes=text(form.notes),
+                answers=form.answers(questions),
+                consented=form.consent.data,
+            )
+        except accounts.AccountExists:
+            form.email.errors.append(_("An account with this e-mail address exists already. "
+                                       "Sign in first, then register."))
+        except rules.RegistrationRefused as refusal:
+            db.session.rollback()
+            form.form_errors.append(refusal.reason)
+        else:
+            if with_account:
+                login_user(registration.user)
+            flash(_status_message(registration), "success")
+            return redirect(url_for("consultations.my_registration", slug=slug))
+    return render_template("consultations/registration/form.html", consultation=consultation,
+                           form=form, questions=questions, with_account=with_account,
+                           places_left=rules.places_left(consultation))
+
+
+def _invitation_data(invitation: Invitation) -> dict:
+    return {"email": invitation.email, "name": invitation.name,
+            "organisation": invitation.organisation,
+            "stakeholder_group": invitation.stakeholder_group.value
+            if invitation.stakeholder_group else "",
+            "country": invitation.country or ""}
+
+
+def _account_for(form) -> User:
+    return accounts.create_account(
+        email=form.email.data, password=form.password.data, name=text(form.name),
+        organisation=text(form.organisation), stakeholder_group=form.stakeholder_group.data,
+        country=form.country.data, preferred_locale=form.preferred_locale.data,
+    )
+
+
+def _status_message(registration: Registration) -> str:
+    return {
+        RegistrationStatus.approved: _("You are registered. See you there!"),
+        RegistrationStatus.pending: _("Your registration is received. The facilitators will "
+                                      "review it; you will get an e-mail."),
+        RegistrationStatus.waitlisted: _("The consultation is full: you are on the waitlist. "
+                                         "You will get an e-mail if a place becomes free."),
+    }.get(registration.status, _("Your registration is saved."))
+
+
+@blueprint.get("/c/<slug>/registration")
+@login_required
+def my_registration(slug):
+    consultation = load_consultation(slug)
+    registration = permissions.registration_of(current_user, consultation)
+    if registration is None:
+        return redirect(url_for("consultations.register", slug=slug))
+    position = None
+    if registration.status == RegistrationStatus.waitlisted:
+        position = db.session.scalar(
+            select(func.count()).select_from(Registration).where(
+                Registration.consultation_id == consultation.id,
+                Registration.status == RegistrationStatus.waitlisted,
+                Registration.waitlisted_at <= registration.waitlisted_at))
+    return render_template("consultations/registration/mine.html", consultation=consultation,
+                           registration=registration, position=position, form=StatusForm())
+
+
+@blueprint.post("/c/<slug>/registration/cancel")
+@login_required
+def cancel_registration(slug):
+    consultation = load_consultation(slug)
+    registration = permissions.registration_of(current_user, consultation)
+    if registration is None:
+        abort(404)
+    if StatusForm().validate_on_submit():
+        rules.cancel(registration, current_user)
+        flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("consultations.my_registration", slug=slug))
+
+
+# The facilitators' side ----------------------------------------------------------------------
+
+def _filtered_registrations(consultation):
+    query = (select(Registration).join(Registration.user)
+             .where(Registration.consultation_id == consultation.id,
+                    Registration.role == Role.participant)
+             .options(joinedload(Registration.user))
+             .order_by(Registration.created_at, Registration.id))
+    filters = {"status": request.args.get("status", ""),
+               "group": request.args.get("group", ""),
+               "country": request.args.get("country", "").upper()}
+    if filters["status"] in {status.value for status in RegistrationStatus}:
+        query = query.where(Registration.status == RegistrationStatus(filters["status"]))
+    else:
+        filters["status"] = ""
+    if filters["group"] in {group.value for group in StakeholderGroup}:
+        query = query.where(Registration.stakeholder_group == StakeholderGroup(filters["group"]))
+    else:
+        filters["group"] = ""
+    if filters["country"]:
+        query = query.where(Registration.country == filters["country"])
+    return query, filters
+
+
+def _figures(consultation) -> dict:
+    rows = db.session.execute(
+        select(Registration.status, Registration.stakeholder_group, Registration.country,
+               func.count())
+        .where(Registration.consultation_id == consultation.id,
+               Registration.role == Role.participant)
+        .group_by(Registration.status, Registration.stakeholder_group, Registration.country)
+    ).all()
+    by_status, by_group, by_country = {}, {}, {}
+    for status, group, country, count in rows:
+        by_status[status] = by_status.get(status, 0) + count
+        if status == RegistrationStatus.approved:
+            by_group[group] = by_group.get(group, 0) + count
+            by_country[country] = by_country.get(country, 0) + count
+    return {"by_status": by_status, "by_group": by_group,
+            "by_country": sorted(by_country.items(), key=lambda item: (-item[1], item[0]))}
+
+
+@blueprint.get("/c/<slug>/registrations")
+@login_required
+def registrations(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_view_registrations(current_user, consultation))
+    query, filters = _filtered_registrations(consultation)
+    return render_template(
+        "consultations/registration/list.html", consultation=consultation,
+        registrations=db.session.scalars(query).all(), filters=filters,
+        figures=_figures(consultation), decision_form=DecisionForm(),
+        places_left=rules.places_left(consultation), stakeholder_groups=list(StakeholderGroup),
+        may_decide=permissions.may_manage_registrations(current_user, consultation),
+        country_name=country_name)
+
+
+@blueprint.post("/c/<slug>/registrations/decide")
+@login_required
+def decide(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_manage_registrations(current_user, consultation))
+    form = DecisionForm()
+    ids = request.form.getlist("registration", type=int)
+    if not form.validate_on_submit() or not ids:
+        flash(_("Tick at least one registration, then choose a decision."), "error")
+        return redirect(url_for("consultations.registrations", slug=slug))
+    chosen = db.session.scalars(
+        select(Registration).where(Registration.consultation_id == consultation.id,
+                                   Registration.id.in_(ids))
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    done, refused = rules.decide_many(chosen, current_user,
+                                      RegistrationStatus(form.decision.data), text(form.message))
+    flash(_("Decision recorded for %(count)d registrations.", count=done), "success")
+    if refused:
+        flash(_("%(count)d could not be approved: no place is left. Put them on the waitlist "
+                "or raise the number of places.", count=refused), "error")
+    return redirect(url_for("consultations.registrations", slug=slug, **{
+        key: value for key, value in request.args.items()}))
+
+
+@blueprint.get("/c/<slug>/registrations.csv")
+@login_required
+def export_registrations(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_view_registrations(current_user, consultation))
+    query, _filters = _filtered_registrations(consultation)
+    questions = rules.questions_of(consultation)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["name", "email", "organisation", "stakeholder_group", "country",
+                     "status", "attendance", "languages", "interpretation",
+                     "accessibility_needs", "notes", "registered_at", "checked_in_at",
+                     *[question.prompt for question in questions]])
+    for registration in db.session.scalars(query).unique():
+        answers = {answer.question_id: answer.value for answer in registration.answers}
+        writer.writerow([_csv_safe(value) for value in [
+            registration.user.name, registration.user.email, registration.organisation,
+            registration.stakeholder_group.value, registration.country,
+            registration.status.value, registration.attendance.value,
+            " ".join(registration.languages), registration.interpretation_language or "",
+            registration.accessibility_needs, registration.notes,
+            registration.created_at.isoformat(),
+            registration.checked_in_at.isoformat() if registration.checked_in_at else "",
+            *["; ".join(answers[q.id]) if isinstance(answers.get(q.id), list)
+              else answers.get(q.id, "") for q in questions],
+        ]])
+    return Response(
+        "\ufeff" + buffer.getvalue(), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-registrations.csv"'})
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: quote them as text."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
+@blueprint.route("/c/<slug>/invitations", methods=["GET", "POST"])
+@login_required
+def invitations(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_manage_registrations(current_user, consultation))
+    form = InviteeImportForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            imported = rules.import_invitees(consultation, current_user, form.invitees.data)
+        except rules.InviteeListRejected as rejection:
+            errors = rejection.errors
+            form.invitees.errors.append(_("Nothing was imported: correct the rows below and "
+                                          "send the list again."))
+        else:
+            flash(_("%(count)d invitees are on the list.", count=len(imported)), "success")
+            return redirect(url_for("consultations.invitations", slug=slug))
+    listed = db.session.scalars(
+        select(Invitation).where(Invitation.consultation_id == consultation.id,
+                                 Invitation.role == Role.participant)
+        .order_by(Invitation.email)).all()
+    return render_template("consultations/registration/invitations.html",
+                           consultation=consultation, form=form, errors=errors,
+                           invitations=listed, send_form=StatusForm())
+
+
+@blueprint.post("/c/<slug>/invitations/send")
+@login_required
+def send_invitations(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_manage_registrations(current_user, consultation))
+    if StatusForm().validate_on_submit():
+        sent = rules.send_invitations(consultation, current_user, lambda invitation: url_for(
+            "consultations.register", slug=slug, email=invitation.email, _external=True))
+        flash(_("%(count)d invitations sent.", count=sent), "success")
+    return redirect(url_for("consultations.invitations", slug=slug))
+
+
+@blueprint.route("/c/<slug>/questions", methods=["GET", "POST"])
+@login_required
+def questions(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    form = QuestionForm()
+    if form.validate_on_submit():
+        rules.add_question(consultation, current_user, prompt=text(form.prompt),
+                           kind=QuestionKind(form.kind.data), options=form.option_list(),
+                           required=form.required.data)
+        flash(_("The question is added to the registration form."), "success")
+        return redirect(url_for("consultations.questions", slug=slug))
+    return render_template("consultations/registration/questions.html",
+                           consultation=consultation, form=form,
+                           questions=rules.questions_of(consultation), remove_form=StatusForm())
+
+
+@blueprint.post("/c/<slug>/questions/<int:question_id>/remove")
+@login_required
+def remove_question(slug, question_id):
+    consultation = load_consultation(slug)
+    require(permissions.may_edit_consultation(current_user, consultation))
+    question = db.get_or_404(RegistrationQuestion, question_id)
+    if question.consultation_id != consultation.id:
+        abort(404)
+    if StatusForm().validate_on_submit():
+        rules.remove_question(question, current_user)
+        flash(_("The question is removed."), "success")
+    return redirect(url_for("consultations.questions", slug=slug))
+
+
+@blueprint.get("/c/<slug>/check-in")
+@login_required
+def check_in(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_check_in(current_user, consultation))
+    search = request.args.get("q", "").strip()[:100]
+    query = (select(Registration).join(Registration.user)
+             .where(Registration.consultation_id == consultation.id,
+                    Registration.status == RegistrationStatus.approved)
+             .options(joinedload(Registration.user))
+             .order_by(User.name))
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern),
+                                func.lower(Registration.organisation).like(pattern)))
+    found = db.session.scalars(query.limit(200)).all()
+    present = db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.consultation_id == consultation.id,
+            Registration.status == RegistrationStatus.approved,
+            Registration.checked_in_at.is_not(None)))
+    return render_template("consultations/registration/check_in.html",
+                           consultation=consultation, registrations=found, search=search,
+                           present=present, form=StatusForm())
+
+
+@blueprint.post("/c/<slug>/check-in/<int:registration_id>")
+@login_required
+def mark_present(slug, registration_id):
+    consultation = load_consultation(slug)
+    require(permissions.may_check_in(current_user, consultation))
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.consultation_id != consultation.id:
+        abort(404)
+    if StatusForm().validate_on_submit():
+        present = request.form.get("present", "1") == "1"
+        rules.check_in(registration, current_user, present)
+        flash(_("%(name)s is checked in.", name=registration.user.name) if present
+              else _("%(name)s is no longer checked in.", name=registration.user.name),
+              "success")
+    return redirect(url_for("consultations.check_in", slug=slug, q=request.args.get("q")))

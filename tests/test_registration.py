@@ -1,0 +1,331 @@
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from consultations.models import (
+    ApprovalRule,
+    ConsultationStatus,
+    Invitation,
+    QuestionKind,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+    RegistrationStatus,
+    Role,
+)
+from tests.conftest import PASSWORD, find_user, sign_in, submit
+
+DETAILS = {
+    "organisation": "Mauritanian Red Crescent",
+    "stakeholder_group": "red_cross",
+    "country": "MR",
+    "preferred_locale": "fr",
+    "attendance": "in_person",
+    "languages": ["fr"],
+    "interpretation_language": "",
+    "accessibility_needs": "Step-free access",
+    "notes": "Vegetarian",
+    "consent": "y",
+}
+
+
+def new_visitor(**changes) -> dict:
+    return {**DETAILS, "name": "Delegate of the Mauritanian Red Crescent",
+            "email": "delegate@example.org", "password": PASSWORD,
+            "password_confirmation": PASSWORD, **changes}
+
+
+@pytest.fixture
+def open_consultation(make_consultation):
+    def make(**overrides):
+        fields = {"status": ConsultationStatus.registration_open, "capacity": 3,
+                  "approval_rule": ApprovalRule.automatic}
+        fields.update(overrides)
+        return make_consultation(**fields)
+
+    return make
+
+
+def registration_of(session, email) -> Registration:
+    user = find_user(email)
+    return session.scalars(select(Registration).where(Registration.user_id == user.id)).one()
+
+
+def register_as(app, email, consultation):
+    """Another participant registers from their own browser."""
+    browser = app.test_client()
+    sign_in(browser, email)
+    response = submit(browser, f"/c/{consultation.slug}/register",
+                      {**DETAILS, "name": find_user(email).name})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def test_a_visitor_registers_and_gets_an_account_in_one_form(
+    client, session, open_consultation, mailbox
+):
+    consultation = open_consultation()
+    question = RegistrationQuestion(consultation_id=consultation.id, prompt="Your expertise?",
+                                    kind=QuestionKind.single_choice, required=True,
+                                    options=["Search", "Support to families"])
+    session.add(question)
+    session.flush()
+
+    response = submit(client, f"/c/{consultation.slug}/register",
+                      new_visitor(**{f"question_{question.id}": "Search"}),
+                      follow_redirects=True)
+
+    assert "You are registered. See you there!" in response.get_data(as_text=True)
+    registration = registration_of(session, "delegate@example.org")
+    assert registration.status == RegistrationStatus.approved
+    assert registration.role == Role.participant
+    assert registration.organisation == "Mauritanian Red Crescent"
+    assert registration.accessibility_needs == "Step-free access"
+    assert registration.consented_at is not None
+    answer = session.scalars(select(RegistrationAnswer)).one()
+    assert answer.value == "Search"
+    [message] = mailbox.to("delegate@example.org")
+    # The account's language is French: the e-mail speaks French once catalogs exist; until
+    # then it falls back to English with the consultation's title.
+    assert consultation.title in message["Subject"]
+    assert client.get(f"/c/{consultation.slug}/registration").status_code == 200
+
+
+def test_a_refused_registration_says_why_and_keeps_what_was_typed(
+    client, session, open_consultation
+):
+    consultation = open_consultation()
+
+    response = submit(client, f"/c/{consultation.slug}/register",
+                      new_visitor(consent="", languages=[]))
+
+    page = response.get_data(as_text=True)
+    assert "Registration needs your consent." in page
+    assert "Choose at least one language." in page
+    assert 'value="Mauritanian Red Crescent"' in page
+    assert find_user("delegate@example.org") is None
+
+
+def test_when_full_new_registrations_join_the_waitlist_and_a_cancellation_promotes_the_first(
+    app, client, session, open_consultation, make_user, mailbox
+):
+    consultation = open_consultation(capacity=2)
+    for number in range(1, 5):
+        make_user(email=f"p{number}@example.org")
+        register_as(app, f"p{number}@example.org", consultation)
+    statuses = [registration_of(session, f"p{n}@example.org").status for n in range(1, 5)]
+    assert statuses == ["approved", "approved", "waitlisted", "waitlisted"]
+    mailbox.messages.clear()
+
+    sign_in(client, "p1@example.org")
+    submit(client, f"/c/{consultation.slug}/registration/cancel", {},
+           form_path=f"/c/{consultation.slug}/registration")
+
+    session.expire_all()
+    assert registration_of(session, "p1@example.org").status == RegistrationStatus.cancelled
+    assert registration_of(session, "p3@example.org").status == RegistrationStatus.approved
+    assert registration_of(session, "p4@example.org").status == RegistrationStatus.waitlisted
+    [promotion] = mailbox.to("p3@example.org")
+    assert "A place has become free" in promotion.get_payload(decode=True).decode()
+
+
+def test_the_waitlist_page_tells_the_position(app, client, open_consultation, make_user):
+    consultation = open_consultation(capacity=1)
+    for number in range(1, 4):
+        make_user(email=f"p{number}@example.org")
+        register_as(app, f"p{number}@example.org", consultation)
+
+    sign_in(client, "p3@example.org")
+    page = client.get(f"/c/{consultation.slug}/registration").get_data(as_text=True)
+
+    assert "You are number 2 on the waitlist." in page
+
+
+@pytest.fixture
+def facilitator_client(app, make_user, register):
+    def make(consultation):
+        make_user(email="facilitator@example.org")
+        register(find_user("facilitator@example.org"), consultation, Role.facilitator)
+        browser = app.test_client()
+        sign_in(browser, "facilitator@example.org")
+        return browser
+
+    return make
+
+
+def test_facilitators_approve_in_bulk_with_a_message_within_the_places(
+    app, session, open_consultation, make_user, facilitator_client, mailbox
+):
+    consultation = open_consultation(capacity=2, approval_rule=ApprovalRule.facilitator)
+    for number in range(1, 4):
+        make_user(email=f"p{number}@example.org")
+        register_as(app, f"p{number}@example.org", consultation)
+    ids = [registration_of(session, f"p{n}@example.org").id for n in range(1, 4)]
+    assert {registration_of(session, f"p{n}@example.org").status
+            for n in range(1, 4)} == {RegistrationStatus.pending}
+    mailbox.messages.clear()
+    facilitator = facilitator_client(consultation)
+
+    response = submit(facilitator, f"/c/{consultation.slug}/registrations/decide",
+                      {"registration": ids, "decision": "approved",
+                       "message": "Welcome to Dakar."},
+                      form_path=f"/c/{consultation.slug}/registrations", follow_redirects=True)
+
+    page = response.get_data(as_text=True)
+    assert "Decision recorded for 2 registrations." in page
+    assert "1 could not be approved: no place is left." in page
+    session.expire_all()
+    assert [registration_of(session, f"p{n}@example.org").status for n in range(1, 4)] == [
+        "approved", "approved", "pending"]
+    body = mailbox.to("p1@example.org")[0].get_payload(decode=True).decode()
+    assert "Welcome to Dakar." in body
+
+
+def test_declining_an_approved_participant_promotes_the_waitlist(
+    app, session, open_consultation, make_user, facilitator_client
+):
+    consultation = open_consultation(capacity=1)
+    for number in range(1, 3):
+        make_user(email=f"p{number}@example.org")
+        register_as(app, f"p{number}@example.org", consultation)
+    facilitator = facilitator_client(consultation)
+
+    submit(facilitator, f"/c/{consultation.slug}/registrations/decide",
+           {"registration": [registration_of(session, "p1@example.org").id],
+            "decision": "declined"}, form_path=f"/c/{consultation.slug}/registrations")
+
+    session.expire_all()
+    assert registration_of(session, "p1@example.org").status == RegistrationStatus.declined
+    assert registration_of(session, "p2@example.org").status == RegistrationStatus.approved
+
+
+def test_a_participant_cannot_decide_on_registrations(
+    app, client, session, open_consultation, make_user
+):
+    consultation = open_consultation()
+    make_user(email="p1@example.org")
+    register_as(app, "p1@example.org", consultation)
+    sign_in(client, "p1@example.org")
+
+    response = submit(client, f"/c/{consultation.slug}/registrations/decide",
+                      {"registration": [registration_of(session, "p1@example.org").id],
+                       "decision": "approved"}, form_path="/")
+
+    assert response.status_code == 403
+    assert client.get(f"/c/{consultation.slug}/registrations").status_code == 403
+    assert client.get(f"/c/{consultation.slug}/check-in").status_code == 403
+
+
+INVITEES = (
+    "email,name,organisation,stakeholder_group,country\n"
+    "Delegate@Example.org,Delegate of Niger,Red Cross Society of Niger,red_cross,NE\n"
+    "official@example.org,Official,Ministry of Foreign Affairs of Ghana,"
+    "Member State / government,GH\n"
+)
+
+
+def test_an_invitee_list_with_errors_is_refused_row_by_row_and_nothing_is_imported(
+    session, open_consultation, facilitator_client
+):
+    consultation = open_consultation(invitation_only=True)
+    facilitator = facilitator_client(consultation)
+    broken = INVITEES + "not-an-address,Someone,Org,red_cross,NE\nx@example.org,,Org,aliens,ZZ\n"
+
+    response = submit(facilitator, f"/c/{consultation.slug}/invitations",
+                      {"invitees": broken})
+
+    page = response.get_data(as_text=True)
+    assert "Nothing was imported" in page
+    assert "Row 4: “not-an-address” is not an e-mail address." in page
+    assert "Row 5: The name is missing." in page
+    assert "Row 5: “aliens” is not a stakeholder group." in page
+    assert "Row 5: “ZZ” is not an ISO 3166 country code." in page
+    assert session.scalars(select(Invitation)).all() == []
+
+
+def test_only_invited_addresses_register_in_an_invitation_only_consultation(
+    app, client, session, open_consultation, facilitator_client, mailbox
+):
+    consultation = open_consultation(invitation_only=True)
+    facilitator = facilitator_client(consultation)
+    submit(facilitator, f"/c/{consultation.slug}/invitations", {"invitees": INVITEES})
+    sent = submit(facilitator, f"/c/{consultation.slug}/invitations/send", {},
+                  form_path=f"/c/{consultation.slug}/invitations", follow_redirects=True)
+    assert "2 invitations sent." in sent.get_data(as_text=True)
+    [invitation] = mailbox.to("delegate@example.org")
+    link = invitation.get_payload(decode=True).decode()
+    assert f"/c/{consultation.slug}/register?email=delegate@example.org" in link
+
+    stranger = submit(app.test_client(), f"/c/{consultation.slug}/register",
+                      new_visitor(email="stranger@example.org"))
+    assert "is not on the list of invitees" in stranger.get_data(as_text=True)
+    assert find_user("stranger@example.org") is None
+
+    form = client.get(f"/c/{consultation.slug}/register?email=delegate%40example.org")
+    assert 'value="Red Cross Society of Niger"' in form.get_data(as_text=True)
+    submit(client, f"/c/{consultation.slug}/register", new_visitor(email="delegate@example.org"))
+    assert registration_of(session, "delegate@example.org").status == RegistrationStatus.approved
+
+
+def test_registration_is_refused_when_not_open(client, make_consultation):
+    consultation = make_consultation(status=ConsultationStatus.live)
+
+    response = client.get(f"/c/{consultation.slug}/register")
+
+    assert response.status_code == 403
+    assert "Registration for this consultation is not open." in response.get_data(as_text=True)
+
+
+def test_the_export_lists_registrations_and_defuses_spreadsheet_formulas(
+    app, session, open_consultation, make_user, facilitator_client
+):
+    consultation = open_consultation()
+    make_user(email="p1@example.org", name="=HYPERLINK(\"http://evil\")")
+    register_as(app, "p1@example.org", consultation)
+    facilitator = facilitator_client(consultation)
+
+    response = facilitator.get(f"/c/{consultation.slug}/registrations.csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert response.mimetype == "text/csv"
+    assert [row["email"] for row in rows] == ["p1@example.org"]
+    assert rows[0]["name"].startswith("'=")
+    assert rows[0]["organisation"] == "Mauritanian Red Crescent"
+
+
+def test_the_list_filters_and_counts_by_stakeholder_group(
+    app, session, open_consultation, make_user, facilitator_client
+):
+    consultation = open_consultation(capacity=None)
+    make_user(email="p1@example.org")
+    register_as(app, "p1@example.org", consultation)
+    facilitator = facilitator_client(consultation)
+
+    red_cross = facilitator.get(f"/c/{consultation.slug}/registrations?group=red_cross")
+    academia = facilitator.get(f"/c/{consultation.slug}/registrations?group=academia")
+
+    assert "p1@example.org" in red_cross.get_data(as_text=True)
+    assert "p1@example.org" not in academia.get_data(as_text=True)
+    assert "No registration matches." in academia.get_data(as_text=True)
+
+
+def test_check_in_finds_people_by_organisation_and_marks_them_present(
+    app, session, open_consultation, make_user, facilitator_client
+):
+    consultation = open_consultation()
+    make_user(email="p1@example.org", name="Delegate of Mauritania")
+    register_as(app, "p1@example.org", consultation)
+    facilitator = facilitator_client(consultation)
+    registration = registration_of(session, "p1@example.org")
+
+    found = facilitator.get(f"/c/{consultation.slug}/check-in?q=mauritanian")
+    assert "Delegate of Mauritania" in found.get_data(as_text=True)
+    done = submit(facilitator, f"/c/{consultation.slug}/check-in/{registration.id}",
+                  {"present": "1"}, form_path=f"/c/{consultation.slug}/check-in",
+                  follow_redirects=True)
+
+    assert "Delegate of Mauritania is checked in." in done.get_data(as_text=True)
+    session.refresh(registration)
+    assert registration.checked_in_at is not None
