@@ -24,4 +24,4 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
-from consultations.views import public, registration, setup  # noqa: E402, F401  (routes)
+from consultations.views import breakouts, public, registration, setup  # noqa: E402, F401

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consultations import breakouts
 from consultations.gcm import OBJECTIVES
 from consultations.models import (
     Consultation,
@@ -52,10 +53,17 @@ def index():
 @blueprint.get("/c/<slug>")
 def show(slug):
     consultation = load_consultation(slug)
+    registration = permissions.registration_of(current_user, consultation)
+    my_groups = {
+        item.id: breakouts.group_of(registration, item)
+        for item in consultation.agenda_items if item.is_breakout_round
+    }
     return render_template(
         "consultations/show.html",
         consultation=consultation,
         role=permissions.role_in(current_user, consultation),
-        registration=permissions.registration_of(current_user, consultation),
+        registration=registration,
+        my_groups=my_groups,
+        member_roles=breakouts.MEMBER_ROLES,
         gcm_objectives=OBJECTIVES,
     )
