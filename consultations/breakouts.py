@@ -183,3 +183,12 @@ def is_member(user, group: BreakoutGroup) -> bool:
             BreakoutAssignment.group_id == group.id, Registration.user_id == user.id,
             Registration.status == RegistrationStatus.approved)
     ).first() is not None and group.round.assignment_published_at is not None
+
+
+def members_of(group: BreakoutGroup) -> list[Registration]:
+    return db.session.scalars(
+        select(Registration).join(BreakoutAssignment,
+                                  BreakoutAssignment.registration_id == Registration.id)
+        .where(BreakoutAssignment.group_id == group.id)
+        .options(selectinload(Registration.user))
+        .order_by(Registration.id)).all()

@@ -44,6 +44,7 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
+from consultations.models.discussion import MAX_COMMENT_LENGTH
 from portal.config import LOCALES
 from portal.i18n import LANGUAGE_NAMES
 
@@ -409,3 +410,26 @@ class QuestionForm(FlaskForm):
     def validate_options(self, field):
         if QuestionKind(self.kind.data).has_options and len(self.option_list()) < 2:
             raise ValidationError(_l("Give at least two choices."))
+
+
+# Discussion -----------------------------------------------------------------------------------
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your comment"),
+        validators=[InputRequired(message=_l("Write something first.")),
+                    Length(max=MAX_COMMENT_LENGTH)],
+        description=_l("**bold**, *italic*, lists with -, quotes with >, links with "
+                       "https://"),
+    )
+    parent = IntegerField(validators=[Optional()])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[InputRequired(
+        message=_l("Give a reason.")), Length(max=500)])
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(_l("New thread"), validators=[InputRequired(), Length(max=500)])

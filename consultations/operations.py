@@ -9,6 +9,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 
+from consultations.discussion import sync_guiding_threads
 from consultations.models import (
     AgendaItem,
     BreakoutGroup,
@@ -169,6 +170,7 @@ def add_breakout_group(round_: AgendaItem, actor: User, **fields) -> BreakoutGro
     group = BreakoutGroup(round=round_, position=position, **fields)
     db.session.add(group)
     db.session.flush()
+    sync_guiding_threads(group)
     record_event("breakout_group.added", actor=actor, target=group,
                  consultation=round_.consultation, name=group.name)
     return group
@@ -178,6 +180,8 @@ def update_breakout_group(group: BreakoutGroup, actor: User, **fields) -> None:
     changed = sorted(name for name, value in fields.items() if getattr(group, name) != value)
     for name in changed:
         setattr(group, name, fields[name])
+    if "guiding_questions" in changed:
+        sync_guiding_threads(group)
     if changed:
         db.session.flush()
         record_event("breakout_group.updated", actor=actor, target=group,

@@ -1,26 +1,40 @@
-"""The Socket.IO wiring: who may connect, and who may follow which room.
+"""The Socket.IO wiring: who may connect, who may follow which room, what is pushed, and who
+is present.
 
-Rooms are named ``kind:id`` (``consultation:3``, later ``thread:12``, ``round:7``). Each area
+Rooms are named ``kind:id`` (``consultation:3``, ``thread:12``, ``group:4``). Each area
 registers, with ``room_kind``, the predicate that says whether a user may follow a room of its
 kind; joining any other room is refused. Clients send ``join`` again after a reconnect.
+
+Changes are pushed with ``broadcast_after_commit``: the event leaves only once the transaction
+that made the change has committed, so nobody sees what was then rolled back.
 """
 
+import threading
 from collections.abc import Callable
 
+import redis
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from portal.extensions import socketio
+from portal.extensions import db, socketio
 
 RoomCheck = Callable[[object, int], bool]
 
 ROOM_KINDS: dict[str, RoomCheck] = {}
 
+#: Room kinds whose followers are counted and told how many are present.
+PRESENCE_KINDS: set[str] = set()
 
-def room_kind(kind: str) -> Callable[[RoomCheck], RoomCheck]:
+
+def room_kind(kind: str, presence: bool = False) -> Callable[[RoomCheck], RoomCheck]:
     def register(check: RoomCheck) -> RoomCheck:
         ROOM_KINDS[kind] = check
+        if presence:
+            PRESENCE_KINDS.add(kind)
         return check
 
     return register
@@ -40,6 +54,70 @@ def may_follow(user, room: object) -> bool:
     return parsed is not None and ROOM_KINDS[parsed[0]](user, parsed[1])
 
 
+def broadcast_after_commit(name: str, payload: dict, room: str) -> None:
+    db.session.info.setdefault("broadcasts", []).append((name, payload, room))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_broadcasts(session: Session) -> None:
+    for name, payload, room in session.info.pop("broadcasts", []):
+        socketio.emit(name, payload, to=room)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_broadcasts(session: Session) -> None:
+    session.info.pop("broadcasts", None)
+
+
+class Presence:
+    """Who follows which counted room: connection id to user id, per room.
+
+    Kept in Redis when the portal runs with ``REDIS_URL`` (so every process counts the same
+    people), in this process otherwise.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rooms: dict[str, dict[str, int]] = {}
+
+    @staticmethod
+    def _redis():
+        url = current_app.config.get("REDIS_URL")
+        return redis.Redis.from_url(url) if url else None
+
+    def enter(self, room: str, sid: str, user_id: int) -> int:
+        store = self._redis()
+        if store is not None:
+            key = f"presence:{room}"
+            store.hset(key, sid, user_id)
+            store.expire(key, 24 * 3600)
+            return len(set(store.hvals(key)))
+        with self._lock:
+            self._rooms.setdefault(room, {})[sid] = user_id
+            return len(set(self._rooms[room].values()))
+
+    def leave(self, room: str, sid: str) -> int:
+        store = self._redis()
+        if store is not None:
+            key = f"presence:{room}"
+            store.hdel(key, sid)
+            return len(set(store.hvals(key)))
+        with self._lock:
+            followers = self._rooms.get(room, {})
+            followers.pop(sid, None)
+            return len(set(followers.values()))
+
+
+presence = Presence()
+#: The counted rooms each connection of this process is in, to leave them on disconnect.
+_counted_rooms: dict[str, set[str]] = {}
+
+
+def _counted(room: str) -> bool:
+    parsed = parse_room(room)
+    return parsed is not None and parsed[0] in PRESENCE_KINDS
+
+
 @socketio.on("connect")
 def connect(auth=None):
     if not current_user.is_authenticated:
@@ -52,6 +130,10 @@ def join(payload):
     if not may_follow(current_user, room):
         return {"ok": False, "error": _("You may not follow this room.")}
     join_room(room)
+    if _counted(room):
+        _counted_rooms.setdefault(request.sid, set()).add(room)
+        count = presence.enter(room, request.sid, current_user.id)
+        socketio.emit("presence", {"room": room, "count": count}, to=room)
     return {"ok": True, "room": room}
 
 
@@ -61,4 +143,15 @@ def leave(payload):
     if parse_room(room) is None:
         return {"ok": False, "error": _("There is no such room.")}
     leave_room(room)
+    if room in _counted_rooms.get(request.sid, set()):
+        _counted_rooms[request.sid].discard(room)
+        socketio.emit("presence", {"room": room, "count": presence.leave(room, request.sid)},
+                      to=room)
     return {"ok": True, "room": room}
+
+
+@socketio.on("disconnect")
+def disconnect(reason=None):
+    for room in _counted_rooms.pop(request.sid, set()):
+        socketio.emit("presence", {"room": room, "count": presence.leave(room, request.sid)},
+                      to=room)

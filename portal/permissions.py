@@ -9,6 +9,7 @@ speak or vote in one unless they also hold a role there.
 from sqlalchemy import or_, select, true
 
 from consultations.models import (
+    AttributionRule,
     Consultation,
     ConsultationStatus,
     Registration,
@@ -130,6 +131,54 @@ def may_comment(user, consultation: Consultation) -> bool:
     if consultation.status in FINISHED or consultation.status == ConsultationStatus.draft:
         return False
     return _holds(user, consultation, Role.facilitator, Role.rapporteur, Role.participant)
+
+
+def _in_breakout(user, consultation: Consultation, group) -> bool:
+    """Whether the user takes part in this group's discussion: their own group (once the
+    assignment is published), any group when the consultation opens them all, and the group
+    they lead."""
+    if group is None or consultation.breakout_threads_open:
+        return True
+    if user.id in (group.facilitator_id, group.rapporteur_id):
+        return True
+    from consultations.breakouts import is_member
+
+    return is_member(user, group)
+
+
+def _may_read(user, consultation: Consultation, group) -> bool:
+    if is_admin(user):
+        return True
+    role = role_in(user, consultation)
+    if role is None:
+        return False
+    if role in (Role.facilitator, Role.secretariat, Role.observer):
+        return True
+    return _in_breakout(user, consultation, group)
+
+
+def may_read_breakout(user, group) -> bool:
+    """Read a breakout group's page and threads (observers and the organisers read all)."""
+    return _may_read(user, group.round.consultation, group)
+
+
+def may_read_thread(user, thread) -> bool:
+    return _may_read(user, thread.consultation, thread.breakout_group)
+
+
+def may_write_in_thread(user, thread) -> bool:
+    consultation = thread.consultation
+    if not may_comment(user, consultation):
+        return False
+    return _holds(user, consultation, Role.facilitator) or _in_breakout(
+        user, consultation, thread.breakout_group)
+
+
+def may_see_author_names(user, consultation: Consultation) -> bool:
+    """Under Chatham House, only those who moderate see who wrote what."""
+    if consultation.attribution_rule != AttributionRule.chatham_house:
+        return True
+    return may_moderate(user, consultation)
 
 
 def may_moderate(user, consultation: Consultation) -> bool:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_socketio.test_client import SocketIOTestClient
 from sqlalchemy import select
 
 from consultations.models import (
@@ -219,3 +220,31 @@ def mailbox(app, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "SMTP_PORT", controller.port)
     monkeypatch.setitem(app.config, "SMTP_SECURITY", "none")
     return inbox
+
+
+class FreshContextSocketClient(SocketIOTestClient):
+    """A Socket.IO test client whose every event runs in an application context of its own,
+    as each event does on a server (the signed-in user is loaded afresh, not kept on ``g``)."""
+
+    def connect(self, *args, **kwargs):
+        with self.app.app_context():
+            return super().connect(*args, **kwargs)
+
+    def emit(self, *args, **kwargs):
+        with self.app.app_context():
+            return super().emit(*args, **kwargs)
+
+    def disconnect(self, *args, **kwargs):
+        with self.app.app_context():
+            return super().disconnect(*args, **kwargs)
+
+
+@pytest.fixture
+def connect_socket(app, monkeypatch):
+    """Open a Socket.IO connection with the cookies (and so the sign-in) of a test client."""
+    monkeypatch.setattr(socketio, "server", app.extensions["suite_socket_server"])
+
+    def connect(client):
+        return FreshContextSocketClient(app, socketio, flask_test_client=client)
+
+    return connect

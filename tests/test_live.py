@@ -1,35 +1,24 @@
 import time
 
-import pytest
-
 from consultations.models import ConsultationStatus
 from portal.extensions import socketio
 from tests.conftest import sign_in
 
 
-@pytest.fixture(autouse=True)
-def suite_socket_server(app, monkeypatch):
-    monkeypatch.setattr(socketio, "server", app.extensions["suite_socket_server"])
-
-
-def connect(app, client):
-    return socketio.test_client(app, flask_test_client=client)
-
-
-def test_an_anonymous_connection_is_refused(app, client):
-    socket = connect(app, client)
+def test_an_anonymous_connection_is_refused(connect_socket, app, client):
+    socket = connect_socket(client)
 
     assert not socket.is_connected()
 
 
-def test_a_signed_in_user_connects_and_follows_a_published_consultation(
+def test_a_signed_in_user_connects_and_follows_a_published_consultation(connect_socket,
     app, client, make_user, make_consultation
 ):
     make_user(email="participant@example.org")
     consultation = make_consultation()
     sign_in(client, "participant@example.org")
 
-    socket = connect(app, client)
+    socket = connect_socket(client)
     reply = socket.emit("join", {"room": f"consultation:{consultation.id}"}, callback=True)
 
     assert socket.is_connected()
@@ -37,13 +26,13 @@ def test_a_signed_in_user_connects_and_follows_a_published_consultation(
     socket.disconnect()
 
 
-def test_following_a_draft_or_an_unknown_room_is_refused(
+def test_following_a_draft_or_an_unknown_room_is_refused(connect_socket,
     app, client, make_user, make_consultation
 ):
     make_user(email="participant@example.org")
     draft = make_consultation(status=ConsultationStatus.draft)
     sign_in(client, "participant@example.org")
-    socket = connect(app, client)
+    socket = connect_socket(client)
 
     for room in [f"consultation:{draft.id}", "consultation:999999", "admin:1", "x" * 500, 42]:
         reply = socket.emit("join", {"room": room}, callback=True)
@@ -52,13 +41,13 @@ def test_following_a_draft_or_an_unknown_room_is_refused(
     socket.disconnect()
 
 
-def test_a_follower_receives_what_is_emitted_to_the_room(
+def test_a_follower_receives_what_is_emitted_to_the_room(connect_socket,
     app, client, make_user, make_consultation
 ):
     make_user(email="participant@example.org")
     consultation = make_consultation()
     sign_in(client, "participant@example.org")
-    socket = connect(app, client)
+    socket = connect_socket(client)
     room = f"consultation:{consultation.id}"
     socket.emit("join", {"room": room}, callback=True)
     socket.get_received()

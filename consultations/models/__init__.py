@@ -13,6 +13,7 @@ from consultations.models.consultation import (
     Mode,
     Region,
 )
+from consultations.models.discussion import Comment, CommentFlag, CommentRevision, Thread
 from consultations.models.registration import (
     Attendance,
     Invitation,
@@ -34,6 +35,9 @@ __all__ = [
     "BreakoutAssignment",
     "BreakoutChoice",
     "BreakoutGroup",
+    "Comment",
+    "CommentFlag",
+    "CommentRevision",
     "Consultation",
     "ConsultationObjective",
     "ConsultationStatus",
@@ -46,4 +50,5 @@ __all__ = [
     "RegistrationQuestion",
     "RegistrationStatus",
     "Role",
+    "Thread",
 ]

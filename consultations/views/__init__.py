@@ -24,4 +24,10 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
-from consultations.views import breakouts, public, registration, setup  # noqa: E402, F401
+from consultations.views import (  # noqa: E402, F401  (they add their routes)
+    breakouts,
+    discussion,
+    public,
+    registration,
+    setup,
+)

@@ -40,5 +40,16 @@
   });
   socket.onAny(function (name, payload) { announce(name, payload); });
 
+  // How many people are in a breakout group's room right now.
+  socket.on("presence", function (payload) {
+    document.querySelectorAll('[data-presence-room="' + payload.room + '"]').forEach(
+      function (element) {
+        var template = element.getAttribute(payload.count === 1 ? "data-text-one" : "data-text-many");
+        element.textContent = template.replace("{count}", String(payload.count));
+        element.hidden = false;
+      }
+    );
+  });
+
   window.redTalksLive = { socket: socket, rooms: rooms };
 })();

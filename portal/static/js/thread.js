@@ -1,0 +1,78 @@
+// A thread page: comments posted, edited, deleted or hidden by others appear without reload.
+// The server sends the comment's body already rendered and sanitised (nh3); the rest is text.
+(function () {
+  "use strict";
+  var thread = document.querySelector(".thread[data-live-room]");
+  if (!thread) { return; }
+  var threadId = Number(thread.getAttribute("data-live-room").split(":")[1]);
+  var status = thread.querySelector(".live-status");
+
+  function text(name) { return thread.getAttribute("data-text-" + name) || ""; }
+
+  function gone(state) {
+    var paragraph = document.createElement("p");
+    paragraph.className = "comment-gone";
+    paragraph.textContent = text(state === "deleted" ? "deleted" : "hidden");
+    return paragraph;
+  }
+
+  function build(comment) {
+    var article = document.createElement("article");
+    article.className = "comment" + (comment.parent_id ? " reply" : "") + " comment-new";
+    article.id = "comment-" + comment.id;
+    article.setAttribute("data-comment-id", comment.id);
+    fill(article, comment);
+    return article;
+  }
+
+  function fill(article, comment) {
+    article.textContent = "";
+    if (comment.state !== "visible") { article.appendChild(gone(comment.state)); return; }
+    var header = document.createElement("header");
+    header.className = "comment-meta";
+    var author = document.createElement("strong");
+    author.className = "comment-author";
+    author.textContent = comment.author;
+    var time = document.createElement("time");
+    time.setAttribute("datetime", comment.created_at);
+    time.textContent = new Date(comment.created_at).toLocaleString(document.documentElement.lang);
+    header.appendChild(author);
+    header.appendChild(document.createTextNode(" "));
+    header.appendChild(time);
+    if (comment.edited) {
+      var edited = document.createElement("span");
+      edited.className = "edited";
+      edited.textContent = " " + text("edited");
+      header.appendChild(edited);
+    }
+    var body = document.createElement("div");
+    body.className = "comment-body";
+    body.innerHTML = comment.html;  // sanitised on the server with an allow-list
+    article.appendChild(header);
+    article.appendChild(body);
+  }
+
+  document.addEventListener("live:comment_created", function (event) {
+    var comment = event.detail;
+    if (comment.thread_id !== threadId || document.getElementById("comment-" + comment.id)) {
+      return;
+    }
+    var list = thread.querySelector('[data-comment-list="' + (comment.parent_id || "top") + '"]');
+    if (!list) { return; }
+    var item = document.createElement("li");
+    item.appendChild(build(comment));
+    list.appendChild(item);
+    var empty = thread.querySelector("[data-when-empty]");
+    if (empty) { empty.hidden = true; }
+    if (status) { status.textContent = text("new") + ": " + comment.author; }
+  });
+
+  function update(event) {
+    var comment = event.detail;
+    if (comment.thread_id !== threadId) { return; }
+    var article = document.getElementById("comment-" + comment.id);
+    if (article) { fill(article, comment); }
+  }
+  document.addEventListener("live:comment_updated", update);
+  document.addEventListener("live:comment_hidden", update);
+})();
