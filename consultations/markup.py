@@ -17,6 +17,7 @@ import string
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 import nh3
@@ -500,8 +501,10 @@ def _blocks_text(blocks: list) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=20_000)
 def render_comment(text: str) -> Markup:
-    """Render a comment body to safe HTML."""
+    """Render a comment body to safe HTML (the same text always gives the same HTML, so the
+    rendering is remembered: a long thread is not parsed again on every page view)."""
     cleaned = nh3.clean(
         _blocks_html(_Parser().parse(text)),
         tags=set(ALLOWED_TAGS),

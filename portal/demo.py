@@ -5,12 +5,13 @@ slug and created only when missing, so running it twice changes nothing.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
 from consultations.models import (
     AdoptionRule,
+    AgendaItemKind,
     ApprovalRule,
     Attendance,
     AttributionRule,
@@ -73,7 +74,7 @@ PARTICIPANTS = [
 ]
 
 #: Participants at these positions draft for their breakout as rapporteurs.
-RAPPORTEURS = {0, 11}
+RAPPORTEURS = {0, 5, 11, 16}
 
 
 def demo_people() -> list[DemoPerson]:
@@ -124,7 +125,8 @@ def _demo_consultation(facilitator: User) -> Consultation:
         time_zone="Africa/Dakar",
         working_languages=["en", "fr"],
         status=ConsultationStatus.live,
-        capacity=120,
+        # The 20 participants fill the places: later registrations join the waitlist.
+        capacity=20,
         approval_rule=ApprovalRule.facilitator,
         invitation_only=True,
         attribution_rule=AttributionRule.chatham_house,
@@ -135,7 +137,8 @@ def _demo_consultation(facilitator: User) -> Consultation:
     return consultation
 
 
-def _register(consultation: Consultation, user: User, role: Role, now: datetime) -> None:
+def _register(consultation: Consultation, user: User, role: Role, now: datetime,
+              status: RegistrationStatus = RegistrationStatus.approved) -> None:
     exists = db.session.execute(
         select(Registration.id).where(
             Registration.consultation_id == consultation.id, Registration.user_id == user.id
@@ -145,8 +148,8 @@ def _register(consultation: Consultation, user: User, role: Role, now: datetime)
         return
     db.session.add(
         Registration(
-            consultation=consultation, user=user, role=role,
-            status=RegistrationStatus.approved,
+            consultation=consultation, user=user, role=role, status=status,
+            waitlisted_at=now if status == RegistrationStatus.waitlisted else None,
             organisation=user.organisation, stakeholder_group=user.stakeholder_group,
             country=user.country, attendance=Attendance.in_person,
             consented_at=now, status_changed_at=now,
@@ -196,6 +199,9 @@ def seed_demo(generated_participants: int = 0) -> SeedReport:
     for person in people:
         _register(consultation, accounts[person.email], person.role, now)
     db.session.flush()
+    _register_others(consultation, password_hash, now)
+    if not consultation.agenda_items:
+        _hold_the_day(consultation, accounts, people)
 
     added = _add_generated_participants(consultation, generated_participants, password_hash, now)
     total = db.session.execute(
@@ -231,6 +237,8 @@ def _add_generated_participants(
             "session_token": new_session_token(),
             "created_at": now,
         })
+    # Benchmark participants come on top of the places the demo has.
+    consultation.capacity = max(consultation.capacity or 0, 20 + wanted)
     db.session.execute(insert(User), users)
     created = db.session.execute(
         select(User.id, User.organisation, User.stakeholder_group, User.country).where(
@@ -259,3 +267,98 @@ def _add_generated_participants(
         ],
     )
     return len(users)
+
+
+#: Registrations in the other statuses, so that the facilitators' views show each of them.
+OTHER_REGISTRANTS = [
+    ("Mixed Migration Centre, West Africa", G.civil_society, "SN", RegistrationStatus.pending),
+    ("Abdou Moumouni University of Niamey", G.academia, "NE", RegistrationStatus.pending),
+    ("Red Cross Society of Guinea", G.red_cross, "GN", RegistrationStatus.waitlisted),
+    ("Ministry of Foreign Affairs of Côte d'Ivoire", G.member_state, "CI",
+     RegistrationStatus.waitlisted),
+    ("Moroccan Association for Human Rights (AMDH)", G.civil_society, "MA",
+     RegistrationStatus.declined),
+    ("Tunisian Red Crescent", G.red_cross, "TN", RegistrationStatus.cancelled),
+]
+
+
+def _register_others(consultation: Consultation, password_hash: str, now: datetime) -> None:
+    for number, (organisation, group, country, status) in enumerate(OTHER_REGISTRANTS, 1):
+        email = f"registrant{number:02d}@{DEMO_DOMAIN}"
+        user = find_account(email) or create_account(
+            email=email, password_hash=password_hash, name=f"Delegate of {organisation}",
+            organisation=organisation, stakeholder_group=group, country=country,
+            preferred_locale="fr")
+        _register(consultation, user, Role.participant, now, status)
+
+
+BREAKOUT_GROUPS = [
+    ("Prevention of deaths and disappearances", "fr", [
+        "Which routes and points of departure most need search and rescue capacity?",
+        "How can reliable information reach migrants before they set out?",
+    ]),
+    ("Search and identification", "en", [
+        "How can forensic data on the dead be shared across borders and still protected?",
+        "What would a regional focal point on missing migrants need to work?",
+    ]),
+    ("Support to families of missing migrants", "fr", [
+        "How should families be informed and accompanied, and by whom?",
+        "Which legal and psychosocial support do families lack today?",
+    ]),
+    ("Humanitarian assistance to migrants in distress", "en", [
+        "How do we guarantee access to essential services whatever a migrant's status?",
+        "What must a firewall between assistance and immigration enforcement include?",
+    ]),
+]
+
+DEMO_COMMENTS = [
+    "Along the Atlantic route the departures from Senegal and The Gambia have no coordinated "
+    "rescue at all once boats pass the territorial waters. We need shared alerts between "
+    "coastguards, and the National Societies ready to receive people on landing.",
+    "In Agadez the Red Cross runs water points in the desert, but nobody is told where they "
+    "are before leaving. Information at bus stations and in WhatsApp groups would save lives.",
+    "The Restoring Family Links network already handles tracing requests across borders. "
+    "Could States agree to a minimum set of data (photos, belongings, DNA samples) collected "
+    "on every body found?",
+    "Families told us they were asked for money by people promising news. A single, free and "
+    "trusted contact point per country is the first thing they need.",
+    "Health care at landing sites must not depend on documents. In our clinics we see people "
+    "who avoided treatment for weeks out of fear of being reported.",
+    "We support a firewall: data collected to give assistance must never be used for "
+    "enforcement. Without it the trust we need simply is not there.",
+]
+
+
+def _hold_the_day(consultation: Consultation, accounts: dict, people: list) -> None:
+    """The agenda of the Dakar day, its four breakout groups with the assignment published,
+    and a first exchange in each group's threads."""
+    from consultations import breakouts, discussion, operations
+
+    facilitator = accounts[people[0].email]
+    day = consultation.starts_at
+    operations.add_agenda_item(
+        consultation, facilitator, kind=AgendaItemKind.plenary, title="Opening plenary",
+        description="Welcome, the state of the GCM review for Africa, and the day's method.",
+        starts_at=day, ends_at=day + timedelta(hours=1))
+    round_ = operations.add_agenda_item(
+        consultation, facilitator, kind=AgendaItemKind.breakout_round,
+        title="Breakout round: from commitments to action",
+        starts_at=day + timedelta(hours=1, minutes=30), ends_at=day + timedelta(hours=4))
+    operations.add_agenda_item(
+        consultation, facilitator, kind=AgendaItemKind.plenary,
+        title="Plenary: draft recommendations and adoption",
+        starts_at=day + timedelta(hours=5), ends_at=day + timedelta(hours=8))
+    rapporteurs = [accounts[person.email] for person in people if person.role == Role.rapporteur]
+    for position, (theme, language, questions) in enumerate(BREAKOUT_GROUPS):
+        operations.add_breakout_group(
+            round_, facilitator, name=f"Group {position + 1}", theme=theme,
+            guiding_questions=questions, capacity=8, language=language,
+            rapporteur=rapporteurs[position] if position < len(rapporteurs) else None)
+    breakouts.propose(round_, facilitator)
+    breakouts.publish(round_, facilitator)
+    for position, group in enumerate(round_.groups):
+        members = breakouts.members_of(group)
+        thread = discussion.threads_of(consultation, group)[0]
+        for offset, registration in enumerate(members[:3]):
+            text = DEMO_COMMENTS[(position + offset) % len(DEMO_COMMENTS)]
+            discussion.post_comment(thread, registration.user, text)

@@ -3,7 +3,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from consultations.models import Consultation, Registration, RegistrationStatus, Role
+from consultations.models import (
+    BreakoutAssignment,
+    Comment,
+    Consultation,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
 from portal import create_app
 from portal.accounts.models import StakeholderGroup, User
 from portal.extensions import db
@@ -59,10 +66,18 @@ def test_seed_demo_has_every_stakeholder_group_and_the_roles_of_a_red_talk(empty
         roles = set(db.session.scalars(select(Registration.role)))
         participants = db.session.scalar(
             select(func.count()).select_from(Registration).where(
-                Registration.role.in_([Role.participant, Role.rapporteur])))
-    assert groups == set(StakeholderGroup) - {StakeholderGroup.other}
+                Registration.role.in_([Role.participant, Role.rapporteur]),
+                Registration.status == RegistrationStatus.approved))
+        statuses = set(db.session.scalars(select(Registration.status)))
+        groups_with_members = db.session.scalar(
+            select(func.count(func.distinct(BreakoutAssignment.group_id))))
+        comments = db.session.scalar(select(func.count()).select_from(Comment))
+    assert groups >= set(StakeholderGroup) - {StakeholderGroup.other}
     assert roles == {Role.facilitator, Role.secretariat, Role.participant, Role.rapporteur}
     assert participants == 20
+    assert statuses == set(RegistrationStatus)
+    assert groups_with_members == 4
+    assert comments >= 8
 
 
 def test_seed_demo_twice_changes_nothing(empty_app):
@@ -85,8 +100,10 @@ def test_generated_participants_are_registered_approved_and_added_only_once(empt
     seed(empty_app, "--participants", "25")
     assert counts(empty_app) == (users + 25, registrations + 25)
     with empty_app.app_context():
-        statuses = set(db.session.scalars(select(Registration.status)))
-    assert statuses == {RegistrationStatus.approved}
+        generated = set(db.session.scalars(
+            select(Registration.status).join(Registration.user)
+            .where(User.email.startswith("generated-"))))
+    assert generated == {RegistrationStatus.approved}
 
 
 def test_create_admin_makes_an_admin_who_sees_the_audit_log(empty_app):
