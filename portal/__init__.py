@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import DEFAULTS, persistent_secret_key, settings_from_environment
@@ -47,7 +47,7 @@ def _bind_extensions(app: Flask) -> None:
     # keeps them then and binds them to the server of every app it is given.
     import consultations.live  # noqa: F401  (the consultation room kind)
     import portal.live  # noqa: F401  (connect, join and leave)
-    from portal import i18n
+    from portal import database, i18n
     from portal.accounts.operations import load_signed_in_user
     from portal.extensions import babel, csrf, db, login_manager, migrate, socketio
 
@@ -74,6 +74,18 @@ def _bind_extensions(app: Flask) -> None:
         # No cors_allowed_origins: Socket.IO accepts the portal's own origin only.
         manage_session=False,
     )
+
+    @app.before_request
+    def _declare_writes():
+        # Form POSTs write: on SQLite their transactions take the write lock first.
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            request.environ["portal.writing"] = database.start_writing()
+
+    @app.teardown_request
+    def _end_writes(error=None):
+        token = request.environ.pop("portal.writing", None)
+        if token is not None:
+            database.stop_writing(token)
 
     @app.after_request
     def _finish_transaction(response):

@@ -1,6 +1,8 @@
 """The declarative base, column types shared by every area, and SQLite connection settings."""
 
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -75,7 +77,37 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.close()
 
 
+#: Whether the work under way is going to write (a form POST, a vote): on SQLite its
+#: transactions then start with BEGIN IMMEDIATE.
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+def start_writing() -> Token:
+    """Mark the current request as writing until ``stop_writing``."""
+    return _writing.set(True)
+
+
+def stop_writing(token: Token) -> None:
+    _writing.reset(token)
+
+
+@contextmanager
+def intending_to_write():
+    """Mark the work inside as writing.
+
+    SQLite in WAL mode lets a transaction read, then fails it at once ("database is locked",
+    with no waiting) when it tries to write after another connection committed in between.
+    Taking the write lock at the start (BEGIN IMMEDIATE) makes such work wait its turn
+    (busy_timeout) instead. Readers are never blocked by it.
+    """
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite_transaction(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")

@@ -10,6 +10,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import suite_settings
 from tests.databases import scratch_database
 from tests.servers import PortalServer, prepare_database
 
@@ -31,15 +34,32 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def portal_server(tmp_path_factory):
+def browser_database(tmp_path_factory):
     directory = tmp_path_factory.mktemp("browser")
     with scratch_database(directory, "browser") as url:
         prepare_database(url)
-        server = PortalServer(url, directory).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+        yield url, directory
+
+
+@pytest.fixture(scope="session")
+def portal_server(browser_database):
+    url, directory = browser_database
+    server = PortalServer(url, directory).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def portal_data(browser_database):
+    """An application context on the served database, to set up what a test needs; what is
+    committed there is what the browser sees."""
+    app = create_app(suite_settings(browser_database[0]))
+    with app.app_context():
+        yield db
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
