@@ -52,14 +52,20 @@ def portal_server(browser_database):
 
 
 @pytest.fixture(scope="session")
-def portal_data(browser_database):
-    """An application context on the served database, to set up what a test needs; what is
-    committed there is what the browser sees."""
+def browser_app(browser_database):
     app = create_app(suite_settings(browser_database[0]))
+    yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def portal_data(browser_app):
+    """An application context on the served database, for the test's duration, to set up what
+    it needs; what is committed there is what the browser sees."""
+    with browser_app.app_context():
         yield db
         db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
