@@ -307,6 +307,8 @@ def test_the_list_filters_and_counts_by_stakeholder_group(
     academia = facilitator.get(f"/c/{consultation.slug}/registrations?group=academia")
 
     assert "p1@example.org" in red_cross.get_data(as_text=True)
+    # Mauritania is in Western Africa in the UN geoscheme.
+    assert "<th scope=\"row\">Western Africa</th><td>1</td>" in red_cross.get_data(as_text=True)
     assert "p1@example.org" not in academia.get_data(as_text=True)
     assert "No registration matches." in academia.get_data(as_text=True)
 

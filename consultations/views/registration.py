@@ -19,6 +19,7 @@ from consultations.forms import (
     registration_form,
     text,
 )
+from consultations.geography import sub_region_label, sub_region_of
 from consultations.models import (
     Attendance,
     Invitation,
@@ -182,13 +183,16 @@ def _figures(consultation) -> dict:
                Registration.role == Role.participant)
         .group_by(Registration.status, Registration.stakeholder_group, Registration.country)
     ).all()
-    by_status, by_group, by_country = {}, {}, {}
+    by_status, by_group, by_region, by_country = {}, {}, {}, {}
     for status, group, country, count in rows:
         by_status[status] = by_status.get(status, 0) + count
         if status == RegistrationStatus.approved:
             by_group[group] = by_group.get(group, 0) + count
+            region = sub_region_of(country)
+            by_region[region] = by_region.get(region, 0) + count
             by_country[country] = by_country.get(country, 0) + count
     return {"by_status": by_status, "by_group": by_group,
+            "by_region": sorted(by_region.items(), key=lambda item: (-item[1], item[0])),
             "by_country": sorted(by_country.items(), key=lambda item: (-item[1], item[0]))}
 
 
@@ -204,7 +208,7 @@ def registrations(slug):
         figures=_figures(consultation), decision_form=DecisionForm(),
         places_left=rules.places_left(consultation), stakeholder_groups=list(StakeholderGroup),
         may_decide=permissions.may_manage_registrations(current_user, consultation),
-        country_name=country_name)
+        country_name=country_name, sub_region_label=sub_region_label)
 
 
 @blueprint.post("/c/<slug>/registrations/decide")
