@@ -161,3 +161,77 @@ def test_a_role_counts_only_while_the_registration_is_approved(
 
     assert not permissions.may_vote(user, consultation)
     assert permissions.role_in(user, consultation) is None
+
+
+@pytest.fixture
+def breakout_thread(session, make_user, register):
+    """A thread of a published breakout group, with who belongs to it."""
+    from consultations import breakouts
+    from consultations.models import AgendaItem, AgendaItemKind, BreakoutGroup, Thread
+
+    def make(consultation, member, outsider, published=True):
+        round_ = AgendaItem(consultation=consultation, kind=AgendaItemKind.breakout_round,
+                            title="Round", starts_at=consultation.starts_at,
+                            ends_at=consultation.ends_at)
+        group = BreakoutGroup(round=round_, name="Group A")
+        other = BreakoutGroup(round=round_, name="Group B")
+        thread = Thread(consultation=consultation, breakout_group=group, title="Question")
+        session.add_all([round_, group, other, thread])
+        session.flush()
+        admin = make_user(is_admin=True)
+        breakouts.move(round_, permissions.registration_of(member, consultation), group, admin)
+        breakouts.move(round_, permissions.registration_of(outsider, consultation), other, admin)
+        if published:
+            breakouts.publish(round_, admin)
+        return thread
+
+    return make
+
+
+def test_breakout_threads_are_read_by_members_and_the_organisers_and_written_by_members(
+    make_consultation, person, make_user, register, breakout_thread
+):
+    consultation = make_consultation()
+    people = {kind: person(kind, consultation) for kind in PEOPLE}
+    member, outsider = make_user(), make_user()
+    register(member, consultation, Role.participant)
+    register(outsider, consultation, Role.participant)
+    people.update(member=member, other_group=outsider)
+    thread = breakout_thread(consultation, member, outsider)
+
+    readers = {kind for kind, user in people.items() if permissions.may_read_thread(user, thread)}
+    writers = {kind for kind, user in people.items()
+               if permissions.may_write_in_thread(user, thread)}
+
+    assert readers == {"member", "observer", "secretariat", "facilitator", "admin"}
+    assert writers == {"member", "facilitator"}
+
+
+def test_before_publication_only_the_organisers_read_a_breakout(
+    make_consultation, make_user, register, breakout_thread
+):
+    consultation = make_consultation()
+    member, outsider = make_user(), make_user()
+    register(member, consultation, Role.participant)
+    register(outsider, consultation, Role.participant)
+
+    thread = breakout_thread(consultation, member, outsider, published=False)
+
+    assert not permissions.may_read_thread(member, thread)
+
+
+def test_names_under_chatham_house_are_for_moderators_only(make_consultation, person):
+    from consultations.models import AttributionRule
+
+    assert allowed(make_consultation, person, permissions.may_see_author_names) == set(PEOPLE)
+    chatham = make_consultation(attribution_rule=AttributionRule.chatham_house)
+    assert {kind for kind in PEOPLE if permissions.may_see_author_names(
+        person(kind, chatham), chatham)} == {"facilitator", "admin"}
+
+
+def test_admins_and_facilitators_set_up_new_consultations(make_consultation, person):
+    consultation = make_consultation()
+    creators = {kind for kind in PEOPLE
+                if permissions.may_create_consultation(person(kind, consultation))}
+
+    assert creators == {"facilitator", "other_facilitator", "admin"}
