@@ -121,7 +121,9 @@ class RecommendationVersion(db.Model):
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="versions")
     author: Mapped[User | None] = relationship()
-    merged_from: Mapped[list["VersionMergeSource"]] = relationship(cascade="all, delete-orphan")
+    merged_from: Mapped[list["VersionMergeSource"]] = relationship(
+        cascade="all, delete-orphan", foreign_keys="VersionMergeSource.version_id"
+    )
 
 
 class VersionMergeSource(db.Model):
