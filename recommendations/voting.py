@@ -1,0 +1,278 @@
+"""The rules of voting: opening and closing rounds, casting and changing votes, the tally and
+the result by the consultation's adoption rule.
+
+A vote is stored, or refused with a reason, in one transaction: the round's row is updated
+first (its ``seq`` counts stored vote changes), which also serialises the votes of a round, so
+a participant's concurrent attempts leave exactly one vote (and the unique constraint on
+round and registration stands behind it).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from consultations.models import Registration, RegistrationStatus, Role
+from portal import permissions
+from portal.accounts.models import User
+from portal.audit.operations import record_event
+from portal.database import utcnow
+from portal.extensions import db
+from portal.live import broadcast_after_commit
+from recommendations import adoption
+from recommendations.drafting import accept_amendment
+from recommendations.models import (
+    Amendment,
+    AmendmentStatus,
+    Recommendation,
+    RecommendationStatus,
+    Vote,
+    VoteChoice,
+    VoteRound,
+)
+from recommendations.text import has_open_brackets
+
+MAX_RESERVATION_LENGTH = 2000
+VOTER_ROLES = (Role.participant, Role.rapporteur)
+
+
+class VoteRefused(Exception):
+    """The vote or the round action is refused; ``reason`` says why in the user's language."""
+
+    def __init__(self, reason: str, code: str = "refused"):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def room_of(round_: VoteRound) -> str:
+    return f"round:{round_.id}"
+
+
+def open_round_of(consultation_id: int) -> VoteRound | None:
+    return db.session.scalar(
+        select(VoteRound).where(VoteRound.consultation_id == consultation_id,
+                                VoteRound.closed_at.is_(None)).limit(1))
+
+
+def open_round(recommendation: Recommendation, actor: User, *, amendment: Amendment | None = None,
+               countdown_seconds: int | None = None, quorum: int | None = None,
+               stakeholder_rule: bool = False) -> VoteRound:
+    consultation = recommendation.consultation
+    if not permissions.may_run_votes(actor, consultation):
+        raise VoteRefused(_("Only a facilitator of a live consultation opens votes."))
+    if open_round_of(consultation.id) is not None:
+        raise VoteRefused(_("Another vote is open: close it first."))
+    if recommendation.status != RecommendationStatus.draft:
+        raise VoteRefused(_("This recommendation was decided already."))
+    version = recommendation.current_version
+    if amendment is None and has_open_brackets(version.text):
+        raise VoteRefused(_("The text still has passages in square brackets: it cannot be put "
+                            "to a final vote."))
+    if amendment is not None and (amendment.recommendation_id != recommendation.id
+                                  or amendment.status != AmendmentStatus.proposed):
+        raise VoteRefused(_("Only a proposed amendment of this recommendation can be voted on."))
+    number = db.session.scalar(
+        select(func.coalesce(func.max(VoteRound.number), 0)).where(
+            VoteRound.recommendation_id == recommendation.id)) + 1
+    now = utcnow()
+    round_ = VoteRound(
+        consultation=consultation, recommendation=recommendation, version=version,
+        amendment=amendment, number=number, rule=consultation.adoption_rule, quorum=quorum,
+        stakeholder_rule=stakeholder_rule, opened_at=now, opened_by_id=actor.id,
+        closes_at=now + timedelta(seconds=countdown_seconds) if countdown_seconds else None)
+    db.session.add(round_)
+    db.session.flush()
+    record_event("vote_round.opened", actor=actor, target=round_, consultation=consultation,
+                 reference=recommendation.reference, amendment=amendment.id if amendment else None)
+    broadcast_after_commit("round_opened", round_state(round_), f"consultation:{consultation.id}")
+    return round_
+
+
+def voter_registration(round_: VoteRound, user) -> Registration | None:
+    """The voter's approved registration, if they may vote in this round."""
+    if not permissions.may_vote(user, round_.consultation):
+        return None
+    registration = permissions.registration_of(user, round_.consultation)
+    if registration is None or registration.role not in VOTER_ROLES:
+        return None
+    return registration
+
+
+def cast_vote(round_: VoteRound, user, choice: str, reservation: str | None = None) -> Vote:
+    """Store the user's vote (or their changed vote) in the round; refused with a reason."""
+    try:
+        choice = VoteChoice(choice)
+    except (ValueError, TypeError):
+        raise VoteRefused(_("This is not a choice in this vote."), "invalid_choice") from None
+    reservation = (reservation or "").strip() if isinstance(reservation, str | None) else None
+    if choice == VoteChoice.support_with_reservations:
+        if not reservation:
+            raise VoteRefused(_("Write your reservation: it is kept with the result."),
+                              "reservation_required")
+        if len(reservation) > MAX_RESERVATION_LENGTH:
+            raise VoteRefused(_("A reservation has %(count)d characters at most.",
+                                count=MAX_RESERVATION_LENGTH), "invalid_choice")
+    else:
+        reservation = None
+    registration = voter_registration(round_, user)
+    if registration is None:
+        raise VoteRefused(_("You are not a voting participant of this consultation."),
+                          "not_eligible")
+    now = utcnow()
+    # Take the round's row (and its seq) first: a closed or expired round stores nothing.
+    seq = db.session.execute(
+        update(VoteRound)
+        .where(VoteRound.id == round_.id, VoteRound.closed_at.is_(None),
+               (VoteRound.closes_at.is_(None)) | (VoteRound.closes_at > now))
+        .values(seq=VoteRound.seq + 1)
+        .returning(VoteRound.seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if seq is None:
+        raise VoteRefused(_("This vote is closed: your vote was not counted."), "round_closed")
+    vote = db.session.scalar(select(Vote).where(Vote.round_id == round_.id,
+                                                Vote.registration_id == registration.id))
+    if vote is None:
+        vote = Vote(round_id=round_.id, registration_id=registration.id, choice=choice,
+                    reservation=reservation, stakeholder_group=registration.stakeholder_group,
+                    cast_at=now, seq=seq)
+        db.session.add(vote)
+    else:
+        vote.choice, vote.reservation, vote.changed_at, vote.seq = choice, reservation, now, seq
+    db.session.flush()
+    return vote
+
+
+@dataclass(frozen=True)
+class Tally:
+    round_id: int
+    seq: int
+    devices: adoption.Counts
+    in_room: adoption.Counts
+    by_stakeholder_group: dict[str, adoption.Counts]
+    voters: int
+    present: int
+
+    def as_payload(self) -> dict:
+        """What everyone following the round is sent: counts only, never who voted what."""
+        return {
+            "round_id": self.round_id, "seq": self.seq,
+            "counts": _counts(self.devices), "in_room": _counts(self.in_room),
+            "by_stakeholder_group": {
+                group: _counts(counts)
+                for group, counts in sorted(self.by_stakeholder_group.items())
+            },
+            "turnout": {"voted": self.voters, "present": self.present},
+        }
+
+
+def _counts(counts: adoption.Counts) -> dict[str, int]:
+    return {choice.value: getattr(counts, choice.value) for choice in VoteChoice}
+
+
+def tally(round_: VoteRound) -> Tally:
+    rows = db.session.execute(
+        select(Vote.stakeholder_group, Vote.choice, func.count(), func.max(Vote.seq))
+        .where(Vote.round_id == round_.id)
+        .group_by(Vote.stakeholder_group, Vote.choice)).all()
+    by_group: dict[str, dict[str, int]] = {}
+    totals = {choice.value: 0 for choice in VoteChoice}
+    for group, choice, count, _seq in rows:
+        by_group.setdefault(group.value, {c.value: 0 for c in VoteChoice})[choice.value] += count
+        totals[choice.value] += count
+    seq = db.session.scalar(select(VoteRound.seq).where(VoteRound.id == round_.id))
+    return Tally(
+        round_id=round_.id, seq=seq, devices=adoption.Counts(**totals),
+        in_room=in_room_counts(round_),
+        by_stakeholder_group={group: adoption.Counts(**counts)
+                              for group, counts in by_group.items()},
+        voters=sum(totals.values()), present=eligible_present(round_),
+    )
+
+
+def in_room_counts(round_: VoteRound) -> adoption.Counts:
+    return adoption.Counts(
+        support=round_.in_room_support,
+        support_with_reservations=round_.in_room_support_with_reservations,
+        oppose=round_.in_room_oppose, abstain=round_.in_room_abstain)
+
+
+def eligible_present(round_: VoteRound) -> int:
+    """Voting participants present: checked in, or all approved when nobody was checked in."""
+    base = select(func.count()).select_from(Registration).where(
+        Registration.consultation_id == round_.consultation_id,
+        Registration.status == RegistrationStatus.approved,
+        Registration.role.in_(VOTER_ROLES))
+    checked_in = db.session.scalar(base.where(Registration.checked_in_at.is_not(None)))
+    return checked_in or db.session.scalar(base)
+
+
+def set_in_room_counts(round_: VoteRound, actor: User, counts: adoption.Counts) -> None:
+    if not permissions.may_run_votes(actor, round_.consultation):
+        raise VoteRefused(_("Only a facilitator records the show of hands."))
+    if not round_.is_open:
+        raise VoteRefused(_("This vote is closed."))
+    round_.in_room_support = counts.support
+    round_.in_room_support_with_reservations = counts.support_with_reservations
+    round_.in_room_oppose = counts.oppose
+    round_.in_room_abstain = counts.abstain
+    db.session.flush()
+    record_event("vote_round.in_room_counted", actor=actor, target=round_,
+                 consultation=round_.consultation, **_counts(counts))
+
+
+def close_round(round_: VoteRound, actor: User | None) -> adoption.Outcome:
+    """Close the round, decide it by its rule, and apply the result."""
+    if actor is not None and not permissions.may_run_votes(actor, round_.consultation):
+        raise VoteRefused(_("Only a facilitator closes votes."))
+    if not round_.is_open:
+        raise VoteRefused(_("This vote is closed already."))
+    round_.closed_at = utcnow()
+    db.session.flush()
+    counts = tally(round_)
+    outcome = adoption.decide(
+        adoption.Rule(round_.rule.value), counts.devices, counts.in_room, quorum=round_.quorum,
+        by_stakeholder_group=counts.by_stakeholder_group,
+        stakeholder_rule=round_.stakeholder_rule)
+    round_.adopted, round_.result_reason = outcome.adopted, outcome.reason
+    if round_.amendment is not None:
+        if outcome.adopted:
+            accept_amendment(round_.amendment, actor, by_vote=True)
+    else:
+        round_.recommendation.status = (RecommendationStatus.adopted if outcome.adopted
+                                        else RecommendationStatus.not_adopted)
+    db.session.flush()
+    record_event("vote_round.closed", actor=actor, target=round_,
+                 consultation=round_.consultation, adopted=outcome.adopted,
+                 reason=outcome.reason, rule=round_.rule.value)
+    state = round_state(round_)
+    broadcast_after_commit("round_closed", state, room_of(round_))
+    broadcast_after_commit("round_closed", state, f"consultation:{round_.consultation_id}")
+    return outcome
+
+
+def round_state(round_: VoteRound) -> dict:
+    """The round as a client needs it on (re)joining: what is voted, until when, the result."""
+    recommendation = round_.recommendation
+    return {
+        "round_id": round_.id,
+        "recommendation_id": recommendation.id,
+        "reference": recommendation.reference,
+        "title": recommendation.title,
+        "version_id": round_.version_id,
+        "amendment_id": round_.amendment_id,
+        "open": round_.is_open,
+        "closes_at": round_.closes_at.isoformat() if round_.closes_at else None,
+        "rule": round_.rule.value,
+        "adopted": round_.adopted,
+        "result_reason": round_.result_reason,
+    }
+
+
+def rounds_past_deadline() -> list[VoteRound]:
+    return db.session.scalars(
+        select(VoteRound).where(VoteRound.closed_at.is_(None),
+                                VoteRound.closes_at.is_not(None),
+                                VoteRound.closes_at <= utcnow())).all()
