@@ -47,7 +47,7 @@ def _bind_extensions(app: Flask) -> None:
     # keeps them then and binds them to the server of every app it is given.
     import consultations.live  # noqa: F401  (the consultation room kind)
     import portal.live  # noqa: F401  (connect, join and leave)
-    import recommendations.models  # noqa: F401  (their tables, for the migrations)
+    import recommendations.live  # noqa: F401  (cast_vote, the round and recommendation rooms)
     from portal import database, i18n
     from portal.accounts.operations import load_signed_in_user
     from portal.extensions import babel, csrf, db, login_manager, migrate, socketio

@@ -65,4 +65,6 @@ DEFAULTS = {
     "SIGN_IN_FAILURES_PER_EMAIL": 5,
     "SIGN_IN_WINDOW_MINUTES": 15,
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    #: Push coalesced tallies from a background task (the suite pushes them by hand).
+    "TALLY_PUBLISHER": True,
 }

@@ -23,18 +23,24 @@ from sqlalchemy.orm import Session
 from portal.extensions import db, socketio
 
 RoomCheck = Callable[[object, int], bool]
+RoomSnapshot = Callable[[int], dict]
 
 ROOM_KINDS: dict[str, RoomCheck] = {}
+#: For room kinds whose state a client needs on (re)joining: the state, sent in the join ack.
+ROOM_SNAPSHOTS: dict[str, RoomSnapshot] = {}
 
 #: Room kinds whose followers are counted and told how many are present.
 PRESENCE_KINDS: set[str] = set()
 
 
-def room_kind(kind: str, presence: bool = False) -> Callable[[RoomCheck], RoomCheck]:
+def room_kind(kind: str, presence: bool = False,
+              snapshot: RoomSnapshot | None = None) -> Callable[[RoomCheck], RoomCheck]:
     def register(check: RoomCheck) -> RoomCheck:
         ROOM_KINDS[kind] = check
         if presence:
             PRESENCE_KINDS.add(kind)
+        if snapshot is not None:
+            ROOM_SNAPSHOTS[kind] = snapshot
         return check
 
     return register
@@ -134,6 +140,10 @@ def join(payload):
         _counted_rooms.setdefault(request.sid, set()).add(room)
         count = presence.enter(room, request.sid, current_user.id)
         socketio.emit("presence", {"room": room, "count": count}, to=room)
+    kind, identifier = parse_room(room)
+    if kind in ROOM_SNAPSHOTS:
+        # A client joining, or joining again after a reconnect, gets the current state.
+        return {"ok": True, "room": room, "state": ROOM_SNAPSHOTS[kind](identifier)}
     return {"ok": True, "room": room}
 
 

@@ -204,6 +204,11 @@ def may_vote(user, consultation: Consultation) -> bool:
     return _holds(user, consultation, Role.rapporteur, Role.participant)
 
 
+def may_follow_votes(user, consultation: Consultation) -> bool:
+    """Follow rounds and their tallies: everyone admitted to the consultation."""
+    return may_read_discussions(user, consultation)
+
+
 def may_run_votes(user, consultation: Consultation) -> bool:
     if consultation.status != ConsultationStatus.live:
         return False

@@ -90,6 +90,14 @@ def open_round(recommendation: Recommendation, actor: User, *, amendment: Amendm
     return round_
 
 
+def own_vote(round_: VoteRound, user) -> Vote | None:
+    registration = permissions.registration_of(user, round_.consultation)
+    if registration is None:
+        return None
+    return db.session.scalar(select(Vote).where(Vote.round_id == round_.id,
+                                                Vote.registration_id == registration.id))
+
+
 def voter_registration(round_: VoteRound, user) -> Registration | None:
     """The voter's approved registration, if they may vote in this round."""
     if not permissions.may_vote(user, round_.consultation):

@@ -48,6 +48,8 @@ def suite_settings(database_url: str, **overrides) -> dict:
         "REDIS_URL": None,
         "SMTP_HOST": None,
         "SERVER_NAME": "portal.test",
+        # Tests push tallies themselves (recommendations.live.tallies.flush), in their thread.
+        "TALLY_PUBLISHER": False,
     }
     settings.update(overrides)
     return settings

@@ -1,0 +1,138 @@
+"""Live voting: the round and recommendation rooms, the ``cast_vote`` event, and tallies pushed
+to a round's room coalesced, a few times a second at most whatever the vote rate.
+
+The protocol is written down in docs/live-protocol.md.
+"""
+
+import logging
+import threading
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import permissions
+from portal.database import intending_to_write
+from portal.extensions import db, socketio
+from portal.live import room_kind
+from recommendations import voting
+from recommendations.models import Recommendation, VoteRound
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two tallies of one round, and how often deadlines are checked.
+TALLY_INTERVAL = 0.25
+MAX_RESERVATION_BYTES = 4 * voting.MAX_RESERVATION_LENGTH
+
+
+def round_snapshot(round_id: int) -> dict:
+    round_ = db.session.get(VoteRound, round_id)
+    state = voting.round_state(round_)
+    state["tally"] = voting.tally(round_).as_payload()
+    vote = voting.own_vote(round_, current_user)
+    state["your_vote"] = ({"choice": vote.choice.value, "reservation": vote.reservation,
+                           "seq": vote.seq} if vote else None)
+    return state
+
+
+@room_kind("round", snapshot=round_snapshot)
+def may_follow_round(user, round_id: int) -> bool:
+    round_ = db.session.get(VoteRound, round_id)
+    return round_ is not None and permissions.may_follow_votes(user, round_.consultation)
+
+
+@room_kind("recommendation")
+def may_follow_recommendation(user, recommendation_id: int) -> bool:
+    recommendation = db.session.get(Recommendation, recommendation_id)
+    return recommendation is not None and permissions.may_follow_votes(
+        user, recommendation.consultation)
+
+
+class TallyPublisher:
+    """Remembers which rounds changed and pushes each one's tally at most every
+    ``TALLY_INTERVAL`` seconds from one background task per process; the same task closes
+    rounds whose countdown ran out."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._changed: set[int] = set()
+        self._started = False
+
+    def changed(self, round_id: int) -> None:
+        with self._lock:
+            self._changed.add(round_id)
+            if not self._started and current_app.config["TALLY_PUBLISHER"]:
+                self._started = True
+                socketio.start_background_task(self._run, current_app._get_current_object())
+
+    def flush(self) -> None:
+        """Push the tallies of the rounds changed since the last push, now."""
+        self.publish(self._take())
+
+    def _take(self) -> set[int]:
+        with self._lock:
+            changed, self._changed = self._changed, set()
+        return changed
+
+    def _run(self, app) -> None:
+        while True:
+            socketio.sleep(TALLY_INTERVAL)
+            try:
+                with app.app_context():
+                    self.publish(self._take())
+                    self.close_past_deadline()
+                    db.session.remove()
+            except Exception:
+                log.exception("Publishing tallies failed; trying again")
+
+    @staticmethod
+    def publish(round_ids: set[int]) -> None:
+        for round_id in sorted(round_ids):
+            round_ = db.session.get(VoteRound, round_id)
+            if round_ is not None:
+                socketio.emit("tally", voting.tally(round_).as_payload(),
+                              to=voting.room_of(round_))
+
+    def close_past_deadline(self) -> None:
+        with intending_to_write():
+            for round_ in voting.rounds_past_deadline():
+                try:
+                    voting.close_round(round_, None)
+                    db.session.commit()
+                    self.changed(round_.id)
+                except voting.VoteRefused:
+                    db.session.rollback()
+
+
+tallies = TallyPublisher()
+
+
+def _refusal(reason: str, code: str) -> dict:
+    return {"ok": False, "error": reason, "code": code}
+
+
+@socketio.on("cast_vote")
+def cast_vote(payload):
+    if not isinstance(payload, dict):
+        return _refusal(_("The vote could not be read."), "invalid_payload")
+    round_id, choice = payload.get("round_id"), payload.get("choice")
+    reservation = payload.get("reservation")
+    if not isinstance(round_id, int) or isinstance(round_id, bool) or not isinstance(choice, str):
+        return _refusal(_("The vote could not be read."), "invalid_payload")
+    if reservation is not None and (not isinstance(reservation, str)
+                                    or len(reservation.encode()) > MAX_RESERVATION_BYTES):
+        return _refusal(_("The reservation could not be read."), "invalid_payload")
+    with intending_to_write():
+        round_ = db.session.get(VoteRound, round_id)
+        if round_ is None or not permissions.may_follow_votes(current_user, round_.consultation):
+            db.session.rollback()
+            return _refusal(_("There is no such vote."), "no_round")
+        try:
+            vote = voting.cast_vote(round_, current_user, choice, reservation)
+            answer = {"ok": True, "vote_id": vote.id, "seq": vote.seq}
+            db.session.commit()
+        except voting.VoteRefused as refusal:
+            db.session.rollback()
+            return _refusal(refusal.reason, refusal.code)
+    tallies.changed(round_id)
+    return answer

@@ -1,0 +1,151 @@
+"""Votes over Socket.IO: acknowledgements, refusals, coalesced tallies, resync on rejoin."""
+
+import pytest
+
+from consultations.models import Role
+from portal.accounts.models import StakeholderGroup
+from recommendations import drafting, voting
+from recommendations.live import tallies
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def live_round(session, make_consultation, make_user, register):
+    consultation = make_consultation()
+    facilitator = make_user(email="facilitator@example.org")
+    register(facilitator, consultation, Role.facilitator)
+    register(make_user(email="rapporteur@example.org"), consultation, Role.rapporteur)
+    register(make_user(email="observer@example.org"), consultation, Role.observer)
+    for number in range(30):
+        group = (StakeholderGroup.red_cross, StakeholderGroup.member_state)[number % 2]
+        register(make_user(email=f"p{number}@example.org", stakeholder_group=group,
+                           name=f"Voter named {number}"), consultation, Role.participant)
+    recommendation = drafting.create_recommendation(
+        consultation, facilitator, title="R", text="Share the data.")
+    round_ = voting.open_round(recommendation, facilitator)
+    session.flush()
+    return round_
+
+
+def voter(app, connect_socket, email, room=None):
+    browser = app.test_client()
+    sign_in(browser, email)
+    socket = connect_socket(browser)
+    if room:
+        assert socket.emit("join", {"room": room}, callback=True)["ok"]
+    return socket
+
+
+def test_a_vote_is_acknowledged_with_its_seq_and_a_change_replaces_it(
+    app, connect_socket, live_round
+):
+    socket = voter(app, connect_socket, "p0@example.org")
+
+    first = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "support"},
+                        callback=True)
+    second = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "oppose"},
+                         callback=True)
+
+    assert first["ok"] and second["ok"]
+    assert first["vote_id"] == second["vote_id"]
+    assert (first["seq"], second["seq"]) == (1, 2)
+    assert voting.tally(live_round).devices.oppose == 1
+
+
+@pytest.mark.parametrize("payload, code", [
+    ({"round_id": 0, "choice": "support"}, "no_round"),
+    ({"round_id": "1", "choice": "support"}, "invalid_payload"),
+    ({"choice": "support"}, "invalid_payload"),
+    ({"round_id": None, "choice": ["support"]}, "invalid_payload"),
+    ("support", "invalid_payload"),
+])
+def test_malformed_votes_are_refused_with_a_reason(app, connect_socket, live_round, payload,
+                                                   code):
+    socket = voter(app, connect_socket, "p0@example.org")
+
+    answer = socket.emit("cast_vote", payload, callback=True)
+
+    assert answer["ok"] is False and answer["code"] == code and answer["error"]
+
+
+def test_an_invalid_choice_an_observer_and_a_huge_reservation_are_refused(
+    app, connect_socket, live_round
+):
+    participant = voter(app, connect_socket, "p0@example.org")
+    observer = voter(app, connect_socket, "observer@example.org")
+
+    bad_choice = participant.emit("cast_vote", {"round_id": live_round.id, "choice": "maybe"},
+                                  callback=True)
+    huge = participant.emit("cast_vote", {"round_id": live_round.id,
+                                          "choice": "support_with_reservations",
+                                          "reservation": "x" * 100_000}, callback=True)
+    watching = observer.emit("cast_vote", {"round_id": live_round.id, "choice": "support"},
+                             callback=True)
+
+    assert bad_choice["code"] == "invalid_choice"
+    assert huge["code"] == "invalid_payload"
+    assert watching["code"] == "not_eligible"
+    assert voting.tally(live_round).voters == 0
+
+
+def test_a_closed_round_says_the_vote_was_not_counted(app, connect_socket, live_round):
+    socket = voter(app, connect_socket, "p0@example.org")
+    voting.close_round(live_round, live_round.consultation.registrations[0].user)
+
+    answer = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "support"},
+                         callback=True)
+
+    assert answer == {"ok": False, "code": "round_closed",
+                      "error": "This vote is closed: your vote was not counted."}
+
+
+def test_many_votes_make_one_tally_push_that_counts_them_all(app, connect_socket, live_round):
+    room = f"round:{live_round.id}"
+    screen = voter(app, connect_socket, "observer@example.org", room)
+    screen.get_received()
+    for number in range(30):
+        socket = voter(app, connect_socket, f"p{number}@example.org")
+        assert socket.emit("cast_vote", {"round_id": live_round.id,
+                                         "choice": ("support", "oppose")[number % 2]},
+                           callback=True)["ok"]
+
+    assert [p for p in screen.get_received() if p["name"] == "tally"] == []
+    tallies.flush()
+    tallies.flush()
+
+    pushes = [p["args"][0] for p in screen.get_received() if p["name"] == "tally"]
+    assert len(pushes) == 1
+    assert pushes[0]["seq"] == 30
+    assert pushes[0]["counts"]["support"] == pushes[0]["counts"]["oppose"] == 15
+    assert pushes[0]["by_stakeholder_group"]["red_cross"]["support"] == 15
+    assert "Voter named" not in str(pushes[0])
+
+
+def test_rejoining_gives_the_rounds_state_the_tally_and_ones_own_vote(
+    app, connect_socket, live_round
+):
+    socket = voter(app, connect_socket, "p3@example.org")
+    socket.emit("cast_vote", {"round_id": live_round.id, "choice": "abstain"}, callback=True)
+    socket.disconnect()
+
+    again = voter(app, connect_socket, "p3@example.org")
+    answer = again.emit("join", {"room": f"round:{live_round.id}"}, callback=True)
+
+    state = answer["state"]
+    assert state["open"] is True
+    assert state["reference"] == "R1"
+    assert state["tally"]["counts"]["abstain"] == 1
+    assert state["your_vote"] == {"choice": "abstain", "reservation": None, "seq": 1}
+
+
+def test_no_one_votes_for_someone_else(app, connect_socket, live_round):
+    socket = voter(app, connect_socket, "p0@example.org")
+
+    socket.emit("cast_vote", {"round_id": live_round.id, "choice": "support",
+                              "registration_id": 999, "user_id": 1}, callback=True)
+
+    votes = voting.tally(live_round)
+    assert votes.voters == 1
+    again = voter(app, connect_socket, "p0@example.org")
+    state = again.emit("join", {"room": f"round:{live_round.id}"}, callback=True)["state"]
+    assert state["your_vote"]["choice"] == "support"
