@@ -1,0 +1,85 @@
+// Voting pages: live tallies, votes sent over the socket with their acknowledgement, and
+// pages that follow the plenary (console, projector) moving on when a round opens or closes.
+// Without the socket, the vote form posts like any form and the page shows the result.
+(function () {
+  "use strict";
+
+  function showTally(tally) {
+    document.querySelectorAll('[data-tally-round="' + tally.round_id + '"]').forEach(function (box) {
+      if (Number(box.getAttribute("data-seq")) > tally.seq) { return; }
+      box.setAttribute("data-seq", tally.seq);
+      var total = 0;
+      Object.keys(tally.counts).forEach(function (choice) {
+        total += tally.counts[choice] + (tally.in_room[choice] || 0);
+      });
+      total = Math.max(total, 1);
+      Object.keys(tally.counts).forEach(function (choice) {
+        var count = tally.counts[choice] + (tally.in_room[choice] || 0);
+        var cell = box.querySelector('[data-count="' + choice + '"]');
+        if (cell) { cell.textContent = tally.counts[choice]; }
+        var hands = box.querySelector('[data-in-room="' + choice + '"]');
+        if (hands) { hands.textContent = tally.in_room[choice] || 0; }
+        var bar = box.querySelector('[data-bar="' + choice + '"]');
+        if (bar) { bar.setAttribute("width", (100 * count / total).toFixed(1)); }
+      });
+      var voted = box.querySelector("[data-voted]");
+      if (voted) { voted.textContent = tally.turnout.voted; }
+      var present = box.querySelector("[data-present]");
+      if (present) { present.textContent = tally.turnout.present; }
+    });
+    document.querySelectorAll('.vote-form[data-round="' + tally.round_id + '"]').forEach(function (form) {
+      var stored = Number(form.getAttribute("data-stored-seq") || 0);
+      if (stored && tally.seq >= stored) {
+        form.querySelector(".vote-feedback").textContent = form.getAttribute("data-text-counted");
+      }
+    });
+  }
+
+  document.addEventListener("live:tally", function (event) { showTally(event.detail); });
+  document.addEventListener("live:joined", function (event) {
+    var state = event.detail.reply && event.detail.reply.state;
+    if (state && state.tally) { showTally(state.tally); }
+  });
+
+  // Pages that follow the plenary move on with it.
+  document.querySelectorAll("[data-reload-on]").forEach(function (element) {
+    element.getAttribute("data-reload-on").split(" ").forEach(function (name) {
+      document.addEventListener("live:" + name, function () {
+        var notice = element.getAttribute("data-text-changed");
+        var place = element.querySelector("[data-changed-notice]");
+        if (notice && place) { place.textContent = notice; } else { window.location.reload(); }
+      });
+    });
+  });
+
+  document.querySelectorAll(".vote-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var live = window.redTalksLive;
+      if (!live || !live.socket.connected) { return; }
+      var choice = form.querySelector('input[name="choice"]:checked');
+      if (!choice) { return; }
+      event.preventDefault();
+      var feedback = form.querySelector(".vote-feedback");
+      var reservation = form.querySelector('[name="reservation"]');
+      feedback.textContent = form.getAttribute("data-text-sending");
+      live.socket.timeout(8000).emit("cast_vote", {
+        round_id: Number(form.getAttribute("data-round")),
+        choice: choice.value,
+        reservation: reservation && reservation.value ? reservation.value : null
+      }, function (error, answer) {
+        if (error) {
+          // No answer: the plain form is the sure way (a vote sent twice is still one vote).
+          feedback.textContent = form.getAttribute("data-text-failed");
+          form.submit();
+          return;
+        }
+        if (answer.ok) {
+          form.setAttribute("data-stored-seq", answer.seq);
+          feedback.textContent = form.getAttribute("data-text-stored");
+        } else {
+          feedback.textContent = answer.error;
+        }
+      });
+    });
+  });
+})();

@@ -1,0 +1,96 @@
+"""Forms of the recommendations area. They validate what was typed; they never write."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from consultations.forms import CheckboxesField
+from consultations.gcm import OBJECTIVES
+from recommendations.drafting import MAX_TEXT_LENGTH
+from recommendations.models import VoteChoice
+from recommendations.voting import MAX_RESERVATION_LENGTH
+
+TEXT_HELP = _l("Put text still under negotiation in square brackets [like this]: it is shown "
+               "highlighted, and a text with brackets cannot be put to a final vote.")
+
+
+class RecommendationForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    theme = StringField(_l("Theme"), validators=[Length(max=300)])
+    gcm_objectives = CheckboxesField(_l("GCM objectives"), coerce=int)
+    group = SelectField(_l("Drafted by"), coerce=int)
+    text = TextAreaField(_l("Text"), validators=[InputRequired(), Length(max=MAX_TEXT_LENGTH)],
+                         description=TEXT_HELP)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gcm_objectives.choices = [
+            SelectChoice(number, _l("%(number)d. %(title)s", number=number, title=title))
+            for number, title in OBJECTIVES.items()]
+        self.group.choices = [SelectChoice(0, _l("The plenary"))] + [
+            SelectChoice(group.id, group.name) for group in groups]
+
+
+class RevisionForm(FlaskForm):
+    text = TextAreaField(_l("New text"), validators=[InputRequired(),
+                                                     Length(max=MAX_TEXT_LENGTH)],
+                         description=TEXT_HELP)
+
+
+class AmendmentForm(FlaskForm):
+    text = TextAreaField(_l("Proposed text"), validators=[InputRequired(),
+                                                          Length(max=MAX_TEXT_LENGTH)],
+                         description=_l("The whole text as you would have it."))
+    rationale = TextAreaField(_l("Why"), validators=[Length(max=5000)])
+
+
+class VoteForm(FlaskForm):
+    choice = RadioField(_l("Your vote"), validators=[InputRequired(
+        message=_l("Choose how you vote."))], choices=[
+        SelectChoice(choice.value, choice.label) for choice in VoteChoice])
+    reservation = TextAreaField(
+        _l("Your reservation"), validators=[Length(max=MAX_RESERVATION_LENGTH)],
+        description=_l("Required with “support with reservations”; quoted in the outcome "
+                       "document."))
+
+    def validate_reservation(self, field):
+        if self.choice.data == VoteChoice.support_with_reservations and not (
+                field.data or "").strip():
+            raise ValidationError(_l("Write your reservation: it is kept with the result."))
+
+
+class OpenRoundForm(FlaskForm):
+    countdown_minutes = IntegerField(
+        _l("Countdown in minutes"), validators=[Optional(), NumberRange(min=1, max=240)],
+        description=_l("Leave empty to close the vote by hand."))
+    quorum = IntegerField(_l("Quorum (votes cast)"),
+                          validators=[Optional(), NumberRange(min=1, max=100_000)])
+    stakeholder_rule = BooleanField(
+        _l("Not adopted if a majority of any one stakeholder group opposes"))
+
+
+class InRoomForm(FlaskForm):
+    support = IntegerField(_l("Support"), validators=[Optional(), NumberRange(min=0)],
+                           default=0)
+    support_with_reservations = IntegerField(
+        _l("Support with reservations"), validators=[Optional(), NumberRange(min=0)], default=0)
+    oppose = IntegerField(_l("Oppose"), validators=[Optional(), NumberRange(min=0)], default=0)
+    abstain = IntegerField(_l("Abstain"), validators=[Optional(), NumberRange(min=0)],
+                           default=0)
+
+
+class MergeForm(FlaskForm):
+    title = StringField(_l("Title of the merged recommendation"),
+                        validators=[InputRequired(), Length(max=300)])
+    theme = StringField(_l("Theme"), validators=[Length(max=300)])
+    text = TextAreaField(_l("Merged text"), validators=[InputRequired(),
+                                                        Length(max=MAX_TEXT_LENGTH)])

@@ -1,0 +1,561 @@
+"""Pages of the recommendations area: drafting and amending, voting by form, the plenary
+console, the projector view, results with their exports, and the read-only JSON API."""
+
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consultations.forms import ReasonForm, StatusForm, text
+from consultations.gcm import OBJECTIVES
+from consultations.models import AgendaItem, BreakoutGroup, Consultation
+from consultations.views import load_consultation, require
+from portal import permissions
+from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
+from portal.extensions import db
+from recommendations import drafting, voting
+from recommendations.adoption import Counts
+from recommendations.forms import (
+    AmendmentForm,
+    InRoomForm,
+    MergeForm,
+    OpenRoundForm,
+    RecommendationForm,
+    RevisionForm,
+    VoteForm,
+)
+from recommendations.live import tallies
+from recommendations.models import (
+    Amendment,
+    AmendmentStatus,
+    Recommendation,
+    RecommendationStatus,
+    RecommendationVersion,
+    Vote,
+    VoteChoice,
+    VoteRound,
+)
+from recommendations.text import diff_html, has_open_brackets, numbered_lines
+
+blueprint = Blueprint("recommendations", __name__)
+
+
+def _recommendations(consultation) -> list[Recommendation]:
+    return db.session.scalars(
+        select(Recommendation).where(Recommendation.consultation_id == consultation.id)
+        .options(selectinload(Recommendation.versions))
+        .order_by(Recommendation.position, Recommendation.id)).all()
+
+
+def _recommendation(consultation, recommendation_id) -> Recommendation:
+    recommendation = db.get_or_404(Recommendation, recommendation_id)
+    if recommendation.consultation_id != consultation.id:
+        abort(404)
+    return recommendation
+
+
+def _round(consultation, round_id) -> VoteRound:
+    round_ = db.get_or_404(VoteRound, round_id)
+    if round_.consultation_id != consultation.id:
+        abort(404)
+    return round_
+
+
+def _groups(consultation) -> list[BreakoutGroup]:
+    return db.session.scalars(
+        select(BreakoutGroup).join(AgendaItem).where(AgendaItem.consultation_id == consultation.id)
+        .order_by(AgendaItem.starts_at, BreakoutGroup.position)).all()
+
+
+def _back(recommendation, anchor=None):
+    return redirect(url_for("recommendations.show", slug=recommendation.consultation.slug,
+                            recommendation_id=recommendation.id, _anchor=anchor))
+
+
+@blueprint.get("/c/<slug>/recommendations")
+@login_required
+def index(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_follow_votes(current_user, consultation))
+    return render_template(
+        "recommendations/index.html", consultation=consultation,
+        recommendations=_recommendations(consultation), merge_form=MergeForm(),
+        may_draft=permissions.may_draft_recommendations(current_user, consultation),
+        may_moderate=permissions.may_moderate(current_user, consultation),
+        action_form=StatusForm())
+
+
+@blueprint.route("/c/<slug>/recommendations/new", methods=["GET", "POST"])
+@login_required
+def new(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_draft_recommendations(current_user, consultation))
+    groups = _groups(consultation)
+    form = RecommendationForm(groups=groups)
+    if form.validate_on_submit():
+        try:
+            recommendation = drafting.create_recommendation(
+                consultation, current_user, title=text(form.title), text=form.text.data,
+                theme=text(form.theme), gcm_objectives=form.gcm_objectives.data,
+                group=next((g for g in groups if g.id == form.group.data), None))
+        except drafting.DraftingRefused as refusal:
+            form.text.errors.append(refusal.reason)
+        else:
+            flash(_("%(reference)s is drafted.", reference=recommendation.reference), "success")
+            return _back(recommendation)
+    return render_template("recommendations/new.html", consultation=consultation, form=form)
+
+
+@blueprint.get("/c/<slug>/recommendations/<int:recommendation_id>")
+@login_required
+def show(slug, recommendation_id):
+    consultation = load_consultation(slug)
+    recommendation = _recommendation(consultation, recommendation_id)
+    require(permissions.may_follow_votes(current_user, consultation))
+    return _render_recommendation(consultation, recommendation)
+
+
+def _render_recommendation(consultation, recommendation, status=200, **forms):
+    versions = recommendation.versions
+    by_number = {version.number: version for version in versions}
+    compare_from = by_number.get(request.args.get("from", type=int))
+    compare_to = by_number.get(request.args.get("to", type=int)) or recommendation.current_version
+    amendments = db.session.scalars(
+        select(Amendment).where(Amendment.recommendation_id == recommendation.id)
+        .options(selectinload(Amendment.supports), selectinload(Amendment.author_registration))
+        .order_by(Amendment.id)).all()
+    open_round = voting.open_round_of(consultation.id)
+    if open_round is not None and open_round.recommendation_id != recommendation.id:
+        open_round = None
+    own_vote = voting.own_vote(open_round, current_user) if open_round else None
+    vote_form = forms.pop("vote_form", None) or VoteForm(data={
+        "choice": own_vote.choice.value, "reservation": own_vote.reservation or ""}
+        if own_vote else None)
+    current = recommendation.current_version
+    return render_template(
+        "recommendations/show.html", consultation=consultation, recommendation=recommendation,
+        current=current, lines=numbered_lines(current.text),
+        has_brackets=has_open_brackets(current.text), versions=versions,
+        compare_from=compare_from, compare_to=compare_to,
+        comparison=diff_html(compare_from.text, compare_to.text) if compare_from else None,
+        amendments=amendments, diff_html=diff_html, open_round=open_round, own_vote=own_vote,
+        may_vote=bool(open_round and voting.voter_registration(open_round, current_user)),
+        may_draft=permissions.may_draft_recommendations(current_user, consultation),
+        may_amend=permissions.may_propose_amendments(current_user, consultation),
+        may_run=permissions.may_run_votes(current_user, consultation),
+        show_names=permissions.may_see_author_names(current_user, consultation),
+        revision_form=forms.pop("revision_form", None) or RevisionForm(
+            data={"text": current.text}),
+        amendment_form=forms.pop("amendment_form", None) or AmendmentForm(
+            data={"text": current.text}),
+        vote_form=vote_form, reason_form=ReasonForm(), action_form=StatusForm(),
+        objectives=OBJECTIVES, AmendmentStatus=AmendmentStatus,
+    ), status
+
+
+@blueprint.post("/c/<slug>/recommendations/<int:recommendation_id>/revise")
+@login_required
+def revise(slug, recommendation_id):
+    consultation = load_consultation(slug)
+    recommendation = _recommendation(consultation, recommendation_id)
+    require(permissions.may_draft_recommendations(current_user, consultation))
+    form = RevisionForm()
+    if form.validate_on_submit():
+        try:
+            version = drafting.revise(recommendation, current_user, form.text.data)
+        except drafting.DraftingRefused as refusal:
+            form.text.errors.append(refusal.reason)
+        else:
+            flash(_("Version %(number)d is saved.", number=version.number), "success")
+            return _back(recommendation)
+    return _render_recommendation(consultation, recommendation, 400, revision_form=form)
+
+
+@blueprint.post("/c/<slug>/recommendations/<int:recommendation_id>/amendments")
+@login_required
+def propose_amendment(slug, recommendation_id):
+    consultation = load_consultation(slug)
+    recommendation = _recommendation(consultation, recommendation_id)
+    require(permissions.may_propose_amendments(current_user, consultation))
+    form = AmendmentForm()
+    if form.validate_on_submit():
+        try:
+            amendment = drafting.propose_amendment(
+                recommendation, current_user, text=form.text.data,
+                rationale=form.rationale.data or "")
+        except drafting.DraftingRefused as refusal:
+            form.text.errors.append(refusal.reason)
+        else:
+            flash(_("Your amendment is proposed."), "success")
+            return _back(recommendation, f"amendment-{amendment.id}")
+    return _render_recommendation(consultation, recommendation, 400, amendment_form=form)
+
+
+def _amendment(consultation, amendment_id) -> Amendment:
+    amendment = db.get_or_404(Amendment, amendment_id)
+    if amendment.recommendation.consultation_id != consultation.id:
+        abort(404)
+    return amendment
+
+
+@blueprint.post("/c/<slug>/amendments/<int:amendment_id>/<action>")
+@login_required
+def decide_amendment(slug, amendment_id, action):
+    consultation = load_consultation(slug)
+    amendment = _amendment(consultation, amendment_id)
+    allowed = {
+        "support": permissions.may_propose_amendments(current_user, consultation),
+        "accept": permissions.may_draft_recommendations(current_user, consultation),
+        "reject": permissions.may_draft_recommendations(current_user, consultation),
+        "withdraw": amendment.author_id == current_user.id,
+    }
+    if action not in allowed:
+        abort(404)
+    require(allowed[action])
+    form = ReasonForm() if action == "reject" else StatusForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the amendment is rejected.") if action == "reject"
+              else _("The form has expired; try again."), "error")
+        return _back(amendment.recommendation, f"amendment-{amendment.id}")
+    try:
+        if action == "support":
+            if drafting.support_amendment(amendment, current_user):
+                flash(_("Your support is counted."), "success")
+            else:
+                flash(_("You support this amendment already."), "info")
+        elif action == "accept":
+            version = drafting.accept_amendment(amendment, current_user)
+            flash(_("The amendment is accepted: version %(number)d.", number=version.number),
+                  "success")
+        elif action == "reject":
+            drafting.reject_amendment(amendment, current_user, form.reason.data)
+            flash(_("The amendment is rejected."), "success")
+        else:
+            drafting.withdraw_amendment(amendment, current_user)
+            flash(_("Your amendment is withdrawn."), "success")
+    except drafting.DraftingRefused as refusal:
+        db.session.rollback()
+        flash(refusal.reason, "error")
+    return _back(amendment.recommendation, f"amendment-{amendment.id}")
+
+
+@blueprint.post("/c/<slug>/recommendations/merge")
+@login_required
+def merge(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_moderate(current_user, consultation)
+            and permissions.may_draft_recommendations(current_user, consultation))
+    form = MergeForm()
+    ids = request.form.getlist("recommendation", type=int)
+    sources = [_recommendation(consultation, rid) for rid in ids]
+    if form.validate_on_submit():
+        try:
+            merged = drafting.merge(consultation, current_user, sources, title=text(form.title),
+                                    text=form.text.data, theme=text(form.theme))
+        except drafting.DraftingRefused as refusal:
+            flash(refusal.reason, "error")
+        else:
+            flash(_("%(reference)s merges %(sources)s.", reference=merged.reference,
+                    sources=", ".join(source.reference for source in sources)), "success")
+            return _back(merged)
+    else:
+        flash(_("Give the merged recommendation a title and a text."), "error")
+    return redirect(url_for("recommendations.index", slug=slug))
+
+
+@blueprint.post("/c/<slug>/recommendations/renumber")
+@login_required
+def renumber(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_moderate(current_user, consultation))
+    if StatusForm().validate_on_submit():
+        drafting.renumber(consultation, current_user)
+        flash(_("The recommendations are numbered in plenary order."), "success")
+    return redirect(url_for("recommendations.index", slug=slug))
+
+
+@blueprint.post("/c/<slug>/rounds/<int:round_id>/vote")
+@login_required
+def vote(slug, round_id):
+    """The same vote as the socket's cast_vote, for a browser without JavaScript."""
+    consultation = load_consultation(slug)
+    round_ = _round(consultation, round_id)
+    require(permissions.may_follow_votes(current_user, consultation))
+    form = VoteForm()
+    if form.validate_on_submit():
+        try:
+            stored = voting.cast_vote(round_, current_user, form.choice.data,
+                                      form.reservation.data)
+        except voting.VoteRefused as refusal:
+            db.session.rollback()
+            form.choice.errors.append(refusal.reason)
+        else:
+            tallies.changed(round_.id)
+            flash(_("Your vote is stored: %(choice)s.", choice=stored.choice.label), "success")
+            return _back(round_.recommendation, "vote")
+    return _render_recommendation(consultation, round_.recommendation, 400, vote_form=form)
+
+
+# The plenary console and the projector --------------------------------------------------------
+
+@blueprint.get("/c/<slug>/console")
+@login_required
+def console(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_run_votes(current_user, consultation))
+    open_round = voting.open_round_of(consultation.id)
+    return render_template(
+        "recommendations/console.html", consultation=consultation,
+        recommendations=_recommendations(consultation), open_round=open_round,
+        tally=voting.tally(open_round) if open_round else None,
+        open_form=OpenRoundForm(), in_room_form=InRoomForm(obj=_in_room(open_round)),
+        action_form=StatusForm(), has_open_brackets=has_open_brackets,
+        choices=list(VoteChoice),
+        proposed=_proposed_amendments(consultation))
+
+
+def _in_room(round_):
+    if round_ is None:
+        return None
+    return voting.in_room_counts(round_)
+
+
+def _proposed_amendments(consultation) -> dict[int, list[Amendment]]:
+    amendments = db.session.scalars(
+        select(Amendment).join(Recommendation).where(
+            Recommendation.consultation_id == consultation.id,
+            Amendment.status == AmendmentStatus.proposed).order_by(Amendment.id)).all()
+    grouped: dict[int, list[Amendment]] = {}
+    for amendment in amendments:
+        grouped.setdefault(amendment.recommendation_id, []).append(amendment)
+    return grouped
+
+
+@blueprint.post("/c/<slug>/recommendations/<int:recommendation_id>/rounds")
+@login_required
+def open_round(slug, recommendation_id):
+    consultation = load_consultation(slug)
+    recommendation = _recommendation(consultation, recommendation_id)
+    require(permissions.may_run_votes(current_user, consultation))
+    form = OpenRoundForm()
+    amendment_id = request.form.get("amendment", type=int)
+    amendment = _amendment(consultation, amendment_id) if amendment_id else None
+    if form.validate_on_submit():
+        try:
+            voting.open_round(
+                recommendation, current_user, amendment=amendment,
+                countdown_seconds=form.countdown_minutes.data * 60
+                if form.countdown_minutes.data else None,
+                quorum=form.quorum.data, stakeholder_rule=form.stakeholder_rule.data)
+        except voting.VoteRefused as refusal:
+            flash(refusal.reason, "error")
+        else:
+            flash(_("The vote on %(reference)s is open.", reference=recommendation.reference),
+                  "success")
+    else:
+        flash(_("Check the countdown and the quorum."), "error")
+    return redirect(url_for("recommendations.console", slug=slug))
+
+
+@blueprint.post("/c/<slug>/rounds/<int:round_id>/close")
+@login_required
+def close_round(slug, round_id):
+    consultation = load_consultation(slug)
+    round_ = _round(consultation, round_id)
+    require(permissions.may_run_votes(current_user, consultation))
+    if StatusForm().validate_on_submit():
+        try:
+            outcome = voting.close_round(round_, current_user)
+        except voting.VoteRefused as refusal:
+            flash(refusal.reason, "error")
+        else:
+            flash(_("The vote is closed: %(result)s.",
+                    result=_("adopted") if outcome.adopted else _("not adopted")), "success")
+    return redirect(url_for("recommendations.console", slug=slug))
+
+
+@blueprint.post("/c/<slug>/rounds/<int:round_id>/in-room")
+@login_required
+def record_in_room(slug, round_id):
+    consultation = load_consultation(slug)
+    round_ = _round(consultation, round_id)
+    require(permissions.may_run_votes(current_user, consultation))
+    form = InRoomForm()
+    if form.validate_on_submit():
+        try:
+            voting.set_in_room_counts(round_, current_user, Counts(
+                **{name: form[name].data or 0 for name in VoteChoice}))
+        except voting.VoteRefused as refusal:
+            flash(refusal.reason, "error")
+        else:
+            tallies.changed(round_.id)
+            flash(_("The show of hands is recorded."), "success")
+    else:
+        flash(_("Counts are whole numbers, zero or more."), "error")
+    return redirect(url_for("recommendations.console", slug=slug))
+
+
+@blueprint.get("/c/<slug>/projector")
+@login_required
+def projector(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_follow_votes(current_user, consultation))
+    round_ = voting.open_round_of(consultation.id) or db.session.scalar(
+        select(VoteRound).where(VoteRound.consultation_id == consultation.id)
+        .order_by(VoteRound.opened_at.desc()).limit(1))
+    return render_template(
+        "recommendations/projector.html", consultation=consultation, round=round_,
+        tally=voting.tally(round_).as_payload() if round_ else None,
+        lines=numbered_lines(round_.amendment.proposed_text if round_ and round_.amendment
+                             else round_.version.text) if round_ else [],
+        choices=list(VoteChoice))
+
+
+# Results --------------------------------------------------------------------------------------
+
+def _results(consultation: Consultation) -> list[dict]:
+    show_names = permissions.may_see_author_names(current_user, consultation)
+    rounds = db.session.scalars(
+        select(VoteRound).where(VoteRound.consultation_id == consultation.id)
+        .order_by(VoteRound.recommendation_id, VoteRound.number)).all()
+    by_recommendation: dict[int, list[VoteRound]] = {}
+    for round_ in rounds:
+        by_recommendation.setdefault(round_.recommendation_id, []).append(round_)
+    results = []
+    for recommendation in _recommendations(consultation):
+        entries = []
+        for round_ in by_recommendation.get(recommendation.id, []):
+            reservations = db.session.execute(
+                select(Vote.reservation, Vote.stakeholder_group, Vote.registration_id)
+                .where(Vote.round_id == round_.id, Vote.reservation.is_not(None))
+                .order_by(Vote.id)).all()
+            entries.append({"round": round_, "tally": voting.tally(round_).as_payload(),
+                            "reservations": [_reservation(row, show_names)
+                                             for row in reservations]})
+        results.append({"recommendation": recommendation, "rounds": entries})
+    return results
+
+
+def _reservation(row, show_names: bool) -> dict:
+    from consultations.models import Registration
+
+    text_, group, registration_id = row
+    author = group.label
+    if show_names and registration_id:
+        registration = db.session.get(Registration, registration_id)
+        author = f"{registration.user.name} ({registration.organisation})"
+    return {"text": text_, "by": author}
+
+
+@blueprint.get("/c/<slug>/results")
+@login_required
+def results(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_follow_votes(current_user, consultation))
+    return render_template("recommendations/results.html", consultation=consultation,
+                           results=_results(consultation), choices=list(VoteChoice),
+                           group_labels=STAKEHOLDER_GROUP_LABELS)
+
+
+@blueprint.get("/c/<slug>/results.csv")
+@login_required
+def results_csv(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_follow_votes(current_user, consultation))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["reference", "title", "status", "round", "on_amendment", "rule", "adopted",
+                     "reason", *[choice.value for choice in VoteChoice],
+                     *[f"in_room_{choice.value}" for choice in VoteChoice], "voted", "present"])
+    for entry in _results(consultation):
+        recommendation = entry["recommendation"]
+        for item in entry["rounds"] or [None]:
+            round_, tally = (item["round"], item["tally"]) if item else (None, None)
+            writer.writerow([
+                recommendation.reference, recommendation.title, recommendation.status.value,
+                round_.number if round_ else "",
+                (round_.amendment_id or "") if round_ else "",
+                round_.rule.value if round_ else "",
+                "" if not round_ or round_.adopted is None else str(round_.adopted).lower(),
+                (round_.result_reason or "") if round_ else "",
+                *[tally["counts"][choice.value] if tally else "" for choice in VoteChoice],
+                *[tally["in_room"][choice.value] if tally else "" for choice in VoteChoice],
+                tally["turnout"]["voted"] if tally else "",
+                tally["turnout"]["present"] if tally else ""])
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{slug}-results.csv"'})
+
+
+@blueprint.get("/c/<slug>/results.json")
+@login_required
+def results_json(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_follow_votes(current_user, consultation))
+    return jsonify({"consultation": consultation.slug, "recommendations": [
+        {**_recommendation_json(entry["recommendation"]),
+         "rounds": [{**_round_json(item["round"]), "reservations": item["reservations"]}
+                    for item in entry["rounds"]]}
+        for entry in _results(consultation)]})
+
+
+# The read-only JSON API -----------------------------------------------------------------------
+
+def _recommendation_json(recommendation: Recommendation) -> dict:
+    version: RecommendationVersion = recommendation.current_version
+    return {"id": recommendation.id, "reference": recommendation.reference,
+            "title": recommendation.title, "theme": recommendation.theme,
+            "status": recommendation.status.value,
+            "gcm_objectives": list(recommendation.gcm_objectives),
+            "version": {"id": version.id, "number": version.number, "text": version.text}}
+
+
+def _round_json(round_: VoteRound) -> dict:
+    return {**voting.round_state(round_), "quorum": round_.quorum,
+            "stakeholder_rule": round_.stakeholder_rule,
+            "tally": voting.tally(round_).as_payload()}
+
+
+def _api_error(status: int, message: str):
+    return jsonify({"error": message}), status
+
+
+@blueprint.get("/api/v1/consultations/<int:consultation_id>/recommendations")
+def api_recommendations(consultation_id):
+    consultation = db.session.get(Consultation, consultation_id)
+    if not current_user.is_authenticated:
+        return _api_error(401, "sign in first")
+    if consultation is None or not permissions.may_view_consultation(current_user,
+                                                                     consultation):
+        return _api_error(404, "no such consultation")
+    if not permissions.may_follow_votes(current_user, consultation):
+        return _api_error(403, "not admitted to this consultation")
+    return jsonify({"consultation_id": consultation.id, "recommendations": [
+        _recommendation_json(r) for r in _recommendations(consultation)
+        if r.status != RecommendationStatus.merged]})
+
+
+@blueprint.get("/api/v1/rounds/<int:round_id>")
+def api_round(round_id):
+    round_ = db.session.get(VoteRound, round_id)
+    if not current_user.is_authenticated:
+        return _api_error(401, "sign in first")
+    if round_ is None or not permissions.may_view_consultation(current_user,
+                                                               round_.consultation):
+        return _api_error(404, "no such round")
+    if not permissions.may_follow_votes(current_user, round_.consultation):
+        return _api_error(403, "not admitted to this consultation")
+    return jsonify(_round_json(round_))
