@@ -202,6 +202,8 @@ def seed_demo(generated_participants: int = 0) -> SeedReport:
     _register_others(consultation, password_hash, now)
     if not consultation.agenda_items:
         _hold_the_day(consultation, accounts, people)
+    if not _has_recommendations(consultation):
+        _hold_the_plenary(consultation, accounts, people)
 
     added = _add_generated_participants(consultation, generated_participants, password_hash, now)
     total = db.session.execute(
@@ -362,3 +364,90 @@ def _hold_the_day(consultation: Consultation, accounts: dict, people: list) -> N
         for offset, registration in enumerate(members[:3]):
             text = DEMO_COMMENTS[(position + offset) % len(DEMO_COMMENTS)]
             discussion.post_comment(thread, registration.user, text)
+
+
+DEMO_RECOMMENDATIONS = [
+    ("A regional network of focal points on missing migrants",
+     "Search and identification",
+     "States, with the support of IOM, ICRC and National Red Cross and Red Crescent Societies, "
+     "should each designate a focal point on missing migrants and connect them in a regional "
+     "network that exchanges tracing requests and forensic data under agreed data protection "
+     "standards.", [8]),
+    ("Safe landing and first assistance",
+     "Humanitarian assistance to migrants in distress",
+     "Coastal States should guarantee that every person rescued at sea is landed at a place "
+     "where their life and safety are not threatened and receives first aid, water, food and "
+     "information, whatever their status.", [7, 8]),
+    ("A firewall between assistance and enforcement",
+     "Humanitarian assistance to migrants in distress",
+     "Personal data collected to provide humanitarian assistance should never be used for "
+     "immigration enforcement.", [7]),
+    ("Support to the families of missing migrants",
+     "Support to families of missing migrants",
+     "States should give the families of missing migrants access to information, psychosocial "
+     "support and a legal status that recognises their situation [within twelve months] "
+     "[without delay].", [8]),
+    ("Information before departure",
+     "Prevention of deaths and disappearances",
+     "States and humanitarian organisations should provide reliable information on the risks "
+     "of irregular routes and on the help available along them, in the languages migrants "
+     "speak, at points of departure and transit.", [7, 8]),
+]
+
+DEMO_RESERVATIONS = [
+    "Subject to the national law on personal data, which is being revised.",
+    "Our delegation supports the network but cannot commit to new funding this year.",
+]
+
+
+def _has_recommendations(consultation: Consultation) -> bool:
+    from recommendations.models import Recommendation
+
+    return db.session.scalar(select(func.count()).select_from(Recommendation).where(
+        Recommendation.consultation_id == consultation.id)) > 0
+
+
+def _hold_the_plenary(consultation: Consultation, accounts: dict, people: list) -> None:
+    """Recommendations in every state: adopted with reservations, not adopted, drafts with
+    amendments and with text still in brackets, and one vote open."""
+    from recommendations import drafting, voting
+
+    facilitator = accounts[people[0].email]
+    rapporteur = next(accounts[p.email] for p in people if p.role == Role.rapporteur)
+    voters = [accounts[p.email] for p in people if p.role in (Role.participant,
+                                                              Role.rapporteur)]
+    made = [drafting.create_recommendation(consultation, rapporteur, title=title, theme=theme,
+                                           text=text, gcm_objectives=objectives)
+            for title, theme, text, objectives in DEMO_RECOMMENDATIONS]
+    adopted, refused, draft, bracketed, open_now = made
+
+    round_ = voting.open_round(adopted, facilitator)
+    for number, voter in enumerate(voters):
+        if number < len(DEMO_RESERVATIONS):
+            voting.cast_vote(round_, voter, "support_with_reservations",
+                             DEMO_RESERVATIONS[number])
+        else:
+            voting.cast_vote(round_, voter, "abstain" if number % 7 == 0 else "support")
+    voting.close_round(round_, facilitator)
+
+    round_ = voting.open_round(refused, facilitator)
+    for number, voter in enumerate(voters):
+        voting.cast_vote(round_, voter, "oppose" if number in (3, 9) else "support")
+    voting.close_round(round_, facilitator)
+
+    amendment = drafting.propose_amendment(
+        draft, voters[4], text=draft.current_version.text.replace(
+            "never be used", "never be shared with or used by authorities"),
+        rationale="Sharing is where the harm starts, not only use.")
+    for voter in voters[5:9]:
+        drafting.support_amendment(amendment, voter)
+    rejected = drafting.propose_amendment(
+        draft, voters[10], text="Personal data should not normally be used for enforcement.",
+        rationale="States need flexibility.")
+    drafting.reject_amendment(rejected, facilitator,
+                              "It weakens the principle the breakout group agreed.")
+    del bracketed  # stays a draft with text under negotiation
+
+    round_ = voting.open_round(open_now, facilitator)
+    for voter in voters[:6]:
+        voting.cast_vote(round_, voter, "support")

@@ -118,3 +118,27 @@ def test_create_admin_makes_an_admin_who_sees_the_audit_log(empty_app):
     page = client.get("/admin/audit/", query_string={"action": "account.admin_granted"})
     assert page.status_code == 200
     assert "create-admin" in page.get_data(as_text=True)
+
+
+def test_seed_demo_has_recommendations_in_every_state(empty_app):
+    from recommendations.models import (
+        Amendment,
+        Recommendation,
+        Vote,
+        VoteRound,
+    )
+
+    seed(empty_app)
+
+    with empty_app.app_context():
+        statuses = sorted(status.value for status in db.session.scalars(
+            select(Recommendation.status)))
+        open_rounds = db.session.scalar(select(func.count()).select_from(VoteRound).where(
+            VoteRound.closed_at.is_(None)))
+        amendments = {status.value for status in db.session.scalars(select(Amendment.status))}
+        reservations = db.session.scalar(select(func.count()).select_from(Vote).where(
+            Vote.reservation.is_not(None)))
+    assert statuses == ["adopted", "draft", "draft", "draft", "not_adopted"]
+    assert open_rounds == 1
+    assert amendments == {"proposed", "rejected"}
+    assert reservations == 2
