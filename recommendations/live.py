@@ -61,6 +61,11 @@ class TallyPublisher:
     def changed(self, round_id: int) -> None:
         with self._lock:
             self._changed.add(round_id)
+        self.ensure_running()
+
+    def ensure_running(self) -> None:
+        """Start this process's task (once): on the first vote, or when a round opens."""
+        with self._lock:
             if not self._started and current_app.config["TALLY_PUBLISHER"]:
                 self._started = True
                 socketio.start_background_task(self._run, current_app._get_current_object())

@@ -317,6 +317,8 @@ def vote(slug, round_id):
 def console(slug):
     consultation = load_consultation(slug)
     require(permissions.may_run_votes(current_user, consultation))
+    # The task that closes rounds at their deadline runs in every process that serves votes.
+    tallies.ensure_running()
     open_round = voting.open_round_of(consultation.id)
     return render_template(
         "recommendations/console.html", consultation=consultation,
@@ -364,6 +366,7 @@ def open_round(slug, recommendation_id):
         except voting.VoteRefused as refusal:
             flash(refusal.reason, "error")
         else:
+            tallies.ensure_running()
             flash(_("The vote on %(reference)s is open.", reference=recommendation.reference),
                   "success")
     else:

@@ -149,3 +149,19 @@ def test_no_one_votes_for_someone_else(app, connect_socket, live_round):
     again = voter(app, connect_socket, "p0@example.org")
     state = again.emit("join", {"room": f"round:{live_round.id}"}, callback=True)["state"]
     assert state["your_vote"]["choice"] == "support"
+
+
+def test_a_round_closes_by_itself_at_its_deadline(app, connect_socket, live_round, session):
+    watcher = voter(app, connect_socket, "observer@example.org", f"round:{live_round.id}")
+    voting.cast_vote(live_round, live_round.consultation.registrations[4].user, "support")
+    live_round.closes_at = live_round.opened_at
+    session.flush()
+    watcher.get_received()
+
+    tallies.close_past_deadline()
+
+    session.refresh(live_round)
+    assert live_round.closed_at is not None
+    assert live_round.adopted is True
+    closed = [p["args"][0] for p in watcher.get_received() if p["name"] == "round_closed"]
+    assert closed and closed[0]["adopted"] is True
