@@ -41,10 +41,24 @@
     if (state && state.tally) { showTally(state.tally); }
   });
 
-  // Pages that follow the plenary move on with it.
+  // Pages that follow the plenary move on with it, unless they show that change already
+  // (data-open-round: the round the page shows open, empty when none).
+  function alreadyShown(element, name, detail) {
+    if (!element.hasAttribute("data-open-round") || !detail) { return false; }
+    var shown = element.getAttribute("data-open-round");
+    if (name === "round_opened") { return shown === String(detail.round_id); }
+    if (name === "round_closed") { return shown !== String(detail.round_id); }
+    return false;
+  }
+  // A page whose form is being sent is about to be replaced: it does not reload itself.
+  var leaving = false;
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) { leaving = true; }
+  });
   document.querySelectorAll("[data-reload-on]").forEach(function (element) {
     element.getAttribute("data-reload-on").split(" ").forEach(function (name) {
-      document.addEventListener("live:" + name, function () {
+      document.addEventListener("live:" + name, function (event) {
+        if (leaving || alreadyShown(element, name, event.detail)) { return; }
         var notice = element.getAttribute("data-text-changed");
         var place = element.querySelector("[data-changed-notice]");
         if (notice && place) { place.textContent = notice; } else { window.location.reload(); }
