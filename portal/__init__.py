@@ -70,7 +70,7 @@ def _bind_extensions(app: Flask) -> None:
 
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         # No cors_allowed_origins: Socket.IO accepts the portal's own origin only.
         manage_session=False,

@@ -35,6 +35,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        #: "threading" (gunicorn threads) or "gevent" (gunicorn -k gevent): docs/serving.md.
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         # Mail: without SMTP_HOST, messages are written to the log instead of sent.
         "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
