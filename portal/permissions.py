@@ -6,7 +6,8 @@ Platform admins run the platform: they may see and set up every consultation, bu
 speak or vote in one unless they also hold a role there.
 """
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import event, inspect, or_, select, true
+from sqlalchemy.orm import Session
 
 from consultations.models import (
     AttributionRule,
@@ -31,13 +32,31 @@ def is_admin(user) -> bool:
 
 
 def registration_of(user, consultation: Consultation) -> Registration | None:
+    """The user's registration in the consultation. A found one is remembered for the rest
+    of the database session (a request, a socket event): every permission asks for it, and
+    the remembered object is the session's own, so changes to it show."""
     if not is_signed_in(user):
         return None
-    return db.session.execute(
+    known = db.session.info.setdefault("registrations", {})
+    key = (user.id, consultation.id)
+    registration = known.get(key)
+    if registration is not None:
+        state = inspect(registration)
+        if state.persistent:
+            return registration
+    registration = db.session.execute(
         select(Registration).where(
             Registration.consultation_id == consultation.id, Registration.user_id == user.id
         )
     ).scalar_one_or_none()
+    if registration is not None:
+        known[key] = registration
+    return registration
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_registrations(session: Session) -> None:
+    session.info.pop("registrations", None)
 
 
 def role_in(user, consultation: Consultation) -> Role | None:
