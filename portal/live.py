@@ -85,11 +85,17 @@ class Presence:
     def __init__(self):
         self._lock = threading.Lock()
         self._rooms: dict[str, dict[str, int]] = {}
+        self._clients: dict[str, redis.Redis] = {}
 
-    @staticmethod
-    def _redis():
+    def _redis(self) -> redis.Redis | None:
+        """One client (and connection pool) per Redis URL, made on first use."""
         url = current_app.config.get("REDIS_URL")
-        return redis.Redis.from_url(url) if url else None
+        if not url:
+            return None
+        with self._lock:
+            if url not in self._clients:
+                self._clients[url] = redis.Redis.from_url(url)
+            return self._clients[url]
 
     def enter(self, room: str, sid: str, user_id: int) -> int:
         store = self._redis()

@@ -202,6 +202,10 @@ class Amendment(db.Model):
     author_registration: Mapped[Registration | None] = relationship()
     supports: Mapped[list["AmendmentSupport"]] = relationship(cascade="all, delete-orphan")
 
+    @property
+    def consultation_id(self) -> int:
+        return self.recommendation.consultation_id
+
 
 class AmendmentSupport(db.Model):
     """One participant's support for an amendment (one each)."""

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from consultations.forms import ReasonForm, StatusForm, text
 from consultations.gcm import OBJECTIVES
 from consultations.models import AgendaItem, BreakoutGroup, Consultation
-from consultations.views import load_consultation, require
+from consultations.views import load_consultation, load_within, require
 from portal import permissions
 from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
 from portal.extensions import db
@@ -59,20 +59,6 @@ def _recommendations(consultation) -> list[Recommendation]:
         select(Recommendation).where(Recommendation.consultation_id == consultation.id)
         .options(selectinload(Recommendation.versions))
         .order_by(Recommendation.position, Recommendation.id)).all()
-
-
-def _recommendation(consultation, recommendation_id) -> Recommendation:
-    recommendation = db.get_or_404(Recommendation, recommendation_id)
-    if recommendation.consultation_id != consultation.id:
-        abort(404)
-    return recommendation
-
-
-def _round(consultation, round_id) -> VoteRound:
-    round_ = db.get_or_404(VoteRound, round_id)
-    if round_.consultation_id != consultation.id:
-        abort(404)
-    return round_
 
 
 def _groups(consultation) -> list[BreakoutGroup]:
@@ -124,7 +110,7 @@ def new(slug):
 @login_required
 def show(slug, recommendation_id):
     consultation = load_consultation(slug)
-    recommendation = _recommendation(consultation, recommendation_id)
+    recommendation = load_within(consultation, Recommendation, recommendation_id)
     require(permissions.may_follow_votes(current_user, consultation))
     return _render_recommendation(consultation, recommendation)
 
@@ -171,7 +157,7 @@ def _render_recommendation(consultation, recommendation, status=200, **forms):
 @login_required
 def revise(slug, recommendation_id):
     consultation = load_consultation(slug)
-    recommendation = _recommendation(consultation, recommendation_id)
+    recommendation = load_within(consultation, Recommendation, recommendation_id)
     require(permissions.may_draft_recommendations(current_user, consultation))
     form = RevisionForm()
     if form.validate_on_submit():
@@ -189,7 +175,7 @@ def revise(slug, recommendation_id):
 @login_required
 def propose_amendment(slug, recommendation_id):
     consultation = load_consultation(slug)
-    recommendation = _recommendation(consultation, recommendation_id)
+    recommendation = load_within(consultation, Recommendation, recommendation_id)
     require(permissions.may_propose_amendments(current_user, consultation))
     form = AmendmentForm()
     if form.validate_on_submit():
@@ -205,18 +191,11 @@ def propose_amendment(slug, recommendation_id):
     return _render_recommendation(consultation, recommendation, 400, amendment_form=form)
 
 
-def _amendment(consultation, amendment_id) -> Amendment:
-    amendment = db.get_or_404(Amendment, amendment_id)
-    if amendment.recommendation.consultation_id != consultation.id:
-        abort(404)
-    return amendment
-
-
 @blueprint.post("/c/<slug>/amendments/<int:amendment_id>/<action>")
 @login_required
 def decide_amendment(slug, amendment_id, action):
     consultation = load_consultation(slug)
-    amendment = _amendment(consultation, amendment_id)
+    amendment = load_within(consultation, Amendment, amendment_id)
     allowed = {
         "support": permissions.may_propose_amendments(current_user, consultation),
         "accept": permissions.may_draft_recommendations(current_user, consultation),
@@ -261,7 +240,7 @@ def merge(slug):
             and permissions.may_draft_recommendations(current_user, consultation))
     form = MergeForm()
     ids = request.form.getlist("recommendation", type=int)
-    sources = [_recommendation(consultation, rid) for rid in ids]
+    sources = [load_within(consultation, Recommendation, rid) for rid in ids]
     if form.validate_on_submit():
         try:
             merged = drafting.merge(consultation, current_user, sources, title=text(form.title),
@@ -293,7 +272,7 @@ def renumber(slug):
 def vote(slug, round_id):
     """The same vote as the socket's cast_vote, for a browser without JavaScript."""
     consultation = load_consultation(slug)
-    round_ = _round(consultation, round_id)
+    round_ = load_within(consultation, VoteRound, round_id)
     require(permissions.may_follow_votes(current_user, consultation))
     form = VoteForm()
     if form.validate_on_submit():
@@ -351,11 +330,11 @@ def _proposed_amendments(consultation) -> dict[int, list[Amendment]]:
 @login_required
 def open_round(slug, recommendation_id):
     consultation = load_consultation(slug)
-    recommendation = _recommendation(consultation, recommendation_id)
+    recommendation = load_within(consultation, Recommendation, recommendation_id)
     require(permissions.may_run_votes(current_user, consultation))
     form = OpenRoundForm()
     amendment_id = request.form.get("amendment", type=int)
-    amendment = _amendment(consultation, amendment_id) if amendment_id else None
+    amendment = load_within(consultation, Amendment, amendment_id) if amendment_id else None
     if form.validate_on_submit():
         try:
             voting.open_round(
@@ -378,7 +357,7 @@ def open_round(slug, recommendation_id):
 @login_required
 def close_round(slug, round_id):
     consultation = load_consultation(slug)
-    round_ = _round(consultation, round_id)
+    round_ = load_within(consultation, VoteRound, round_id)
     require(permissions.may_run_votes(current_user, consultation))
     if StatusForm().validate_on_submit():
         try:
@@ -395,7 +374,7 @@ def close_round(slug, round_id):
 @login_required
 def record_in_room(slug, round_id):
     consultation = load_consultation(slug)
-    round_ = _round(consultation, round_id)
+    round_ = load_within(consultation, VoteRound, round_id)
     require(permissions.may_run_votes(current_user, consultation))
     form = InRoomForm()
     if form.validate_on_submit():

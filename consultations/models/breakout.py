@@ -38,6 +38,10 @@ class BreakoutGroup(db.Model):
         back_populates="group", cascade="all, delete-orphan"
     )
 
+    @property
+    def consultation_id(self) -> int:
+        return self.round.consultation_id
+
 
 class BreakoutAssignment(db.Model):
     """A participant's place in one group of a round (one place per round)."""

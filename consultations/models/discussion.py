@@ -80,6 +80,10 @@ class Comment(db.Model):
     )
 
     @property
+    def consultation_id(self) -> int:
+        return self.thread.consultation_id
+
+    @property
     def is_visible(self) -> bool:
         return self.deleted_at is None and self.hidden_at is None
 

@@ -19,6 +19,14 @@ def load_consultation(slug: str) -> Consultation:
     return consultation
 
 
+def load_within(consultation: Consultation, model, identifier):
+    """The ``model`` row with this id if it belongs to the consultation, else 404."""
+    item = db.session.get(model, identifier) if isinstance(identifier, int) else None
+    if item is None or item.consultation_id != consultation.id:
+        abort(404)
+    return item
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         abort(403)

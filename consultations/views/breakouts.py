@@ -10,14 +10,14 @@ from consultations.assignment import balance_figures
 from consultations.forms import StatusForm
 from consultations.geography import sub_region_label
 from consultations.models import AgendaItem, BreakoutGroup, Registration
-from consultations.views import blueprint, load_consultation, require
+from consultations.views import blueprint, load_consultation, load_within, require
 from portal import permissions
 from portal.extensions import db
 
 
 def _round(consultation, round_id) -> AgendaItem:
-    round_ = db.get_or_404(AgendaItem, round_id)
-    if round_.consultation_id != consultation.id or not round_.is_breakout_round:
+    round_ = load_within(consultation, AgendaItem, round_id)
+    if not round_.is_breakout_round:
         abort(404)
     return round_
 
@@ -62,9 +62,8 @@ def move_participant(slug, round_id):
     consultation = load_consultation(slug)
     round_ = _round(consultation, round_id)
     require(permissions.may_edit_consultation(current_user, consultation))
-    registration = db.get_or_404(Registration, request.form.get("registration", type=int))
-    if registration.consultation_id != consultation.id:
-        abort(404)
+    registration = load_within(consultation, Registration,
+                               request.form.get("registration", type=int))
     group_id = request.form.get("group", type=int)
     group = db.session.get(BreakoutGroup, group_id) if group_id else None
     if StatusForm().validate_on_submit():

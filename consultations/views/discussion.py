@@ -1,6 +1,6 @@
 """Breakout group pages, the plenary space, threads and their comments, and moderation."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,31 +8,9 @@ from consultations import breakouts, discussion
 from consultations.forms import CommentForm, ReasonForm, StatusForm, ThreadForm, text
 from consultations.markup import render_comment
 from consultations.models import BreakoutGroup, Comment, Thread
-from consultations.views import blueprint, load_consultation, require
+from consultations.views import blueprint, load_consultation, load_within, require
 from portal import permissions
-from portal.extensions import db
 from portal.live import broadcast_after_commit
-
-
-def _group(consultation, group_id) -> BreakoutGroup:
-    group = db.get_or_404(BreakoutGroup, group_id)
-    if group.round.consultation_id != consultation.id:
-        abort(404)
-    return group
-
-
-def _thread(consultation, thread_id) -> Thread:
-    thread = db.get_or_404(Thread, thread_id)
-    if thread.consultation_id != consultation.id:
-        abort(404)
-    return thread
-
-
-def _comment(consultation, comment_id) -> Comment:
-    comment = db.get_or_404(Comment, comment_id)
-    if comment.thread.consultation_id != consultation.id:
-        abort(404)
-    return comment
 
 
 def _thread_url(comment_or_thread, **anchor) -> str:
@@ -45,7 +23,7 @@ def _thread_url(comment_or_thread, **anchor) -> str:
 @login_required
 def breakout_group(slug, group_id):
     consultation = load_consultation(slug)
-    group = _group(consultation, group_id)
+    group = load_within(consultation, BreakoutGroup, group_id)
     require(permissions.may_read_breakout(current_user, group))
     threads = discussion.threads_of(consultation, group)
     members = breakouts.members_of(group)
@@ -74,7 +52,7 @@ def add_thread(slug):
     consultation = load_consultation(slug)
     require(permissions.may_moderate(current_user, consultation))
     group_id = request.form.get("group", type=int)
-    group = _group(consultation, group_id) if group_id else None
+    group = load_within(consultation, BreakoutGroup, group_id) if group_id else None
     form = ThreadForm()
     if form.validate_on_submit():
         thread = discussion.add_thread(consultation, current_user, text(form.title), group)
@@ -89,7 +67,7 @@ def add_thread(slug):
 @login_required
 def thread(slug, thread_id):
     consultation = load_consultation(slug)
-    thread = _thread(consultation, thread_id)
+    thread = load_within(consultation, Thread, thread_id)
     require(permissions.may_read_thread(current_user, thread))
     return _render_thread(consultation, thread, CommentForm())
 
@@ -116,11 +94,11 @@ def _render_thread(consultation, thread, form, status=200):
 @login_required
 def post_comment(slug, thread_id):
     consultation = load_consultation(slug)
-    thread = _thread(consultation, thread_id)
+    thread = load_within(consultation, Thread, thread_id)
     require(permissions.may_write_in_thread(current_user, thread))
     form = CommentForm()
     if form.validate_on_submit():
-        parent = _comment(consultation, form.parent.data) if form.parent.data else None
+        parent = load_within(consultation, Comment, form.parent.data) if form.parent.data else None
         try:
             comment = discussion.post_comment(thread, current_user, form.body.data, parent)
         except discussion.CommentRefused as refusal:
@@ -138,7 +116,7 @@ def post_comment(slug, thread_id):
 @login_required
 def edit_comment(slug, comment_id):
     consultation = load_consultation(slug)
-    comment = _comment(consultation, comment_id)
+    comment = load_within(consultation, Comment, comment_id)
     require(comment.author_id == current_user.id and comment.is_visible
             and permissions.may_write_in_thread(current_user, comment.thread))
     form = CommentForm(data={"body": comment.body} if request.method == "GET" else None)
@@ -160,7 +138,7 @@ def edit_comment(slug, comment_id):
 @login_required
 def delete_comment(slug, comment_id):
     consultation = load_consultation(slug)
-    comment = _comment(consultation, comment_id)
+    comment = load_within(consultation, Comment, comment_id)
     require(comment.author_id == current_user.id)
     if StatusForm().validate_on_submit():
         discussion.delete_comment(comment, current_user)
@@ -174,7 +152,7 @@ def delete_comment(slug, comment_id):
 @login_required
 def hide_comment(slug, comment_id):
     consultation = load_consultation(slug)
-    comment = _comment(consultation, comment_id)
+    comment = load_within(consultation, Comment, comment_id)
     require(permissions.may_moderate(current_user, consultation))
     form = ReasonForm()
     if form.validate_on_submit():
@@ -193,7 +171,7 @@ def hide_comment(slug, comment_id):
 @login_required
 def restore_comment(slug, comment_id):
     consultation = load_consultation(slug)
-    comment = _comment(consultation, comment_id)
+    comment = load_within(consultation, Comment, comment_id)
     require(permissions.may_moderate(current_user, consultation))
     if StatusForm().validate_on_submit():
         discussion.restore_comment(comment, current_user)
@@ -207,7 +185,7 @@ def restore_comment(slug, comment_id):
 @login_required
 def flag_comment(slug, comment_id):
     consultation = load_consultation(slug)
-    comment = _comment(consultation, comment_id)
+    comment = load_within(consultation, Comment, comment_id)
     require(permissions.may_read_thread(current_user, comment.thread)
             and permissions.role_in(current_user, consultation) is not None)
     form = ReasonForm()
@@ -235,7 +213,7 @@ def moderation(slug):
 @login_required
 def dismiss_flags(slug, comment_id):
     consultation = load_consultation(slug)
-    comment = _comment(consultation, comment_id)
+    comment = load_within(consultation, Comment, comment_id)
     require(permissions.may_moderate(current_user, consultation))
     if StatusForm().validate_on_submit():
         discussion.dismiss_flags(comment, current_user)

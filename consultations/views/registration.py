@@ -29,7 +29,7 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
-from consultations.views import blueprint, load_consultation, require
+from consultations.views import blueprint, load_consultation, load_within, require
 from portal import permissions
 from portal.accounts import operations as accounts
 from portal.accounts.models import StakeholderGroup, User
@@ -332,9 +332,7 @@ def questions(slug):
 def remove_question(slug, question_id):
     consultation = load_consultation(slug)
     require(permissions.may_edit_consultation(current_user, consultation))
-    question = db.get_or_404(RegistrationQuestion, question_id)
-    if question.consultation_id != consultation.id:
-        abort(404)
+    question = load_within(consultation, RegistrationQuestion, question_id)
     if StatusForm().validate_on_submit():
         rules.remove_question(question, current_user)
         flash(_("The question is removed."), "success")
@@ -372,9 +370,7 @@ def check_in(slug):
 def mark_present(slug, registration_id):
     consultation = load_consultation(slug)
     require(permissions.may_check_in(current_user, consultation))
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.consultation_id != consultation.id:
-        abort(404)
+    registration = load_within(consultation, Registration, registration_id)
     if StatusForm().validate_on_submit():
         present = request.form.get("present", "1") == "1"
         rules.check_in(registration, current_user, present)

@@ -1,6 +1,6 @@
 """Facilitators' pages for setting a consultation up: details, status, agenda, groups, team."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from consultations.forms import (
     to_local,
 )
 from consultations.models import AgendaItem, BreakoutGroup, ConsultationStatus, Invitation, Role
-from consultations.views import blueprint, load_consultation, require
+from consultations.views import blueprint, load_consultation, load_within, require
 from portal import permissions
 from portal.accounts.operations import find_account
 from portal.extensions import db
@@ -88,13 +88,6 @@ def change_status(slug):
     return redirect(url_for("consultations.manage", slug=slug))
 
 
-def _agenda_item(consultation, item_id) -> AgendaItem:
-    item = db.get_or_404(AgendaItem, item_id)
-    if item.consultation_id != consultation.id:
-        abort(404)
-    return item
-
-
 @blueprint.route("/c/<slug>/agenda/new", methods=["GET", "POST"])
 @login_required
 def new_agenda_item(slug):
@@ -114,7 +107,7 @@ def new_agenda_item(slug):
 @login_required
 def edit_agenda_item(slug, item_id):
     consultation = load_consultation(slug)
-    item = _agenda_item(consultation, item_id)
+    item = load_within(consultation, AgendaItem, item_id)
     require(permissions.may_edit_consultation(current_user, consultation))
     zone = consultation.time_zone
     form = AgendaItemForm(data={
@@ -134,7 +127,7 @@ def edit_agenda_item(slug, item_id):
 @login_required
 def remove_agenda_item(slug, item_id):
     consultation = load_consultation(slug)
-    item = _agenda_item(consultation, item_id)
+    item = load_within(consultation, AgendaItem, item_id)
     require(permissions.may_edit_consultation(current_user, consultation))
     if StatusForm().validate_on_submit():
         operations.remove_agenda_item(item, current_user)
@@ -159,7 +152,7 @@ def _group_people(form, consultation) -> tuple[dict, bool]:
 @login_required
 def new_breakout_group(slug, item_id):
     consultation = load_consultation(slug)
-    round_ = _agenda_item(consultation, item_id)
+    round_ = load_within(consultation, AgendaItem, item_id)
     require(permissions.may_edit_consultation(current_user, consultation))
     if not round_.is_breakout_round:
         flash(_("Breakout groups belong to breakout rounds."), "error")
@@ -183,9 +176,7 @@ def new_breakout_group(slug, item_id):
 @login_required
 def edit_breakout_group(slug, group_id):
     consultation = load_consultation(slug)
-    group = db.get_or_404(BreakoutGroup, group_id)
-    if group.round.consultation_id != consultation.id:
-        abort(404)
+    group = load_within(consultation, BreakoutGroup, group_id)
     require(permissions.may_edit_consultation(current_user, consultation))
     form = BreakoutGroupForm(consultation=consultation, data={
         "name": group.name, "theme": group.theme,
