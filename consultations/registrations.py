@@ -7,6 +7,7 @@ lock) as on SQLite (the write lock, taken before counting).
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,8 +15,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
+from consultations.geography import sub_region_of
 from consultations.models import (
     ApprovalRule,
     Attendance,
@@ -400,6 +403,71 @@ def send_invitations(consultation: Consultation, actor: User,
         record_event("invitation.sent", actor=actor, consultation=consultation,
                      count=len(unsent))
     return len(unsent)
+
+
+def registrations_matching(consultation: Consultation, *, status: str | None = None,
+                           group: str | None = None, country: str | None = None):
+    """The participants' registrations, oldest first, narrowed by status, stakeholder group
+    and country (a query, so that the list and the CSV export share it)."""
+    query = (select(Registration).join(Registration.user)
+             .where(Registration.consultation_id == consultation.id,
+                    Registration.role == Role.participant)
+             .options(joinedload(Registration.user), selectinload(Registration.answers))
+             .order_by(Registration.created_at, Registration.id))
+    if status:
+        query = query.where(Registration.status == Status(status))
+    if group:
+        query = query.where(Registration.stakeholder_group == StakeholderGroup(group))
+    if country:
+        query = query.where(Registration.country == country)
+    return query
+
+
+def participation_figures(consultation: Consultation) -> dict:
+    """Registrations by status, and approved participants by stakeholder group, UN
+    sub-region and country (the last two largest first)."""
+    rows = db.session.execute(
+        select(Registration.status, Registration.stakeholder_group, Registration.country,
+               func.count())
+        .where(Registration.consultation_id == consultation.id,
+               Registration.role == Role.participant)
+        .group_by(Registration.status, Registration.stakeholder_group, Registration.country)
+    ).all()
+    by_status, by_group, by_region, by_country = Counter(), Counter(), Counter(), Counter()
+    for status, group, country, count in rows:
+        by_status[status] += count
+        if status == Status.approved:
+            by_group[group] += count
+            by_region[sub_region_of(country)] += count
+            by_country[country] += count
+
+    def largest_first(counts: Counter) -> list:
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    return {"by_status": dict(by_status), "by_group": dict(by_group),
+            "by_region": largest_first(by_region), "by_country": largest_first(by_country)}
+
+
+def people_to_check_in(consultation: Consultation, search: str = "", limit: int = 200):
+    """Approved people whose name or organisation contains ``search``, by name."""
+    query = (select(Registration).join(Registration.user)
+             .where(Registration.consultation_id == consultation.id,
+                    Registration.status == Status.approved)
+             .options(joinedload(Registration.user))
+             .order_by(User.name))
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern),
+                                func.lower(Registration.organisation).like(pattern)))
+    return db.session.scalars(query.limit(limit)).all()
+
+
+def checked_in_count(consultation: Consultation) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.consultation_id == consultation.id,
+            Registration.status == Status.approved,
+            Registration.checked_in_at.is_not(None)))
 
 
 def questions_of(consultation: Consultation) -> list[RegistrationQuestion]:

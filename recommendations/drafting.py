@@ -6,6 +6,7 @@ A recommendation's text changes only by adding a version; versions are never rew
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from consultations.models import BreakoutGroup, Consultation
 from portal import permissions
@@ -244,3 +245,25 @@ def withdraw_amendment(amendment: Amendment, author: User) -> None:
     amendment.status = AmendmentStatus.withdrawn
     amendment.decided_at = utcnow()
     db.session.flush()
+
+
+def recommendations_of(consultation: Consultation) -> list[Recommendation]:
+    """The consultation's recommendations in plenary order, with what the lists show."""
+    return db.session.scalars(
+        select(Recommendation).where(Recommendation.consultation_id == consultation.id)
+        .options(selectinload(Recommendation.versions),
+                 selectinload(Recommendation.breakout_group),
+                 selectinload(Recommendation.objective_links))
+        .order_by(Recommendation.position, Recommendation.id)).all()
+
+
+def proposed_amendments(consultation: Consultation) -> dict[int, list[Amendment]]:
+    """Amendments still open, by recommendation id, oldest first."""
+    amendments = db.session.scalars(
+        select(Amendment).join(Recommendation).where(
+            Recommendation.consultation_id == consultation.id,
+            Amendment.status == AmendmentStatus.proposed).order_by(Amendment.id)).all()
+    grouped: dict[int, list[Amendment]] = {}
+    for amendment in amendments:
+        grouped.setdefault(amendment.recommendation_id, []).append(amendment)
+    return grouped

@@ -45,20 +45,12 @@ from recommendations.models import (
     Recommendation,
     RecommendationStatus,
     RecommendationVersion,
-    Vote,
     VoteChoice,
     VoteRound,
 )
 from recommendations.text import diff_html, has_open_brackets, numbered_lines
 
 blueprint = Blueprint("recommendations", __name__)
-
-
-def _recommendations(consultation) -> list[Recommendation]:
-    return db.session.scalars(
-        select(Recommendation).where(Recommendation.consultation_id == consultation.id)
-        .options(selectinload(Recommendation.versions))
-        .order_by(Recommendation.position, Recommendation.id)).all()
 
 
 def _groups(consultation) -> list[BreakoutGroup]:
@@ -79,7 +71,7 @@ def index(slug):
     require(permissions.may_follow_votes(current_user, consultation))
     return render_template(
         "recommendations/index.html", consultation=consultation,
-        recommendations=_recommendations(consultation), merge_form=MergeForm(),
+        recommendations=drafting.recommendations_of(consultation), merge_form=MergeForm(),
         may_draft=permissions.may_draft_recommendations(current_user, consultation),
         may_moderate=permissions.may_moderate(current_user, consultation),
         action_form=StatusForm())
@@ -301,29 +293,18 @@ def console(slug):
     open_round = voting.open_round_of(consultation.id)
     return render_template(
         "recommendations/console.html", consultation=consultation,
-        recommendations=_recommendations(consultation), open_round=open_round,
+        recommendations=drafting.recommendations_of(consultation), open_round=open_round,
         tally=voting.tally(open_round) if open_round else None,
         open_form=OpenRoundForm(), in_room_form=InRoomForm(obj=_in_room(open_round)),
         action_form=StatusForm(), has_open_brackets=has_open_brackets,
         choices=list(VoteChoice),
-        proposed=_proposed_amendments(consultation))
+        proposed=drafting.proposed_amendments(consultation))
 
 
 def _in_room(round_):
     if round_ is None:
         return None
     return voting.in_room_counts(round_)
-
-
-def _proposed_amendments(consultation) -> dict[int, list[Amendment]]:
-    amendments = db.session.scalars(
-        select(Amendment).join(Recommendation).where(
-            Recommendation.consultation_id == consultation.id,
-            Amendment.status == AmendmentStatus.proposed).order_by(Amendment.id)).all()
-    grouped: dict[int, list[Amendment]] = {}
-    for amendment in amendments:
-        grouped.setdefault(amendment.recommendation_id, []).append(amendment)
-    return grouped
 
 
 @blueprint.post("/c/<slug>/recommendations/<int:recommendation_id>/rounds")
@@ -410,37 +391,9 @@ def projector(slug):
 # Results --------------------------------------------------------------------------------------
 
 def _results(consultation: Consultation) -> list[dict]:
-    show_names = permissions.may_see_author_names(current_user, consultation)
-    rounds = db.session.scalars(
-        select(VoteRound).where(VoteRound.consultation_id == consultation.id)
-        .order_by(VoteRound.recommendation_id, VoteRound.number)).all()
-    by_recommendation: dict[int, list[VoteRound]] = {}
-    for round_ in rounds:
-        by_recommendation.setdefault(round_.recommendation_id, []).append(round_)
-    results = []
-    for recommendation in _recommendations(consultation):
-        entries = []
-        for round_ in by_recommendation.get(recommendation.id, []):
-            reservations = db.session.execute(
-                select(Vote.reservation, Vote.stakeholder_group, Vote.registration_id)
-                .where(Vote.round_id == round_.id, Vote.reservation.is_not(None))
-                .order_by(Vote.id)).all()
-            entries.append({"round": round_, "tally": voting.tally(round_).as_payload(),
-                            "reservations": [_reservation(row, show_names)
-                                             for row in reservations]})
-        results.append({"recommendation": recommendation, "rounds": entries})
-    return results
-
-
-def _reservation(row, show_names: bool) -> dict:
-    from consultations.models import Registration
-
-    text_, group, registration_id = row
-    author = group.label
-    if show_names and registration_id:
-        registration = db.session.get(Registration, registration_id)
-        author = f"{registration.user.name} ({registration.organisation})"
-    return {"text": text_, "by": author}
+    return voting.results_of(
+        consultation, drafting.recommendations_of(consultation),
+        show_names=permissions.may_see_author_names(current_user, consultation))
 
 
 @blueprint.get("/c/<slug>/results")
@@ -526,7 +479,7 @@ def api_recommendations(consultation_id):
     if not permissions.may_follow_votes(current_user, consultation):
         return _api_error(403, "not admitted to this consultation")
     return jsonify({"consultation_id": consultation.id, "recommendations": [
-        _recommendation_json(r) for r in _recommendations(consultation)
+        _recommendation_json(r) for r in drafting.recommendations_of(consultation)
         if r.status != RecommendationStatus.merged]})
 
 

@@ -279,6 +279,35 @@ def round_state(round_: VoteRound) -> dict:
     }
 
 
+def results_of(consultation, recommendations: list[Recommendation], *,
+               show_names: bool) -> list[dict]:
+    """Each recommendation with its rounds, their tallies and the reservations quoted: by
+    name and organisation when ``show_names``, else by stakeholder group only."""
+    rounds = db.session.scalars(
+        select(VoteRound).where(VoteRound.consultation_id == consultation.id)
+        .order_by(VoteRound.recommendation_id, VoteRound.number)).all()
+    reservations: dict[int, list[dict]] = {}
+    rows = db.session.execute(
+        select(Vote.round_id, Vote.reservation, Vote.stakeholder_group, User.name,
+               Registration.organisation)
+        .join(VoteRound, VoteRound.id == Vote.round_id)
+        .outerjoin(Registration, Registration.id == Vote.registration_id)
+        .outerjoin(User, User.id == Registration.user_id)
+        .where(VoteRound.consultation_id == consultation.id, Vote.reservation.is_not(None))
+        .order_by(Vote.id)).all()
+    for round_id, text, group, name, organisation in rows:
+        by = f"{name} ({organisation})" if show_names and name else group.label
+        reservations.setdefault(round_id, []).append({"text": text, "by": by})
+    by_recommendation: dict[int, list[dict]] = {}
+    for round_ in rounds:
+        by_recommendation.setdefault(round_.recommendation_id, []).append({
+            "round": round_, "tally": tally(round_).as_payload(),
+            "reservations": reservations.get(round_.id, [])})
+    return [{"recommendation": recommendation,
+             "rounds": by_recommendation.get(recommendation.id, [])}
+            for recommendation in recommendations]
+
+
 def rounds_past_deadline() -> list[VoteRound]:
     return db.session.scalars(
         select(VoteRound).where(VoteRound.closed_at.is_(None),

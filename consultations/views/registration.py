@@ -7,8 +7,7 @@ import io
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
 
 from consultations import registrations as rules
 from consultations.forms import (
@@ -19,7 +18,7 @@ from consultations.forms import (
     registration_form,
     text,
 )
-from consultations.geography import sub_region_label, sub_region_of
+from consultations.geography import sub_region_label
 from consultations.models import (
     Attendance,
     Invitation,
@@ -154,46 +153,18 @@ def cancel_registration(slug):
 # The facilitators' side ----------------------------------------------------------------------
 
 def _filtered_registrations(consultation):
-    query = (select(Registration).join(Registration.user)
-             .where(Registration.consultation_id == consultation.id,
-                    Registration.role == Role.participant)
-             .options(joinedload(Registration.user))
-             .order_by(Registration.created_at, Registration.id))
+    """The facilitators' list with the filters the request asks for (unknown ones dropped)."""
     filters = {"status": request.args.get("status", ""),
                "group": request.args.get("group", ""),
-               "country": request.args.get("country", "").upper()}
-    if filters["status"] in {status.value for status in RegistrationStatus}:
-        query = query.where(Registration.status == RegistrationStatus(filters["status"]))
-    else:
+               "country": request.args.get("country", "").upper()[:2]}
+    if filters["status"] not in {status.value for status in RegistrationStatus}:
         filters["status"] = ""
-    if filters["group"] in {group.value for group in StakeholderGroup}:
-        query = query.where(Registration.stakeholder_group == StakeholderGroup(filters["group"]))
-    else:
+    if filters["group"] not in {group.value for group in StakeholderGroup}:
         filters["group"] = ""
-    if filters["country"]:
-        query = query.where(Registration.country == filters["country"])
+    query = rules.registrations_matching(
+        consultation, status=filters["status"] or None, group=filters["group"] or None,
+        country=filters["country"] or None)
     return query, filters
-
-
-def _figures(consultation) -> dict:
-    rows = db.session.execute(
-        select(Registration.status, Registration.stakeholder_group, Registration.country,
-               func.count())
-        .where(Registration.consultation_id == consultation.id,
-               Registration.role == Role.participant)
-        .group_by(Registration.status, Registration.stakeholder_group, Registration.country)
-    ).all()
-    by_status, by_group, by_region, by_country = {}, {}, {}, {}
-    for status, group, country, count in rows:
-        by_status[status] = by_status.get(status, 0) + count
-        if status == RegistrationStatus.approved:
-            by_group[group] = by_group.get(group, 0) + count
-            region = sub_region_of(country)
-            by_region[region] = by_region.get(region, 0) + count
-            by_country[country] = by_country.get(country, 0) + count
-    return {"by_status": by_status, "by_group": by_group,
-            "by_region": sorted(by_region.items(), key=lambda item: (-item[1], item[0])),
-            "by_country": sorted(by_country.items(), key=lambda item: (-item[1], item[0]))}
 
 
 @blueprint.get("/c/<slug>/registrations")
@@ -205,7 +176,7 @@ def registrations(slug):
     return render_template(
         "consultations/registration/list.html", consultation=consultation,
         registrations=db.session.scalars(query).all(), filters=filters,
-        figures=_figures(consultation), decision_form=DecisionForm(),
+        figures=rules.participation_figures(consultation), decision_form=DecisionForm(),
         places_left=rules.places_left(consultation), stakeholder_groups=list(StakeholderGroup),
         may_decide=permissions.may_manage_registrations(current_user, consultation),
         country_name=country_name, sub_region_label=sub_region_label)
@@ -345,24 +316,10 @@ def check_in(slug):
     consultation = load_consultation(slug)
     require(permissions.may_check_in(current_user, consultation))
     search = request.args.get("q", "").strip()[:100]
-    query = (select(Registration).join(Registration.user)
-             .where(Registration.consultation_id == consultation.id,
-                    Registration.status == RegistrationStatus.approved)
-             .options(joinedload(Registration.user))
-             .order_by(User.name))
-    if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern),
-                                func.lower(Registration.organisation).like(pattern)))
-    found = db.session.scalars(query.limit(200)).all()
-    present = db.session.scalar(
-        select(func.count()).select_from(Registration).where(
-            Registration.consultation_id == consultation.id,
-            Registration.status == RegistrationStatus.approved,
-            Registration.checked_in_at.is_not(None)))
     return render_template("consultations/registration/check_in.html",
-                           consultation=consultation, registrations=found, search=search,
-                           present=present, form=StatusForm())
+                           consultation=consultation, search=search,
+                           registrations=rules.people_to_check_in(consultation, search),
+                           present=rules.checked_in_count(consultation), form=StatusForm())
 
 
 @blueprint.post("/c/<slug>/check-in/<int:registration_id>")
