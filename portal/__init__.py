@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import blueprint as accounts_blueprint
     from portal.audit.views import blueprint as audit_blueprint
     from portal.i18n import blueprint as language_blueprint
+    from recommendations.outcome.views import blueprint as outcome_blueprint
     from recommendations.views import blueprint as recommendations_blueprint
 
     app.register_blueprint(consultations_blueprint)
@@ -110,3 +111,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_blueprint)
     app.register_blueprint(language_blueprint)
     app.register_blueprint(recommendations_blueprint)
+    app.register_blueprint(outcome_blueprint)

@@ -235,7 +235,32 @@ def may_run_votes(user, consultation: Consultation) -> bool:
 
 
 def may_compile_outcome(user, consultation: Consultation) -> bool:
+    """Compile, preview and download outcome documents (drafts included), mark one final, and
+    write their executive summary and introduction."""
     return is_admin(user) or _holds(user, consultation, Role.facilitator, Role.secretariat)
+
+
+def may_read_outcome_document(user, document) -> bool:
+    """Those who compile read every version. Everyone admitted to the consultation reads the
+    final ones: the text was agreed in their name, and they may check what was sent."""
+    consultation = document.consultation
+    if may_compile_outcome(user, consultation):
+        return True
+    return document.final and may_read_discussions(user, consultation)
+
+
+def may_write_breakout_summary(user, group) -> bool:
+    """The group's rapporteur writes its summary; those who compile the outcome may too."""
+    consultation = group.round.consultation
+    if may_compile_outcome(user, consultation):
+        return True
+    return (is_signed_in(user) and group.rapporteur_id == user.id
+            and _holds(user, consultation, Role.rapporteur))
+
+
+def may_translate(user, consultation: Consultation) -> bool:
+    """Enter, correct and review the translations of recommendations."""
+    return may_compile_outcome(user, consultation)
 
 
 def may_view_audit(user, consultation: Consultation | None = None) -> bool:

@@ -12,6 +12,7 @@ from consultations.models import BreakoutGroup, Consultation
 from portal import permissions
 from portal.accounts.models import User
 from portal.audit.operations import record_event
+from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
 from portal.live import broadcast_after_commit
@@ -51,10 +52,19 @@ def _next_number(column, *conditions) -> int:
     return db.session.scalar(select(func.coalesce(func.max(column), 0)).where(*conditions)) + 1
 
 
+def main_language(consultation: Consultation) -> str:
+    """The consultation's main language: the first of its working languages."""
+    return (consultation.working_languages or ["en"])[0]
+
+
 def _add_version(recommendation: Recommendation, text: str, source: VersionSource,
-                 author: User | None) -> RecommendationVersion:
+                 author: User | None, locale: str | None = None) -> RecommendationVersion:
+    """A new version, in ``locale`` or else in the language of the version before it."""
+    if locale is None:
+        locale = (recommendation.versions[-1].locale if recommendation.versions
+                  else main_language(recommendation.consultation))
     version = RecommendationVersion(
-        recommendation=recommendation, text=text, source=source,
+        recommendation=recommendation, text=text, source=source, locale=locale,
         author_id=author.id if author else None,
         number=_next_number(RecommendationVersion.number,
                             RecommendationVersion.recommendation_id == recommendation.id),
@@ -70,10 +80,16 @@ def _add_version(recommendation: Recommendation, text: str, source: VersionSourc
 
 def create_recommendation(consultation: Consultation, author: User, *, title: str, text: str,
                           theme: str = "", gcm_objectives=(),
-                          group: BreakoutGroup | None = None) -> Recommendation:
+                          group: BreakoutGroup | None = None,
+                          locale: str | None = None) -> Recommendation:
+    """A new recommendation; its title, theme and text are in ``locale``, by default the
+    consultation's main language."""
     if not permissions.may_draft_recommendations(author, consultation):
         raise DraftingRefused(_("You may not draft recommendations here."))
     text = _clean_text(text)
+    locale = locale or main_language(consultation)
+    if locale not in LOCALES:
+        raise DraftingRefused(_("Choose one of the portal's languages."))
     recommendation = Recommendation(
         consultation=consultation, title=title.strip(), theme=theme.strip(),
         breakout_group=group, created_by_id=author.id,
@@ -85,7 +101,7 @@ def create_recommendation(consultation: Consultation, author: User, *, title: st
     recommendation.gcm_objectives = sorted(set(gcm_objectives))
     db.session.add(recommendation)
     db.session.flush()
-    _add_version(recommendation, text, VersionSource.drafted, author)
+    _add_version(recommendation, text, VersionSource.drafted, author, locale)
     record_event("recommendation.created", actor=author, target=recommendation,
                  consultation=consultation, reference=recommendation.reference)
     return recommendation

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from consultations.forms import CheckboxesField
+from consultations.forms import CheckboxesField, language_choices
 from consultations.gcm import OBJECTIVES
 from recommendations.drafting import MAX_TEXT_LENGTH
 from recommendations.models import VoteChoice
@@ -28,11 +28,17 @@ class RecommendationForm(FlaskForm):
     theme = StringField(_l("Theme"), validators=[Length(max=300)])
     gcm_objectives = CheckboxesField(_l("GCM objectives"), coerce=int)
     group = SelectField(_l("Drafted by"), coerce=int)
+    language = SelectField(_l("Language of the title, theme and text"),
+                           description=_l("Translations into the other languages are added "
+                                          "later, for the outcome documents."))
     text = TextAreaField(_l("Text"), validators=[InputRequired(), Length(max=MAX_TEXT_LENGTH)],
                          description=TEXT_HELP)
 
-    def __init__(self, *args, groups=(), **kwargs):
+    def __init__(self, *args, groups=(), languages=("en",), **kwargs):
         super().__init__(*args, **kwargs)
+        self.language.choices = language_choices(languages)
+        if self.language.data is None:
+            self.language.data = languages[0]
         self.gcm_objectives.choices = [
             SelectChoice(number, _l("%(number)d. %(title)s", number=number, title=title))
             for number, title in OBJECTIVES.items()]

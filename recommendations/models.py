@@ -115,6 +115,8 @@ class RecommendationVersion(db.Model):
     )
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
+    #: The language the text (and the recommendation's title and theme) was written in.
+    locale: Mapped[str] = mapped_column(String(5))
     source: Mapped[VersionSource] = mapped_column(enum_column(VersionSource, "version_source"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -124,6 +126,51 @@ class RecommendationVersion(db.Model):
     merged_from: Mapped[list["VersionMergeSource"]] = relationship(
         cascade="all, delete-orphan", foreign_keys="VersionMergeSource.version_id"
     )
+    translations: Mapped[list["VersionTranslation"]] = relationship(
+        back_populates="version", cascade="all, delete-orphan",
+        order_by="VersionTranslation.locale",
+    )
+
+
+class TranslationStatus(StrEnum):
+    draft = "draft"
+    #: Checked by a second person: only a reviewed translation goes into an outcome document.
+    reviewed = "reviewed"
+
+    @property
+    def label(self) -> str:
+        return str(TRANSLATION_STATUS_LABELS[self])
+
+
+TRANSLATION_STATUS_LABELS = {
+    TranslationStatus.draft: _l("Draft translation"),
+    TranslationStatus.reviewed: _l("Reviewed translation"),
+}
+
+
+class VersionTranslation(db.Model):
+    """One version's title and text in another language."""
+
+    __tablename__ = "version_translations"
+    __table_args__ = (UniqueConstraint("version_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendation_versions.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[TranslationStatus] = mapped_column(
+        enum_column(TranslationStatus, "translation_status"), default=TranslationStatus.draft
+    )
+    translated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[RecommendationVersion] = relationship(back_populates="translations")
+    translated_by: Mapped[User | None] = relationship()
 
 
 class VersionMergeSource(db.Model):

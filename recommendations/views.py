@@ -83,13 +83,14 @@ def new(slug):
     consultation = load_consultation(slug)
     require(permissions.may_draft_recommendations(current_user, consultation))
     groups = _groups(consultation)
-    form = RecommendationForm(groups=groups)
+    form = RecommendationForm(groups=groups, languages=consultation.working_languages or ["en"])
     if form.validate_on_submit():
         try:
             recommendation = drafting.create_recommendation(
                 consultation, current_user, title=text(form.title), text=form.text.data,
                 theme=text(form.theme), gcm_objectives=form.gcm_objectives.data,
-                group=next((g for g in groups if g.id == form.group.data), None))
+                group=next((g for g in groups if g.id == form.group.data), None),
+                locale=form.language.data)
         except drafting.DraftingRefused as refusal:
             form.text.errors.append(refusal.reason)
         else:

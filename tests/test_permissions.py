@@ -138,6 +138,51 @@ def test_secretariat_facilitators_and_admins_compile_the_outcome(make_consultati
                    ConsultationStatus.closed) == {"secretariat", "facilitator", "admin"}
 
 
+def test_the_team_that_compiles_also_translates(make_consultation, person):
+    assert allowed(make_consultation, person, permissions.may_translate,
+                   ConsultationStatus.closed) == {"secretariat", "facilitator", "admin"}
+
+
+@pytest.mark.parametrize("final, readers", [
+    (False, {"secretariat", "facilitator", "admin"}),
+    (True, {"participant", "rapporteur", "observer", "secretariat", "facilitator", "admin"}),
+])
+def test_drafts_of_the_outcome_are_for_the_team_and_the_final_one_for_everyone_admitted(
+    make_consultation, person, final, readers
+):
+    from recommendations.outcome.models import OutcomeDocument
+
+    consultation = make_consultation(status=ConsultationStatus.closed)
+    document = OutcomeDocument(consultation=consultation, locale="en", number=1, final=final)
+    assert {kind for kind in PEOPLE if permissions.may_read_outcome_document(
+        person(kind, consultation), document)} == readers
+
+
+def test_a_breakout_summary_is_written_by_its_rapporteur_and_the_team(
+    session, make_consultation, make_user, register, person
+):
+    from consultations.models import AgendaItem, AgendaItemKind, BreakoutGroup
+
+    consultation = make_consultation()
+    rapporteur, other_rapporteur = make_user(), make_user()
+    register(rapporteur, consultation, Role.rapporteur)
+    register(other_rapporteur, consultation, Role.rapporteur)
+    round_ = AgendaItem(consultation=consultation, kind=AgendaItemKind.breakout_round,
+                        title="Round", starts_at=consultation.starts_at,
+                        ends_at=consultation.ends_at)
+    group = BreakoutGroup(round=round_, name="Group A", rapporteur=rapporteur)
+    session.add_all([round_, group])
+    session.flush()
+
+    writers = {kind for kind in PEOPLE
+               if permissions.may_write_breakout_summary(person(kind, consultation), group)}
+    assert writers == {"secretariat", "facilitator", "admin"}
+    assert permissions.may_write_breakout_summary(rapporteur, group)
+    assert not permissions.may_write_breakout_summary(other_rapporteur, group)
+    permissions.registration_of(rapporteur, consultation).status = RegistrationStatus.cancelled
+    assert not permissions.may_write_breakout_summary(rapporteur, group)
+
+
 def test_audit_log_for_admins_and_a_consultations_own_for_its_facilitators(
     make_consultation, person
 ):

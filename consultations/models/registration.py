@@ -124,6 +124,9 @@ class Registration(db.Model):
     accessibility_needs: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The person agreed to be named in the outcome document's list of participants (only
+    #: ever used where the consultation's attribution rule allows names).
+    listed_in_outcome: Mapped[bool] = mapped_column(default=False)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
