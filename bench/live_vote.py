@@ -291,6 +291,8 @@ class Room:
         if not self.everyone_in.is_set():
             self.voting_starts = time.perf_counter() + 0.5
             self.everyone_in.set()
+            print(f"{self.count} of {self.expected} voters in the room; voting",
+                  file=sys.stderr, flush=True)
 
 
 async def vote(base: str, round_id: int, voters: int, portal: bool) -> list[Voter]:

@@ -121,8 +121,19 @@ class Presence:
 
 
 presence = Presence()
-#: The counted rooms each connection of this process is in, to leave them on disconnect.
-_counted_rooms: dict[str, set[str]] = {}
+#: What this process remembers about each of its connections between their events (a
+#: connection's events all reach the process it connected to), forgotten at disconnect.
+_connections: dict[str, dict] = {}
+
+
+def connection_memory() -> dict:
+    """What the current connection's handlers remember between its events."""
+    return _connections.setdefault(request.sid, {})
+
+
+def _counted_rooms() -> set[str]:
+    """The counted rooms the current connection is in, to leave them on disconnect."""
+    return connection_memory().setdefault("counted_rooms", set())
 
 
 def _counted(room: str) -> bool:
@@ -143,7 +154,7 @@ def join(payload):
         return {"ok": False, "error": _("You may not follow this room.")}
     join_room(room)
     if _counted(room):
-        _counted_rooms.setdefault(request.sid, set()).add(room)
+        _counted_rooms().add(room)
         count = presence.enter(room, request.sid, current_user.id)
         socketio.emit("presence", {"room": room, "count": count}, to=room)
     kind, identifier = parse_room(room)
@@ -159,8 +170,8 @@ def leave(payload):
     if parse_room(room) is None:
         return {"ok": False, "error": _("There is no such room.")}
     leave_room(room)
-    if room in _counted_rooms.get(request.sid, set()):
-        _counted_rooms[request.sid].discard(room)
+    if room in _counted_rooms():
+        _counted_rooms().discard(room)
         socketio.emit("presence", {"room": room, "count": presence.leave(room, request.sid)},
                       to=room)
     return {"ok": True, "room": room}
@@ -168,6 +179,7 @@ def leave(payload):
 
 @socketio.on("disconnect")
 def disconnect(reason=None):
-    for room in _counted_rooms.pop(request.sid, set()):
+    remembered = _connections.pop(request.sid, {})
+    for room in remembered.get("counted_rooms", set()):
         socketio.emit("presence", {"room": room, "count": presence.leave(room, request.sid)},
                       to=room)

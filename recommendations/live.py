@@ -14,7 +14,7 @@ from flask_login import current_user
 from portal import permissions
 from portal.database import intending_to_write
 from portal.extensions import db, socketio
-from portal.live import room_kind
+from portal.live import connection_memory, room_kind
 from recommendations import voting
 from recommendations.models import Recommendation, VoteRound
 
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 #: Seconds between two tallies of one round, and how often deadlines are checked.
 TALLY_INTERVAL = 0.25
 MAX_RESERVATION_BYTES = 4 * voting.MAX_RESERVATION_LENGTH
+#: What a connection remembers of the voter the full rules found when it joined a round's room
+#: (or at its first vote there): its votes are then checked and stored in two statements.
+VOTER = "voter"
 
 
 def round_snapshot(round_id: int) -> dict:
@@ -30,6 +33,7 @@ def round_snapshot(round_id: int) -> dict:
     state = voting.round_state(round_)
     state["tally"] = voting.tally(round_).as_payload()
     vote = voting.own_vote(round_, current_user)
+    connection_memory()[VOTER] = voting.voter_in(round_, current_user)
     state["your_vote"] = ({"choice": vote.choice.value, "reservation": vote.reservation,
                            "seq": vote.seq} if vote else None)
     return state
@@ -127,17 +131,14 @@ def cast_vote(payload):
     if reservation is not None and (not isinstance(reservation, str)
                                     or len(reservation.encode()) > MAX_RESERVATION_BYTES):
         return _refusal(_("The reservation could not be read."), "invalid_payload")
+    remembered = connection_memory()
     with intending_to_write():
-        round_ = db.session.get(VoteRound, round_id)
-        if round_ is None or not permissions.may_follow_votes(current_user, round_.consultation):
-            db.session.rollback()
-            return _refusal(_("There is no such vote."), "no_round")
         try:
-            vote = voting.cast_vote(round_, current_user, choice, reservation)
-            answer = {"ok": True, "vote_id": vote.id, "seq": vote.seq}
+            stored, remembered[VOTER] = voting.cast_vote_by(
+                round_id, current_user, choice, reservation, voter=remembered.get(VOTER))
             db.session.commit()
         except voting.VoteRefused as refusal:
             db.session.rollback()
             return _refusal(refusal.reason, refusal.code)
     tallies.changed(round_id)
-    return answer
+    return {"ok": True, "vote_id": stored.vote_id, "seq": stored.seq}

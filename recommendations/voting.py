@@ -4,18 +4,28 @@ the result by the consultation's adoption rule.
 A vote is stored, or refused with a reason, in one transaction: the round's row is updated
 first (its ``seq`` counts stored vote changes), which also serialises the votes of a round, so
 a participant's concurrent attempts leave exactly one vote (and the unique constraint on
-round and registration stands behind it).
+round and registration stands behind it). The update also checks, in the database, that the
+voter still may vote, so that a vote over a live connection costs two statements once the
+full rules have found the voter (``Voter``).
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from consultations.models import Registration, RegistrationStatus, Role
+from consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
 from portal import permissions
-from portal.accounts.models import User
+from portal.accounts.models import StakeholderGroup, User
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
@@ -108,49 +118,159 @@ def voter_registration(round_: VoteRound, user) -> Registration | None:
     return registration
 
 
-def cast_vote(round_: VoteRound, user, choice: str, reservation: str | None = None) -> Vote:
-    """Store the user's vote (or their changed vote) in the round; refused with a reason."""
+@dataclass(frozen=True)
+class Voter:
+    """A participant found eligible to vote in a round, with what storing their vote needs.
+
+    Found once per connection by the full rules (``voter_in``); each vote after that is
+    stored by one statement that checks again, in the database, that they still may vote.
+    """
+
+    round_id: int
+    registration_id: int
+    session_token: str
+    stakeholder_group: StakeholderGroup
+
+
+@dataclass(frozen=True)
+class StoredVote:
+    vote_id: int
+    seq: int
+
+
+def voter_in(round_: VoteRound, user) -> Voter | None:
+    registration = voter_registration(round_, user)
+    if registration is None:
+        return None
+    return Voter(round_id=round_.id, registration_id=registration.id,
+                 session_token=user.session_token,
+                 stakeholder_group=registration.stakeholder_group)
+
+
+def checked_choice(choice, reservation) -> tuple[VoteChoice, str | None]:
+    """The choice as a member, and the reservation it needs (none for the other choices)."""
     try:
         choice = VoteChoice(choice)
     except (ValueError, TypeError):
         raise VoteRefused(_("This is not a choice in this vote."), "invalid_choice") from None
-    reservation = (reservation or "").strip() if isinstance(reservation, str | None) else None
-    if choice == VoteChoice.support_with_reservations:
-        if not reservation:
-            raise VoteRefused(_("Write your reservation: it is kept with the result."),
-                              "reservation_required")
-        if len(reservation) > MAX_RESERVATION_LENGTH:
-            raise VoteRefused(_("A reservation has %(count)d characters at most.",
-                                count=MAX_RESERVATION_LENGTH), "invalid_choice")
-    else:
-        reservation = None
-    registration = voter_registration(round_, user)
-    if registration is None:
-        raise VoteRefused(_("You are not a voting participant of this consultation."),
-                          "not_eligible")
-    now = utcnow()
-    # Take the round's row (and its seq) first: a closed or expired round stores nothing.
-    seq = db.session.execute(
-        update(VoteRound)
-        .where(VoteRound.id == round_.id, VoteRound.closed_at.is_(None),
-               (VoteRound.closes_at.is_(None)) | (VoteRound.closes_at > now))
-        .values(seq=VoteRound.seq + 1)
-        .returning(VoteRound.seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    if choice != VoteChoice.support_with_reservations:
+        return choice, None
+    reservation = reservation.strip() if isinstance(reservation, str) else ""
+    if not reservation:
+        raise VoteRefused(_("Write your reservation: it is kept with the result."),
+                          "reservation_required")
+    if len(reservation) > MAX_RESERVATION_LENGTH:
+        raise VoteRefused(_("A reservation has %(count)d characters at most.",
+                            count=MAX_RESERVATION_LENGTH), "invalid_choice")
+    return choice, reservation
+
+
+#: Counts the vote in the round's ``seq`` if the round is open and the voter still may vote:
+#: the same rule as ``permissions.may_vote`` (a live consultation, an approved registration
+#: with a voting role), and the account still signed in with the session the vote comes from.
+#: Updating the round's row first also serialises the votes of a round.
+_TAKE_SEQ = (
+    update(VoteRound)
+    .where(
+        VoteRound.id == bindparam("round_id"),
+        VoteRound.closed_at.is_(None),
+        or_(VoteRound.closes_at.is_(None), VoteRound.closes_at > bindparam("now")),
+        exists().where(
+            Registration.id == bindparam("registration_id"),
+            Registration.consultation_id == VoteRound.consultation_id,
+            Registration.status == RegistrationStatus.approved,
+            Registration.role.in_(VOTER_ROLES),
+            User.id == Registration.user_id,
+            User.session_token == bindparam("session_token"),
+            Consultation.id == VoteRound.consultation_id,
+            Consultation.status == ConsultationStatus.live,
+        ),
+    )
+    .values(seq=VoteRound.seq + 1)
+    .returning(VoteRound.seq)
+)
+
+_STORE_VOTE: dict[str, object] = {}
+
+
+def _store_vote_statement(dialect: str):
+    """Insert the vote, or change the one the voter already has in the round."""
+    if dialect not in _STORE_VOTE:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(Vote).values(
+            round_id=bindparam("round_id"), registration_id=bindparam("registration_id"),
+            choice=bindparam("choice"), reservation=bindparam("reservation"),
+            stakeholder_group=bindparam("stakeholder_group"), cast_at=bindparam("now"),
+            seq=bindparam("seq"))
+        _STORE_VOTE[dialect] = statement.on_conflict_do_update(
+            index_elements=[Vote.round_id, Vote.registration_id],
+            set_={"choice": statement.excluded.choice,
+                  "reservation": statement.excluded.reservation,
+                  "changed_at": statement.excluded.cast_at,
+                  "seq": statement.excluded.seq},
+        ).returning(Vote.id)
+    return _STORE_VOTE[dialect]
+
+
+def store_vote(voter: Voter, choice: VoteChoice, reservation: str | None) -> StoredVote | None:
+    """Store the vote in two statements; None when the round is closed or the voter no
+    longer may vote (``cast_vote_by`` then says which)."""
+    connection = db.session.connection()
+    values = {"round_id": voter.round_id, "registration_id": voter.registration_id,
+              "session_token": voter.session_token, "now": utcnow()}
+    seq = connection.execute(_TAKE_SEQ, values).scalar_one_or_none()
     if seq is None:
+        return None
+    vote_id = connection.execute(_store_vote_statement(connection.dialect.name), {
+        **values, "choice": choice, "reservation": reservation,
+        "stakeholder_group": voter.stakeholder_group, "seq": seq}).scalar_one()
+    return StoredVote(vote_id=vote_id, seq=seq)
+
+
+def _store_or_refuse(voter: Voter, choice: VoteChoice, reservation: str | None) -> StoredVote:
+    stored = store_vote(voter, choice, reservation)
+    if stored is None:
         raise VoteRefused(_("This vote is closed: your vote was not counted."), "round_closed")
-    vote = db.session.scalar(select(Vote).where(Vote.round_id == round_.id,
-                                                Vote.registration_id == registration.id))
-    if vote is None:
-        vote = Vote(round_id=round_.id, registration_id=registration.id, choice=choice,
-                    reservation=reservation, stakeholder_group=registration.stakeholder_group,
-                    cast_at=now, seq=seq)
-        db.session.add(vote)
-    else:
-        vote.choice, vote.reservation, vote.changed_at, vote.seq = choice, reservation, now, seq
-    db.session.flush()
-    return vote
+    return stored
+
+
+def _not_a_voter() -> VoteRefused:
+    return VoteRefused(_("You are not a voting participant of this consultation."),
+                       "not_eligible")
+
+
+def cast_vote(round_: VoteRound, user, choice: str, reservation: str | None = None) -> Vote:
+    """Store the user's vote (or their changed vote) in the round; refused with a reason."""
+    choice, reservation = checked_choice(choice, reservation)
+    voter = voter_in(round_, user)
+    if voter is None:
+        raise _not_a_voter()
+    stored = _store_or_refuse(voter, choice, reservation)
+    return db.session.get(Vote, stored.vote_id, populate_existing=True)
+
+
+def cast_vote_by(round_id: int, user, choice, reservation=None, *,
+                 voter: Voter | None = None) -> tuple[StoredVote, Voter]:
+    """The same for a round known by its id, as a socket event names it; a round the user may
+    not follow is refused as if it did not exist.
+
+    ``voter`` is what an earlier vote on the same connection found; with it, a vote costs two
+    statements. Without it, or when it no longer holds, the full rules run and say why not.
+    """
+    choice, reservation = checked_choice(choice, reservation)
+    if voter is not None and voter.round_id == round_id:
+        stored = store_vote(voter, choice, reservation)
+        if stored is not None:
+            return stored, voter
+    if not permissions.is_signed_in(user):
+        raise VoteRefused(_("You are signed out: sign in again to vote."), "not_eligible")
+    round_ = db.session.get(VoteRound, round_id)
+    if round_ is None or not permissions.may_follow_votes(user, round_.consultation):
+        raise VoteRefused(_("There is no such vote."), "no_round")
+    voter = voter_in(round_, user)
+    if voter is None:
+        raise _not_a_voter()
+    return _store_or_refuse(voter, choice, reservation), voter
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from consultations.models import Role
-from portal.accounts.models import StakeholderGroup
+from consultations.models import RegistrationStatus, Role
+from portal.accounts.models import StakeholderGroup, new_session_token
 from recommendations import drafting, voting
 from recommendations.live import tallies
 from tests.conftest import sign_in
@@ -165,3 +165,39 @@ def test_a_round_closes_by_itself_at_its_deadline(app, connect_socket, live_roun
     assert live_round.adopted is True
     closed = [p["args"][0] for p in watcher.get_received() if p["name"] == "round_closed"]
     assert closed and closed[0]["adopted"] is True
+
+
+def test_a_voter_declined_after_a_first_vote_cannot_vote_again_on_the_same_connection(
+    app, connect_socket, live_round, session
+):
+    socket = voter(app, connect_socket, "p0@example.org")
+    assert socket.emit("cast_vote", {"round_id": live_round.id, "choice": "support"},
+                       callback=True)["ok"]
+    registration = next(r for r in live_round.consultation.registrations
+                        if r.user.email == "p0@example.org")
+    registration.status = RegistrationStatus.declined
+    session.flush()
+
+    answer = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "oppose"},
+                         callback=True)
+
+    assert answer["ok"] is False and answer["code"] == "no_round"
+    assert voting.tally(live_round).devices.support == 1
+
+
+def test_a_voter_signed_out_elsewhere_cannot_vote_on_an_old_connection(
+    app, connect_socket, live_round, session
+):
+    socket = voter(app, connect_socket, "p0@example.org")
+    assert socket.emit("cast_vote", {"round_id": live_round.id, "choice": "support"},
+                       callback=True)["ok"]
+    user = next(r.user for r in live_round.consultation.registrations
+                if r.user.email == "p0@example.org")
+    user.session_token = new_session_token()   # as a password change does
+    session.flush()
+
+    answer = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "oppose"},
+                         callback=True)
+
+    assert answer["ok"] is False and answer["code"] == "not_eligible"
+    assert voting.tally(live_round).devices.oppose == 0

@@ -1,7 +1,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from consultations.models import AdoptionRule, ConsultationStatus, Role
+from consultations.models import AdoptionRule, ConsultationStatus, RegistrationStatus, Role
+from portal import permissions
 from portal.accounts.models import StakeholderGroup
 from recommendations import drafting, voting
 from recommendations.adoption import Counts
@@ -9,6 +10,7 @@ from recommendations.models import (
     AmendmentStatus,
     RecommendationStatus,
     Vote,
+    VoteChoice,
     VoteRound,
 )
 
@@ -232,3 +234,25 @@ def test_the_tally_has_counts_by_group_and_turnout_but_no_names(plenary):
     assert payload["turnout"] == {"voted": 2, "present": 5}
     assert payload["seq"] == 2
     assert not any(voter.name in str(payload) for voter in voters)
+
+
+@pytest.mark.parametrize("consultation_status", [ConsultationStatus.live,
+                                                 ConsultationStatus.closed])
+@pytest.mark.parametrize("status", list(RegistrationStatus))
+@pytest.mark.parametrize("role", list(Role))
+def test_the_check_stored_with_each_vote_agrees_with_who_may_vote(
+    plenary, session, role, status, consultation_status
+):
+    consultation, people, voters, recommendation = plenary()
+    round_ = voting.open_round(recommendation, people["facilitator"])
+    registration = voters[0].registrations[0]
+    registration.role, registration.status = role, status
+    consultation.status = consultation_status
+    session.flush()
+    voter = voting.Voter(round_id=round_.id, registration_id=registration.id,
+                         session_token=voters[0].session_token,
+                         stakeholder_group=registration.stakeholder_group)
+
+    stored = voting.store_vote(voter, VoteChoice.support, None)
+
+    assert (stored is not None) == permissions.may_vote(voters[0], consultation)
