@@ -325,6 +325,12 @@ class RegistrationDetails:
         _l("I agree to the processing of my personal data as described above."),
         validators=[InputRequired(message=_l("Registration needs your consent."))],
     )
+    listed_in_outcome = BooleanField(
+        _l("Name me, with my organisation, in the list of participants of the outcome "
+           "document"),
+        description=_l("Optional. You can change your mind later on the page of your "
+                       "registration."),
+    )
 
     def set_registration_choices(self, consultation: Consultation) -> None:
         modes = {Mode.in_person: [Attendance.in_person], Mode.online: [Attendance.online],

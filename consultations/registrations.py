@@ -137,8 +137,10 @@ def register(
     notes: str,
     answers: dict[int, str | list[str]],
     consented: bool,
+    listed_in_outcome: bool = False,
 ) -> Registration:
-    """Register ``user``: approved, pending or waitlisted by the consultation's rules."""
+    """Register ``user``: approved, pending or waitlisted by the consultation's rules.
+    ``listed_in_outcome``: they agree to be named in the outcome's list of participants."""
     reason = registration_closed_reason(consultation, user)
     if reason:
         raise RegistrationRefused(reason)
@@ -169,6 +171,7 @@ def register(
     registration.accessibility_needs = accessibility_needs
     registration.notes = notes
     registration.consented_at = utcnow()
+    registration.listed_in_outcome = listed_in_outcome
     registration.checked_in_at = None
     registration.answers = [
         RegistrationAnswer(question_id=question_id, value=value)
@@ -423,29 +426,33 @@ def registrations_matching(consultation: Consultation, *, status: str | None = N
     return query
 
 
-def participation_figures(consultation: Consultation) -> dict:
-    """Registrations by status, and approved participants by stakeholder group, UN
-    sub-region and country (the last two largest first)."""
+def participation_figures(consultation: Consultation,
+                          roles: tuple[Role, ...] = (Role.participant,)) -> dict:
+    """Registrations by status, and approved ones by stakeholder group, UN sub-region,
+    country (the last two largest first) and attendance; of participants, or of ``roles``."""
     rows = db.session.execute(
         select(Registration.status, Registration.stakeholder_group, Registration.country,
-               func.count())
-        .where(Registration.consultation_id == consultation.id,
-               Registration.role == Role.participant)
-        .group_by(Registration.status, Registration.stakeholder_group, Registration.country)
+               Registration.attendance, func.count())
+        .where(Registration.consultation_id == consultation.id, Registration.role.in_(roles))
+        .group_by(Registration.status, Registration.stakeholder_group, Registration.country,
+                  Registration.attendance)
     ).all()
     by_status, by_group, by_region, by_country = Counter(), Counter(), Counter(), Counter()
-    for status, group, country, count in rows:
+    by_attendance = Counter()
+    for status, group, country, attendance, count in rows:
         by_status[status] += count
         if status == Status.approved:
             by_group[group] += count
             by_region[sub_region_of(country)] += count
             by_country[country] += count
+            by_attendance[attendance] += count
 
     def largest_first(counts: Counter) -> list:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     return {"by_status": dict(by_status), "by_group": dict(by_group),
-            "by_region": largest_first(by_region), "by_country": largest_first(by_country)}
+            "by_region": largest_first(by_region), "by_country": largest_first(by_country),
+            "by_attendance": dict(by_attendance)}
 
 
 def people_to_check_in(consultation: Consultation, search: str = "", limit: int = 200):

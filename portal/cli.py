@@ -1,4 +1,5 @@
-"""Flask CLI commands: ``flask --app wsgi seed-demo`` and ``flask --app wsgi create-admin``."""
+"""Flask CLI commands: ``flask --app wsgi seed-demo``, ``create-admin`` and
+``outcome-document``."""
 
 import time
 
@@ -13,6 +14,7 @@ from portal.extensions import db
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(outcome_document_command)
 
 
 @click.command("seed-demo")
@@ -80,3 +82,51 @@ def create_admin_command(email: str, name: str, country: str, password: str) -> 
     record_event("account.admin_granted", target=user, by="create-admin")
     db.session.commit()
     click.echo(f"{user.email} is a platform admin.")
+
+
+@click.command("outcome-document")
+@with_appcontext
+@click.argument("slug")
+@click.option("--locale", help="Language of the document (en, fr, es, ar, pt); by default the "
+                               "consultation's main language.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="The .docx file to write; - writes it to standard output.")
+@click.option("--final", "final_version", is_flag=True,
+              help="Write the final version in that language instead of compiling a new one.")
+def outcome_document_command(slug: str, locale: str | None, output: str,
+                             final_version: bool) -> None:
+    """Compile the outcome document of the consultation SLUG and write it to a .docx file.
+
+    Every compilation is kept as a numbered version, as when compiled on the portal.
+    """
+    from sqlalchemy import select
+
+    from consultations.models import Consultation
+    from portal.config import LOCALES
+    from recommendations.drafting import main_language
+    from recommendations.outcome import operations
+    from recommendations.outcome.models import OutcomeDocument
+
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        raise click.ClickException(f"No consultation at /c/{slug}.")
+    locale = locale or main_language(consultation)
+    if locale not in LOCALES:
+        raise click.BadParameter(f"{locale!r} is not one of {', '.join(LOCALES)}",
+                                 param_hint="--locale")
+    if final_version:
+        document = operations.final_document(consultation, locale)
+        if document is None:
+            raise click.ClickException(f"No final version in {locale} yet.")
+        document = db.session.get(OutcomeDocument, document.id)
+    else:
+        try:
+            document = operations.compile_outcome(consultation, locale, actor=None)
+        except operations.OutcomeRefused as refusal:
+            raise click.ClickException(refusal.reason) from None
+        db.session.commit()
+    with click.open_file(output, "wb") as target:
+        target.write(document.content)
+    click.echo(f"Version {document.number} in {locale}{' (final)' if document.final else ''}: "
+               f"{document.size} bytes, sha256 {document.sha256}, "
+               f"{document.missing_count} items missing.", err=True)

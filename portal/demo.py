@@ -204,6 +204,7 @@ def seed_demo(generated_participants: int = 0) -> SeedReport:
         _hold_the_day(consultation, accounts, people)
     if not _has_recommendations(consultation):
         _hold_the_plenary(consultation, accounts, people)
+    _write_the_outcome(consultation, accounts, people)
 
     added = _add_generated_participants(consultation, generated_participants, password_hash, now)
     total = db.session.execute(
@@ -451,3 +452,180 @@ def _hold_the_plenary(consultation: Consultation, accounts: dict, people: list) 
     round_ = voting.open_round(open_now, facilitator)
     for voter in voters[:6]:
         voting.cast_vote(round_, voter, "support")
+
+
+#: The demo recommendations in French: title and text of their current versions.
+FRENCH_RECOMMENDATIONS = [
+    ("Un réseau régional de points focaux sur les migrants disparus",
+     "Les États, avec l'appui de l'OIM, du CICR et des Sociétés nationales de la Croix-Rouge "
+     "et du Croissant-Rouge, devraient chacun désigner un point focal sur les migrants "
+     "disparus et les relier au sein d'un réseau régional qui échange les demandes de "
+     "recherche et les données médico-légales selon des normes de protection des données "
+     "convenues."),
+    ("Débarquement sûr et première assistance",
+     "Les États côtiers devraient garantir que toute personne secourue en mer soit débarquée "
+     "dans un lieu où sa vie et sa sécurité ne sont pas menacées et reçoive les premiers "
+     "secours, de l'eau, de la nourriture et des informations, quel que soit son statut."),
+    ("Un pare-feu entre l'assistance et le contrôle de l'immigration",
+     "Les données personnelles recueillies pour fournir une assistance humanitaire ne "
+     "devraient jamais être utilisées à des fins de contrôle de l'immigration."),
+    ("Soutien aux familles des migrants disparus",
+     "Les États devraient donner aux familles des migrants disparus accès à l'information, à "
+     "un soutien psychosocial et à un statut juridique qui reconnaisse leur situation [dans "
+     "un délai de douze mois] [sans délai]."),
+    ("Information avant le départ",
+     "Les États et les organisations humanitaires devraient fournir des informations fiables "
+     "sur les risques des routes irrégulières et sur l'aide disponible le long de celles-ci, "
+     "dans les langues que parlent les migrants, aux points de départ et de transit."),
+]
+
+#: The consultation's names in French, by their English original.
+FRENCH_NAMES = {
+    "Red Talks Dakar 2024: missing migrants and migrants in distress":
+        "Red Talks Dakar 2024 : migrants disparus et migrants en détresse",
+    "Dakar, Senegal": "Dakar, Sénégal",
+    "IFRC, ICRC, IOM, Senegalese Red Cross Society":
+        "FICR, CICR, OIM, Croix-Rouge sénégalaise",
+    "Opening plenary": "Plénière d'ouverture",
+    "Breakout round: from commitments to action":
+        "Travaux en groupes : des engagements à l'action",
+    "Plenary: draft recommendations and adoption":
+        "Plénière : projets de recommandations et adoption",
+    "Group 1": "Groupe 1",
+    "Group 2": "Groupe 2",
+    "Group 3": "Groupe 3",
+    "Group 4": "Groupe 4",
+    "Prevention of deaths and disappearances": "Prévention des décès et des disparitions",
+    "Search and identification": "Recherche et identification",
+    "Support to families of missing migrants": "Soutien aux familles des migrants disparus",
+    "Humanitarian assistance to migrants in distress":
+        "Assistance humanitaire aux migrants en détresse",
+}
+
+OUTCOME_TEXTS = {
+    "en": {
+        "executive_summary": (
+            "On 23 and 24 April 2024 in Dakar, States, UN agencies, Red Cross and Red Crescent "
+            "National Societies, civil society, migrant organisations and academia from across "
+            "Africa met to agree actionable recommendations on Objective 8 of the Global Compact "
+            "for Migration and on humanitarian assistance to migrants in distress.\n\n"
+            "The plenary adopted a recommendation on a regional network of focal points on "
+            "missing migrants, with two reservations. It did not adopt the recommendation on "
+            "safe landing, which two delegations opposed under the consensus rule. Three "
+            "recommendations remain under discussion: a firewall between assistance and "
+            "enforcement, support to the families of missing migrants, and information before "
+            "departure.\n\n"
+            "The participants ask the 2024 GCM regional review for Africa to:\n\n"
+            "- take up the adopted recommendation in its conclusions;\n"
+            "- support the work that continues on the recommendations still under discussion."),
+        "introduction": (
+            "The Red Talks are multi-stakeholder consultations organised by the IFRC, the ICRC "
+            "and IOM with National Red Cross and Red Crescent Societies. This outcome document "
+            "sets out the recommendations of the Dakar Red Talks for the 2024 regional review "
+            "of the Global Compact for Safe, Orderly and Regular Migration in Africa.\n\n"
+            "The consultation was held under the Chatham House Rule: the document names no "
+            "participant. Reservations are quoted with the stakeholder group of the participant "
+            "who expressed them."),
+    },
+    "fr": {
+        "executive_summary": (
+            "Les 23 et 24 avril 2024 à Dakar, des États, des agences des Nations Unies, des "
+            "Sociétés nationales de la Croix-Rouge et du Croissant-Rouge, la société civile, des "
+            "organisations de migrants et des universitaires de toute l'Afrique se sont réunis "
+            "pour convenir de recommandations concrètes sur l'objectif 8 du Pacte mondial sur "
+            "les migrations et sur l'assistance humanitaire aux migrants en détresse.\n\n"
+            "La plénière a adopté une recommandation sur un réseau régional de points focaux "
+            "sur les migrants disparus, avec deux réserves. Elle n'a pas adopté la "
+            "recommandation sur le débarquement sûr, à laquelle deux délégations se sont "
+            "opposées selon la règle du consensus. Trois recommandations restent en "
+            "discussion : un pare-feu entre l'assistance et le contrôle de l'immigration, le "
+            "soutien aux familles des migrants disparus et l'information avant le départ.\n\n"
+            "Les participants demandent à l'examen régional 2024 du Pacte mondial pour "
+            "l'Afrique :\n\n"
+            "- de reprendre la recommandation adoptée dans ses conclusions ;\n"
+            "- de soutenir le travail qui se poursuit sur les recommandations encore en "
+            "discussion."),
+        "introduction": (
+            "Les Red Talks sont des consultations multipartites organisées par la FICR, le CICR "
+            "et l'OIM avec les Sociétés nationales de la Croix-Rouge et du Croissant-Rouge. Ce "
+            "document final présente les recommandations des Red Talks de Dakar pour l'examen "
+            "régional 2024 du Pacte mondial pour des migrations sûres, ordonnées et régulières "
+            "en Afrique.\n\n"
+            "La consultation s'est tenue selon la règle de Chatham House : le document ne nomme "
+            "aucun participant. Les réserves sont citées avec le groupe de parties prenantes du "
+            "participant qui les a exprimées."),
+    },
+}
+
+#: What each breakout group concluded, in English and in French, in the groups' order.
+BREAKOUT_SUMMARIES = [
+    ("The group identified the Atlantic route from Senegal and The Gambia and the desert "
+     "crossings through Agadez as the points where search and rescue capacity and information "
+     "are most lacking. It asked for shared alerts between coastguards, and for information on "
+     "water points and help along the routes, given at bus stations and in the messaging groups "
+     "migrants use.",
+     "Le groupe a désigné la route atlantique au départ du Sénégal et de la Gambie et les "
+     "traversées du désert par Agadez comme les points où les capacités de recherche et de "
+     "sauvetage et l'information font le plus défaut. Il demande des alertes partagées entre "
+     "garde-côtes, et une information sur les points d'eau et l'aide disponible le long des "
+     "routes, donnée dans les gares routières et dans les groupes de messagerie qu'utilisent "
+     "les migrants."),
+    ("The group proposed a minimum set of data collected on every body found (photographs, "
+     "belongings, DNA samples), exchanged through the Restoring Family Links network under "
+     "agreed data protection standards, and a focal point on missing migrants in each State.",
+     "Le groupe propose un ensemble minimal de données recueillies pour chaque corps retrouvé "
+     "(photographies, effets personnels, échantillons d'ADN), échangées par le réseau du "
+     "Rétablissement des liens familiaux selon des normes de protection des données "
+     "convenues, et un point focal sur les migrants disparus dans chaque État."),
+    ("Families are asked for money by people promising news of their relatives. The group "
+     "asked for a single, free and trusted contact point in each country, psychosocial and "
+     "legal support, and a legal status for the families of missing migrants; the time frame "
+     "for that status remained open.",
+     "Des familles se voient réclamer de l'argent par des personnes qui promettent des "
+     "nouvelles de leurs proches. Le groupe demande un point de contact unique, gratuit et de "
+     "confiance dans chaque pays, un soutien psychosocial et juridique, et un statut juridique "
+     "pour les familles des migrants disparus ; le délai pour ce statut est resté ouvert."),
+    ("Health care at landing sites must not depend on documents: people avoid treatment for "
+     "fear of being reported. The group supported a firewall between the data collected to "
+     "give assistance and immigration enforcement, and remained divided on whether it should "
+     "also bar the sharing of such data.",
+     "Les soins aux points de débarquement ne doivent pas dépendre des documents : des "
+     "personnes renoncent à se soigner par crainte d'être signalées. Le groupe soutient un "
+     "pare-feu entre les données recueillies pour l'assistance et le contrôle de "
+     "l'immigration, et reste partagé sur la question de savoir s'il doit aussi interdire le "
+     "partage de ces données."),
+]
+
+
+def _write_the_outcome(consultation: Consultation, accounts: dict, people: list) -> None:
+    """The secretariat's work for the outcome documents: the written parts and the names in
+    English and French, the breakout summaries (the rapporteurs' in English, translated into
+    French), reviewed French translations of every recommendation, and a version compiled in
+    each language. Done once: a consultation that has its written parts is left as it is."""
+    from recommendations import drafting, translating
+    from recommendations.models import TranslationStatus
+    from recommendations.outcome import operations as outcome
+    from recommendations.outcome.content import breakout_groups_of, outcome_text_of
+    from recommendations.outcome.models import OutcomeDocument
+
+    secretariat = next(accounts[p.email] for p in people if p.role == Role.secretariat)
+    if outcome_text_of(consultation, "en") is None:
+        for locale, texts in OUTCOME_TEXTS.items():
+            outcome.save_outcome_text(consultation, secretariat, locale,
+                                      names=FRENCH_NAMES if locale == "fr" else {}, **texts)
+        for group, (english, french) in zip(breakout_groups_of(consultation),
+                                            BREAKOUT_SUMMARIES, strict=False):
+            writer = group.rapporteur or secretariat
+            outcome.save_breakout_summary(group, writer, "en", english)
+            outcome.save_breakout_summary(group, secretariat, "fr", french)
+        recommendations = drafting.recommendations_of(consultation)
+        for recommendation, (title, text) in zip(recommendations, FRENCH_RECOMMENDATIONS,
+                                                 strict=False):
+            translating.save_translation(recommendation.current_version, secretariat,
+                                         locale="fr", title=title, text=text,
+                                         status=TranslationStatus.reviewed)
+    compiled = db.session.scalar(select(func.count()).select_from(OutcomeDocument).where(
+        OutcomeDocument.consultation_id == consultation.id))
+    if not compiled:
+        for locale in ("en", "fr"):
+            outcome.compile_outcome(consultation, locale, secretariat)

@@ -142,3 +142,33 @@ def test_seed_demo_has_recommendations_in_every_state(empty_app):
     assert open_rounds == 1
     assert amendments == {"proposed", "rejected"}
     assert reservations == 2
+
+
+def test_seed_demo_has_outcome_documents_in_english_and_french_ready_to_download(empty_app):
+    import io
+
+    from docx import Document
+
+    from recommendations.outcome.models import OutcomeDocument
+
+    seed(empty_app)
+    seed(empty_app)
+
+    with empty_app.app_context():
+        documents = {document.locale: (document.id, document.number)
+                     for document in db.session.scalars(select(OutcomeDocument))}
+    assert sorted(documents) == ["en", "fr"]
+    assert {number for _id, number in documents.values()} == {1}
+    client = empty_app.test_client()
+    sign_in(client, "secretariat@redtalks.example", "dakar-demo-2024")
+    texts = {}
+    for locale, (document_id, _number) in documents.items():
+        response = client.get(f"/c/red-talks-dakar-2024/outcome/versions/{document_id}"
+                              "/document.docx")
+        assert response.status_code == 200
+        texts[locale] = "\n".join(paragraph.text for paragraph in
+                                  Document(io.BytesIO(response.data)).paragraphs)
+    assert "A regional network of focal points on missing migrants" in texts["en"]
+    assert "Un réseau régional de points focaux sur les migrants disparus" in texts["fr"]
+    assert "Red Talks Dakar 2024 : migrants disparus et migrants en détresse" in texts["fr"]
+    assert "Rapporteur for" not in texts["en"] + texts["fr"]

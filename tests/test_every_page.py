@@ -10,6 +10,7 @@ from portal import create_app
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from recommendations.models import Amendment, Recommendation, VoteRound
+from recommendations.outcome.models import OutcomeDocument
 from tests.conftest import FreshContextClient, sign_in, suite_settings
 from tests.databases import scratch_database
 
@@ -36,6 +37,7 @@ def demo(tmp_path_factory):
                 "vote_round_id": db.session.scalar(select(VoteRound.id)),
                 "amendment_id": db.session.scalar(select(Amendment.id)),
                 "consultation_id": db.session.scalar(select(Consultation.id)),
+                "document_id": db.session.scalar(select(OutcomeDocument.id)),
             }
             db.session.remove()
         yield app, ids
@@ -49,7 +51,8 @@ def page_paths(app, ids) -> list[str]:
              "thread_id": ids["thread_id"], "comment_id": ids["comment_id"],
              "recommendation_id": ids["recommendation_id"], "item_id": ids["round_id"],
              "consultation_id": ids["consultation_id"], "registration_id": 1,
-             "question_id": 1, "token": "not-a-token", "filename": "css/portal.css"}
+             "question_id": 1, "token": "not-a-token", "filename": "css/portal.css",
+             "document_id": ids["document_id"], "locale": "fr"}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

@@ -21,6 +21,7 @@ from consultations.forms import (
 from consultations.geography import sub_region_label
 from consultations.models import (
     Attendance,
+    AttributionRule,
     Invitation,
     QuestionKind,
     Registration,
@@ -76,6 +77,8 @@ def register(slug):
                 notes=text(form.notes),
                 answers=form.answers(questions),
                 consented=form.consent.data,
+                listed_in_outcome=bool(form.listed_in_outcome.data) and (
+                    consultation.attribution_rule == AttributionRule.attributed),
             )
         except accounts.AccountExists:
             form.email.errors.append(_("An account with this e-mail address exists already. "

@@ -1,7 +1,329 @@
-"""Pages of outcome documents."""
+"""Pages of outcome documents: what is missing and the versions, compiling, the preview and
+a version's view, downloads (.docx, CSV, JSON), marking final, the written parts, breakout
+summaries, translations of recommendations, and consent to be named."""
 
-from flask import Blueprint
+import base64
+import csv
+import io
+import json
 
-from recommendations.outcome import models  # noqa: F401
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consultations.views import load_consultation, load_within, require
+from portal import permissions
+from portal.config import LOCALES
+from portal.database import utcnow
+from portal.extensions import db
+from portal.i18n import RIGHT_TO_LEFT
+from recommendations import drafting, translating
+from recommendations.models import Recommendation, RecommendationStatus, TranslationStatus
+from recommendations.outcome import content, operations
+from recommendations.outcome.chart import bar_chart
+from recommendations.outcome.forms import (
+    BreakoutSummaryForm,
+    CompileForm,
+    FinalForm,
+    ListingForm,
+    TranslationForm,
+    languages_for,
+    outcome_text_form,
+)
+from recommendations.outcome.models import OutcomeDocument
+from recommendations.outcome.prose import blocks_of
+from recommendations.text import diff_html
 
 blueprint = Blueprint("outcome", __name__)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _chosen_locale(consultation) -> str:
+    locale = request.args.get("locale")
+    return locale if locale in LOCALES else drafting.main_language(consultation)
+
+
+def _locale_or_404(locale: str) -> str:
+    if locale not in LOCALES:
+        abort(404)
+    return locale
+
+
+def _chart(data: dict) -> str | None:
+    """The participation chart of an outcome as a data: URI, for its web page."""
+    chart = bar_chart([figure["count"] for figure in data["participation"]["by_group"]],
+                      right_to_left=data["right_to_left"])
+    return "data:image/png;base64," + base64.b64encode(chart).decode() if chart else None
+
+
+def _load_document(consultation, document_id: int) -> OutcomeDocument:
+    document = load_within(consultation, OutcomeDocument, document_id)
+    require(permissions.may_read_outcome_document(current_user, document))
+    return document
+
+
+@blueprint.get("/c/<slug>/outcome")
+@login_required
+def index(slug):
+    consultation = load_consultation(slug)
+    if not permissions.may_compile_outcome(current_user, consultation):
+        require(permissions.may_read_discussions(current_user, consultation))
+        return render_template("recommendations/outcome/final.html", consultation=consultation,
+                               documents=operations.documents_of(consultation, final_only=True))
+    locale = _chosen_locale(consultation)
+    outcome = content.outcome_of(consultation, locale, generated_at=utcnow())
+    return render_template(
+        "recommendations/outcome/index.html", consultation=consultation, locale=locale,
+        languages=languages_for(consultation), gaps=outcome.gaps,
+        documents=operations.documents_of(consultation, locale),
+        final=operations.final_document(consultation, locale),
+        compile_form=CompileForm(consultation=consultation, data={"locale": locale}),
+        final_form=FinalForm(), groups=content.breakout_groups_of(consultation))
+
+
+@blueprint.post("/c/<slug>/outcome/compile")
+@login_required
+def compile_document(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_compile_outcome(current_user, consultation))
+    form = CompileForm(consultation=consultation)
+    if not form.validate_on_submit():
+        flash(_("Choose the language of the document."), "error")
+        return redirect(url_for("outcome.index", slug=slug))
+    try:
+        document = operations.compile_outcome(consultation, form.locale.data, current_user)
+    except operations.OutcomeRefused as refusal:
+        flash(refusal.reason, "error")
+        return redirect(url_for("outcome.index", slug=slug, locale=form.locale.data))
+    flash(_("Version %(number)d of the outcome document is compiled.", number=document.number),
+          "success")
+    return redirect(url_for("outcome.version", slug=slug, document_id=document.id))
+
+
+@blueprint.get("/c/<slug>/outcome/preview")
+@login_required
+def preview(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_compile_outcome(current_user, consultation))
+    locale = _chosen_locale(consultation)
+    data = content.as_data(content.outcome_of(consultation, locale, generated_at=utcnow()))
+    return render_template("recommendations/outcome/preview.html", consultation=consultation,
+                           data=data, locale=locale, blocks_of=blocks_of, chart=_chart(data))
+
+
+@blueprint.get("/c/<slug>/outcome/versions/<int:document_id>")
+@login_required
+def version(slug, document_id):
+    consultation = load_consultation(slug)
+    document = _load_document(consultation, document_id)
+    return render_template(
+        "recommendations/outcome/version.html", consultation=consultation, document=document,
+        data=document.data, blocks_of=blocks_of, chart=_chart(document.data),
+        final_form=FinalForm(),
+        may_compile=permissions.may_compile_outcome(current_user, consultation),
+        final=operations.final_document(consultation, document.locale))
+
+
+@blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/document.docx")
+@login_required
+def download(slug, document_id):
+    consultation = load_consultation(slug)
+    document = _load_document(consultation, document_id)
+    response = send_file(io.BytesIO(document.content), mimetype=DOCX, as_attachment=True,
+                         download_name=document.filename, etag=document.sha256,
+                         last_modified=document.generated_at, max_age=0)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/outcome.json")
+@login_required
+def version_json(slug, document_id):
+    consultation = load_consultation(slug)
+    document = _load_document(consultation, document_id)
+    archive = {"consultation": consultation.slug, "locale": document.locale,
+               "number": document.number, "final": document.final,
+               "generated_at": document.generated_at.isoformat(), "sha256": document.sha256,
+               "outcome": document.data}
+    return Response(json.dumps(archive, ensure_ascii=False, indent=2),
+                    mimetype="application/json", headers={
+                        "Content-Disposition": "attachment; filename="
+                        f'"{document.filename.removesuffix(".docx")}.json"'})
+
+
+@blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/recommendations.csv")
+@login_required
+def version_csv(slug, document_id):
+    consultation = load_consultation(slug)
+    document = _load_document(consultation, document_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(content.CSV_HEADER)
+    writer.writerows(content.csv_rows(document.data))
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename="
+        f'"{document.filename.removesuffix(".docx")}-recommendations.csv"'})
+
+
+@blueprint.post("/c/<slug>/outcome/versions/<int:document_id>/final")
+@login_required
+def mark_final(slug, document_id):
+    consultation = load_consultation(slug)
+    document = load_within(consultation, OutcomeDocument, document_id)
+    require(permissions.may_compile_outcome(current_user, consultation))
+    form = FinalForm()
+    if form.validate_on_submit():
+        try:
+            operations.mark_final(document, current_user,
+                                  missing_acknowledged=form.missing_acknowledged.data)
+        except operations.OutcomeRefused as refusal:
+            flash(refusal.reason, "error")
+        else:
+            flash(_("Version %(number)d is the final outcome document in %(language)s.",
+                    number=document.number, language=content.language_name(document.locale)),
+                  "success")
+    else:
+        flash(_("The form has expired; try again."), "error")
+    return redirect(url_for("outcome.version", slug=slug, document_id=document.id))
+
+
+@blueprint.route("/c/<slug>/outcome/texts/<locale>", methods=["GET", "POST"])
+@login_required
+def texts(slug, locale):
+    consultation = load_consultation(slug)
+    locale = _locale_or_404(locale)
+    require(permissions.may_compile_outcome(current_user, consultation))
+    originals = content.names_to_translate(consultation, locale)
+    written = content.outcome_text_of(consultation, locale)
+    data = None
+    if written is not None:
+        data = {"executive_summary": written.executive_summary,
+                "introduction": written.introduction,
+                **{f"name_{number}": (written.names or {}).get(original, "")
+                   for number, original in enumerate(originals)}}
+    form = outcome_text_form(originals, data=data if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.save_outcome_text(
+                consultation, current_user, locale,
+                executive_summary=form.executive_summary.data or "",
+                introduction=form.introduction.data or "", names=form.names(originals))
+        except operations.OutcomeRefused as refusal:
+            db.session.rollback()
+            form.form_errors.append(refusal.reason)
+        else:
+            flash(_("The texts in %(language)s are saved.",
+                    language=content.language_name(locale)), "success")
+            return redirect(url_for("outcome.index", slug=slug, locale=locale))
+    status = 400 if form.errors else 200
+    return render_template("recommendations/outcome/texts.html", consultation=consultation,
+                           locale=locale, form=form, originals=originals,
+                           final=operations.is_final(consultation, locale)), status
+
+
+@blueprint.route("/c/<slug>/outcome/breakouts/<int:group_id>", methods=["GET", "POST"])
+@login_required
+def breakout_summary(slug, group_id):
+    from consultations.models import BreakoutGroup
+
+    consultation = load_consultation(slug)
+    group = load_within(consultation, BreakoutGroup, group_id)
+    require(permissions.may_write_breakout_summary(current_user, group))
+    locale = _chosen_locale(consultation)
+    summaries = operations.summaries_of(group)
+    form = BreakoutSummaryForm(data={"text": summaries[locale].text}
+                               if locale in summaries and request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.save_breakout_summary(group, current_user, locale, form.text.data or "")
+        except operations.OutcomeRefused as refusal:
+            db.session.rollback()
+            form.text.errors.append(refusal.reason)
+        else:
+            flash(_("The summary of %(group)s in %(language)s is saved.", group=group.name,
+                    language=content.language_name(locale)), "success")
+            return redirect(url_for("outcome.breakout_summary", slug=slug, group_id=group.id,
+                                    locale=locale))
+    status = 400 if form.errors else 200
+    return render_template(
+        "recommendations/outcome/breakout_summary.html", consultation=consultation, group=group,
+        locale=locale, form=form, summaries=summaries, languages=languages_for(consultation),
+        final=operations.is_final(consultation, locale), right_to_left=RIGHT_TO_LEFT), status
+
+
+@blueprint.get("/c/<slug>/outcome/translations")
+@login_required
+def translations(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_translate(current_user, consultation))
+    locale = _chosen_locale(consultation)
+    recommendations = [recommendation for recommendation in
+                       drafting.recommendations_of(consultation)
+                       if recommendation.status != RecommendationStatus.merged]
+    return render_template(
+        "recommendations/outcome/translations.html", consultation=consultation, locale=locale,
+        languages=languages_for(consultation), recommendations=recommendations,
+        translations={recommendation.id: translating.translation_of(
+            recommendation.current_version, locale) for recommendation in recommendations})
+
+
+@blueprint.route("/c/<slug>/outcome/translations/<int:recommendation_id>/<locale>",
+                 methods=["GET", "POST"])
+@login_required
+def translate(slug, recommendation_id, locale):
+    consultation = load_consultation(slug)
+    recommendation = load_within(consultation, Recommendation, recommendation_id)
+    locale = _locale_or_404(locale)
+    require(permissions.may_translate(current_user, consultation))
+    version = recommendation.current_version
+    existing = translating.translation_of(version, locale)
+    earlier = translating.latest_translation(recommendation, locale) if existing is None else None
+    form = TranslationForm(data={"title": existing.title, "text": existing.text,
+                                 "status": existing.status.value} if existing else
+                           {"title": earlier.title, "text": earlier.text,
+                            "status": TranslationStatus.draft.value} if earlier else None)
+    if form.validate_on_submit():
+        try:
+            translating.save_translation(version, current_user, locale=locale,
+                                         title=form.title.data, text=form.text.data,
+                                         status=TranslationStatus(form.status.data))
+        except translating.TranslationRefused as refusal:
+            db.session.rollback()
+            form.form_errors.append(refusal.reason)
+        else:
+            flash(_("The translation of %(reference)s into %(language)s is saved.",
+                    reference=recommendation.reference,
+                    language=content.language_name(locale)), "success")
+            return redirect(url_for("outcome.translations", slug=slug, locale=locale))
+    status = 400 if form.errors else 200
+    return render_template(
+        "recommendations/outcome/translate.html", consultation=consultation,
+        recommendation=recommendation, version=version, locale=locale, form=form,
+        existing=existing, earlier=earlier, diff_html=diff_html,
+        right_to_left=RIGHT_TO_LEFT), status
+
+
+@blueprint.post("/c/<slug>/outcome/listing")
+@login_required
+def listing(slug):
+    consultation = load_consultation(slug)
+    registration = permissions.registration_of(current_user, consultation)
+    if registration is None:
+        abort(404)
+    form = ListingForm()
+    if form.validate_on_submit():
+        operations.set_listing(registration, current_user, bool(form.listed.data))
+        flash(_("You will be named in the list of participants.") if form.listed.data
+              else _("You will not be named in the list of participants."), "success")
+    return redirect(url_for("consultations.my_registration", slug=slug))

@@ -1,0 +1,790 @@
+"""A consultation's outcome in one language, as plain data.
+
+``outcome_of(consultation, locale)`` gathers everything the outcome document says, already in
+the document's language: the portal's own words (headings, labels, sentences) through gettext
+under that locale; the consultation's texts from what people wrote in that language, or from
+a reviewed translation into it. Whatever has no text in that language is never replaced by
+another language: it becomes a gap, listed in ``gaps`` and marked as missing where it would
+stand. ``as_data`` turns the outcome into dicts and lists (JSON), from which the Word document,
+its HTML view, the CSV and the archive's JSON file are all made.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_time
+from flask_babel import force_locale, get_translations, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from consultations.gcm import OBJECTIVES
+from consultations.geography import sub_region_label
+from consultations.models import (
+    AgendaItem,
+    Attendance,
+    AttributionRule,
+    BreakoutGroup,
+    Comment,
+    Consultation,
+    Mode,
+    Registration,
+    RegistrationStatus,
+    Role,
+    Thread,
+)
+from consultations.registrations import participation_figures
+from portal.accounts.models import STAKEHOLDER_GROUP_LABELS, StakeholderGroup, User
+from portal.countries import country_name
+from portal.extensions import db
+from portal.i18n import RIGHT_TO_LEFT
+from recommendations import drafting, voting
+from recommendations.models import (
+    Amendment,
+    AmendmentStatus,
+    Recommendation,
+    RecommendationStatus,
+    TranslationStatus,
+    VersionTranslation,
+    VoteChoice,
+    VoteRound,
+)
+from recommendations.outcome.chart import colour_of
+from recommendations.outcome.models import BreakoutSummary, OutcomeText
+
+#: The language (and country) set on the document's text, for spelling and grammar checks.
+LANGUAGE_TAGS = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "ar": "ar-SA", "pt": "pt-PT"}
+
+#: The conventions dates and times are written in, by the document's language.
+DATE_LOCALES = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES", "ar": "ar", "pt": "pt_PT"}
+
+#: Who is counted in the participation figures: those who speak and vote.
+PARTICIPATING_ROLES = (Role.participant, Role.rapporteur)
+
+
+@dataclass
+class Passage:
+    """A text in the document's language; when there is none, ``missing`` says what is
+    missing, and is shown in its place."""
+
+    text: str = ""
+    missing: str = ""
+
+
+@dataclass
+class Gap:
+    """Something the document has no text for in its language, or no result for.
+
+    ``kind`` is one of "executive_summary", "introduction", "name", "translation", "result",
+    "breakout_summary" and "labels"; ``draft``: a translation exists, not reviewed yet.
+    """
+
+    kind: str
+    subject: str = ""
+    recommendation_id: int | None = None
+    group_id: int | None = None
+    draft: bool = False
+    count: int = 0
+
+
+@dataclass
+class Fact:
+    label: str
+    value: Passage
+
+
+@dataclass
+class Cover:
+    title: Passage
+    subtitle: str
+    facts: list[Fact]
+    objectives: list[str]
+    version: str
+
+
+@dataclass
+class Figure:
+    label: str
+    count: int
+    #: The colour of the row's bar in the chart (RRGGBB), when the table has a chart.
+    colour: str = ""
+
+
+@dataclass
+class Participation:
+    total: int
+    lead: str
+    by_group: list[Figure]
+    by_region: list[Figure]
+    by_country: list[Figure]
+    by_attendance: list[Figure]
+    chart_description: str
+    activity: list[str]
+
+
+@dataclass
+class ChoiceCount:
+    #: The choice as stored ("support", ...), and as named in the document's language.
+    value: str
+    choice: str
+    devices: int
+    in_room: int
+    total: int
+
+
+@dataclass
+class Reservation:
+    text: str
+    by: str
+
+
+@dataclass
+class Result:
+    round: int
+    adopted: bool
+    sentence: str
+    counts: list[ChoiceCount]
+    turnout: str
+    reservations: list[Reservation]
+
+
+@dataclass
+class RecommendationEntry:
+    id: int
+    reference: str
+    status: str
+    title: Passage
+    text: Passage
+    version: int
+    #: The language of the text shown: the document's, written so or translated into it.
+    translated: bool
+    objectives: list[int]
+    objectives_line: str
+    result: Result | None
+
+
+@dataclass
+class Theme:
+    heading: Passage
+    recommendations: list[RecommendationEntry]
+
+
+@dataclass
+class ObjectiveEntry:
+    number: int
+    title: str
+    references: list[str]
+
+
+@dataclass
+class BreakoutEntry:
+    id: int
+    name: Passage
+    theme: Passage
+    summary: Passage
+
+
+@dataclass
+class AgendaEntry:
+    when: str
+    title: Passage
+    kind: str
+
+
+@dataclass
+class AmendmentEntry:
+    reference: str
+    number: int
+    label: str
+    versions: str
+    decided: str
+    proposed_by: str
+    supports: int
+
+
+@dataclass
+class ParticipantEntry:
+    name: str
+    organisation: str
+    stakeholder_group: str
+    country: str
+
+
+@dataclass
+class Outcome:
+    consultation: str
+    locale: str
+    language_tag: str
+    right_to_left: bool
+    #: The version number of the compiled document; None for a preview.
+    number: int | None
+    #: When it was compiled (ISO 8601, UTC): the one thing that differs between two compiles
+    #: of the same data.
+    generated_at: str
+    labels: dict[str, str]
+    properties: dict[str, str]
+    cover: Cover
+    executive_summary: Passage
+    introduction: Passage
+    participation: Participation
+    adopted: list[Theme]
+    by_objective: list[ObjectiveEntry]
+    breakouts: list[BreakoutEntry]
+    not_adopted: list[RecommendationEntry]
+    undecided: list[RecommendationEntry]
+    agenda: list[AgendaEntry]
+    amendments: list[AmendmentEntry]
+    #: None where the attribution rule allows no list of participants.
+    participants: list[ParticipantEntry] | None
+    participants_note: str
+    gaps: list[Gap] = field(default_factory=list)
+
+
+def as_data(outcome: Outcome) -> dict:
+    """The outcome as dicts, lists, strings and numbers: what is stored, built and exported."""
+    return asdict(outcome)
+
+
+# What is to be translated --------------------------------------------------------------------
+
+def _consultation_names(consultation: Consultation) -> list[str]:
+    """The consultation's own names, written in its main language."""
+    names = [consultation.title, consultation.venue, consultation.organisers]
+    for item in consultation.agenda_items:
+        names.append(item.title)
+        for group in item.groups:
+            names.extend([group.name, group.theme])
+    return names
+
+
+def names_to_translate(consultation: Consultation, locale: str) -> list[str]:
+    """The names the document in ``locale`` needs in that language, in the order they
+    appear: the consultation's own (when ``locale`` is not its main language), and the themes
+    of recommendations written in another language."""
+    main = drafting.main_language(consultation)
+    names = _consultation_names(consultation) if locale != main else []
+    for recommendation in drafting.recommendations_of(consultation):
+        if (recommendation.status != RecommendationStatus.merged
+                and recommendation.current_version.locale != locale):
+            names.append(recommendation.theme)
+    seen, ordered = set(), []
+    for name in names:
+        name = (name or "").strip()
+        if name and name not in seen:
+            seen.add(name)
+            ordered.append(name)
+    return ordered
+
+
+def outcome_text_of(consultation: Consultation, locale: str) -> OutcomeText | None:
+    return db.session.scalar(select(OutcomeText).where(
+        OutcomeText.consultation_id == consultation.id, OutcomeText.locale == locale))
+
+
+def breakout_groups_of(consultation: Consultation) -> list[BreakoutGroup]:
+    """Every breakout group of every round, in agenda order."""
+    return db.session.scalars(
+        select(BreakoutGroup).join(AgendaItem)
+        .where(AgendaItem.consultation_id == consultation.id)
+        .order_by(AgendaItem.starts_at, AgendaItem.id, BreakoutGroup.position,
+                  BreakoutGroup.id)).all()
+
+
+# The portal's own words ----------------------------------------------------------------------
+
+def _labels() -> dict[str, str]:
+    """The document's fixed headings and labels, in the current locale."""
+    return {
+        "outcome_document": _("Outcome document"),
+        "contents": _("Contents"),
+        "objectives": _("Objectives of the Global Compact for Migration"),
+        "toc_placeholder": _("The table of contents is filled in when Word updates the "
+                             "document's fields: accept when Word offers it on opening, or "
+                             "press F9."),
+        "executive_summary": _("Executive summary"),
+        "introduction": _("Introduction"),
+        "participation": _("Participation"),
+        "by_group": _("By stakeholder group"),
+        "by_region": _("By region"),
+        "by_country": _("By country"),
+        "by_attendance": _("In person and online"),
+        "stakeholder_group": _("Stakeholder group"),
+        "region": _("Region"),
+        "country": _("Country"),
+        "attendance": _("Taking part"),
+        "participants": _("Participants"),
+        "colour": _("Colour in the chart"),
+        "discussion": _("Discussion and voting"),
+        "adopted": _("Adopted recommendations"),
+        "by_objective": _("Recommendations by GCM objective"),
+        "objective": _("GCM objective"),
+        "recommendations": _("Recommendations"),
+        "result": _("Result"),
+        "choice": _("Choice"),
+        "devices": _("On devices"),
+        "in_room": _("Show of hands in the room"),
+        "total": _("Total"),
+        "reservations": _("Reservations"),
+        "quote": _("“%(text)s” (%(by)s)"),
+        "breakouts": _("Breakout summaries"),
+        "annexes": _("Annexes"),
+        "annex": _("Annex %(number)d. %(title)s"),
+        "not_adopted": _("Recommendations not adopted"),
+        "undecided": _("Recommendations without a result"),
+        "undecided_note": _("These recommendations were not decided in plenary."),
+        "agenda": _("Agenda"),
+        "when": _("When"),
+        "item": _("Item"),
+        "kind": _("Kind"),
+        "amendments": _("Amendments accepted"),
+        "amendment": _("Amendment"),
+        "versions": _("Versions"),
+        "decided": _("Decided"),
+        "proposed_by": _("Proposed by"),
+        "supports": _("Supports"),
+        "no_amendments": _("No amendment was accepted."),
+        "participant_list": _("List of participants"),
+        "name": _("Name"),
+        "organisation": _("Organisation"),
+        "nothing": _("None."),
+        "colon": _("%(label)s:"),
+        "page": _("Page %(page)s of %(pages)s"),
+    }
+
+
+def _untranslated_labels(locale: str) -> int:
+    """How many of the labels have no translation in the interface's catalog for ``locale``
+    (they would show in English). English is the source language: nothing is missing."""
+    if locale == "en":
+        return 0
+    with force_locale("en"):
+        sources = list(_labels().values())
+    with force_locale(locale):
+        catalog = getattr(get_translations(), "_catalog", None) or {}
+    return sum(1 for source in sources if source not in catalog)
+
+
+def language_name(locale: str) -> str:
+    return Locale.parse(locale).get_language_name(locale)
+
+
+# Assembling ----------------------------------------------------------------------------------
+
+class _Assembler:
+    """Builds the outcome of one consultation in one language (gettext's locale is set to it
+    by ``outcome_of``), noting every gap on the way."""
+
+    def __init__(self, consultation: Consultation, locale: str):
+        self.consultation = consultation
+        self.locale = locale
+        self.main = drafting.main_language(consultation)
+        self.zone = ZoneInfo(consultation.time_zone or "UTC")
+        self.dates = DATE_LOCALES.get(locale, locale)
+        self.gaps: list[Gap] = []
+        self.written = outcome_text_of(consultation, locale)
+        self.names = dict(self.written.names or {}) if self.written else {}
+        self.language = language_name(locale)
+        self.resolved: dict[tuple[str, str], Passage] = {}
+
+    # Small pieces -------------------------------------------------------------------------
+
+    def missing(self, what: str) -> str:
+        return _("[Not available in %(language)s: %(what)s]", language=self.language,
+                 what=what)
+
+    def name(self, original: str, written_in: str | None = None) -> Passage:
+        """One of the consultation's names in the document's language."""
+        original = (original or "").strip()
+        written_in = written_in or self.main
+        if not original or written_in == self.locale:
+            return Passage(original)
+        key = (original, written_in)
+        if key not in self.resolved:
+            translated = (self.names.get(original) or "").strip()
+            if translated:
+                self.resolved[key] = Passage(translated)
+            else:
+                self.gaps.append(Gap("name", original))
+                self.resolved[key] = Passage(missing=self.missing(
+                    _("the name “%(name)s”", name=original)))
+        return Passage(**asdict(self.resolved[key]))
+
+    def date(self, moment: datetime, style: str = "long") -> str:
+        return format_date(moment.astimezone(self.zone), style, locale=self.dates)
+
+    def time(self, moment: datetime) -> str:
+        return format_time(moment, "short", tzinfo=self.zone, locale=self.dates)
+
+    # Sections -----------------------------------------------------------------------------
+
+    def cover(self, number: int | None, generated_at: datetime) -> Cover:
+        consultation = self.consultation
+        dates = format_interval(consultation.starts_at, consultation.ends_at, "yMMMMd",
+                                tzinfo=self.zone, locale=self.dates)
+        venue = self.name(consultation.venue)
+        if consultation.mode == Mode.online:
+            place = Passage(_("Online"))
+        elif venue.missing:
+            place = venue
+        elif not venue.text:
+            place = Passage(consultation.mode.label)
+        elif consultation.mode == Mode.hybrid:
+            place = Passage(_("%(venue)s, and online", venue=venue.text))
+        else:
+            place = venue
+        facts = [Fact(_("Dates"), Passage(dates)), Fact(_("Place"), place)]
+        self.organisers = self.name(consultation.organisers)
+        if consultation.organisers:
+            facts.append(Fact(_("Organisers"), self.organisers))
+        facts.append(Fact(_("Region"), Passage(consultation.region.label)))
+        if number is None:
+            version = _("Preview on %(date)s at %(time)s (%(zone)s): not a compiled version.",
+                        date=self.date(generated_at), time=self.time(generated_at),
+                        zone=consultation.time_zone)
+        else:
+            version = _("Version %(number)d, compiled on %(date)s at %(time)s (%(zone)s).",
+                        number=number, date=self.date(generated_at),
+                        time=self.time(generated_at), zone=consultation.time_zone)
+        return Cover(
+            title=self.name(consultation.title), subtitle=_("Outcome document"), facts=facts,
+            objectives=[_("Objective %(number)d: %(title)s", number=number,
+                          title=OBJECTIVES[number])
+                        for number in consultation.gcm_objectives],
+            version=version)
+
+    def written_part(self, kind: str, what: str) -> Passage:
+        text = getattr(self.written, kind, "") if self.written else ""
+        if (text or "").strip():
+            return Passage(text.strip())
+        self.gaps.append(Gap(kind))
+        return Passage(missing=self.missing(what))
+
+    def participation(self) -> Participation:
+        figures = participation_figures(self.consultation, roles=PARTICIPATING_ROLES)
+        total = sum(figures["by_group"].values())
+        by_group = [Figure(str(STAKEHOLDER_GROUP_LABELS[group]), figures["by_group"][group])
+                    for group in StakeholderGroup if figures["by_group"].get(group)]
+        for row, figure in enumerate(by_group):
+            figure.colour = colour_of(row)
+        by_region = [Figure(sub_region_label(key) or _("Other"), count)
+                     for key, count in figures["by_region"]]
+        by_country = sorted((Figure(country_name(code), count)
+                             for code, count in figures["by_country"]),
+                            key=lambda figure: (-figure.count, figure.label.casefold()))
+        by_attendance = [Figure(attendance.label, figures["by_attendance"][attendance])
+                         for attendance in Attendance if figures["by_attendance"].get(attendance)]
+        chart = "; ".join(f"{figure.label}: {figure.count}" for figure in by_group)
+        return Participation(
+            total=total,
+            lead=ngettext("%(num)d participant took part (participants and rapporteurs whose "
+                          "registration was approved).",
+                          "%(num)d participants took part (participants and rapporteurs whose "
+                          "registration was approved).", total),
+            by_group=by_group, by_region=by_region, by_country=by_country,
+            by_attendance=by_attendance,
+            chart_description=_("Bar chart of the participants by stakeholder group. %(figures)s",
+                                figures=chart),
+            activity=self.activity())
+
+    def activity(self) -> list[str]:
+        consultation_id = self.consultation.id
+        comments = db.session.scalar(
+            select(func.count()).select_from(Comment).join(Thread)
+            .where(Thread.consultation_id == consultation_id, Comment.deleted_at.is_(None),
+                   Comment.hidden_at.is_(None)))
+        amendments = db.session.scalar(
+            select(func.count()).select_from(Amendment).join(Recommendation)
+            .where(Recommendation.consultation_id == consultation_id))
+        rounds = db.session.scalar(
+            select(func.count()).select_from(VoteRound)
+            .where(VoteRound.consultation_id == consultation_id,
+                   VoteRound.closed_at.is_not(None)))
+        return [
+            ngettext("%(num)d comment was posted in the discussion threads.",
+                     "%(num)d comments were posted in the discussion threads.", comments),
+            ngettext("%(num)d amendment was proposed.", "%(num)d amendments were proposed.",
+                     amendments),
+            ngettext("%(num)d vote was held in plenary.", "%(num)d votes were held in plenary.",
+                     rounds),
+        ]
+
+    def recommendation(self, recommendation: Recommendation, rounds: list[dict],
+                       translations: dict[tuple[int, str], VersionTranslation]
+                       ) -> RecommendationEntry:
+        version = recommendation.current_version
+        reference = recommendation.reference
+        translated = version.locale != self.locale
+        if not translated:
+            title, text = Passage(recommendation.title), Passage(version.text)
+        else:
+            translation = translations.get((version.id, self.locale))
+            if translation is not None and translation.status == TranslationStatus.reviewed:
+                title, text = Passage(translation.title), Passage(translation.text)
+            else:
+                self.gaps.append(Gap("translation", reference,
+                                     recommendation_id=recommendation.id,
+                                     draft=translation is not None))
+                title = Passage(missing=self.missing(_("the title of %(reference)s",
+                                                       reference=reference)))
+                text = Passage(missing=self.missing(_("the text of %(reference)s, version "
+                                                      "%(number)d", reference=reference,
+                                                      number=version.number)))
+        if recommendation.status == RecommendationStatus.draft:
+            self.gaps.append(Gap("result", reference, recommendation_id=recommendation.id))
+        objectives = list(recommendation.gcm_objectives)
+        return RecommendationEntry(
+            id=recommendation.id, reference=reference, status=recommendation.status.value,
+            title=title, text=text, version=version.number, translated=translated,
+            objectives=objectives,
+            objectives_line=_("GCM objectives: %(numbers)s",
+                              numbers=", ".join(str(number) for number in objectives))
+            if objectives else "",
+            result=self.result(rounds))
+
+    def result(self, rounds: list[dict]) -> Result | None:
+        deciding = [item for item in rounds if item["round"].amendment_id is None
+                    and item["round"].closed_at is not None]
+        if not deciding:
+            return None
+        item = deciding[-1]
+        round_, tally = item["round"], item["tally"]
+        date = self.date(round_.closed_at)
+        if round_.adopted:
+            rules = {"consensus": _("by consensus"),
+                     "two_thirds": _("by a two-thirds majority"),
+                     "simple_majority": _("by a simple majority")}
+            sentence = _("Adopted %(rule)s on %(date)s, in vote round %(round)d.",
+                         rule=rules[round_.rule.value], date=date, round=round_.number)
+        else:
+            reasons = {
+                "opposed": _("opposed under the consensus rule"),
+                "short_of_two_thirds": _("short of a two-thirds majority"),
+                "no_majority": _("no majority in favour"),
+                "no_quorum": _("the quorum was not reached"),
+                "stakeholder_group_opposed": _("a majority of one stakeholder group opposed"),
+                "no_votes": _("no vote was cast"),
+            }
+            sentence = _("Not adopted on %(date)s, in vote round %(round)d: %(reason)s.",
+                         date=date, round=round_.number,
+                         reason=reasons.get(round_.result_reason or "", round_.result_reason))
+        counts = [ChoiceCount(choice.value, choice.label, tally["counts"][choice.value],
+                              tally["in_room"][choice.value],
+                              tally["counts"][choice.value] + tally["in_room"][choice.value])
+                  for choice in VoteChoice]
+        in_room = sum(count.in_room for count in counts)
+        turnout = _("%(voted)d of the %(present)d voting participants present voted on a "
+                    "device.", voted=tally["turnout"]["voted"],
+                    present=tally["turnout"]["present"])
+        if in_room:
+            turnout += " " + ngettext("%(num)d vote was counted by show of hands in the room.",
+                                      "%(num)d votes were counted by show of hands in the room.",
+                                      in_room)
+        return Result(round=round_.number, adopted=bool(round_.adopted), sentence=sentence,
+                      counts=counts, turnout=turnout,
+                      reservations=[Reservation(reservation["text"], str(reservation["by"]))
+                                    for reservation in item["reservations"]])
+
+    def recommendations(self) -> tuple[list[Theme], list[ObjectiveEntry],
+                                       list[RecommendationEntry], list[RecommendationEntry]]:
+        consultation = self.consultation
+        current = [recommendation for recommendation in drafting.recommendations_of(consultation)
+                   if recommendation.status != RecommendationStatus.merged]
+        results = voting.results_of(
+            consultation, current,
+            show_names=consultation.attribution_rule == AttributionRule.attributed)
+        version_ids = [recommendation.current_version.id for recommendation in current]
+        translations = {
+            (translation.version_id, translation.locale): translation
+            for translation in db.session.scalars(select(VersionTranslation).where(
+                VersionTranslation.version_id.in_(version_ids),
+                VersionTranslation.locale == self.locale))
+        } if version_ids else {}
+        themes: dict[str, Theme] = {}
+        objectives: dict[int, list[str]] = {}
+        not_adopted, undecided = [], []
+        for item in results:
+            recommendation = item["recommendation"]
+            entry = self.recommendation(recommendation, item["rounds"], translations)
+            if recommendation.status == RecommendationStatus.adopted:
+                key = recommendation.theme.strip()
+                if key not in themes:
+                    heading = (self.name(key, recommendation.current_version.locale) if key
+                               else Passage(_("Other recommendations")))
+                    themes[key] = Theme(heading, [])
+                themes[key].recommendations.append(entry)
+                for number in entry.objectives:
+                    objectives.setdefault(number, []).append(entry.reference)
+            elif recommendation.status == RecommendationStatus.not_adopted:
+                not_adopted.append(entry)
+            else:
+                undecided.append(entry)
+        # Themes in the order of their first recommendation; the unthemed ones last.
+        ordered = [theme for key, theme in themes.items() if key] + (
+            [themes[""]] if "" in themes else [])
+        by_objective = [ObjectiveEntry(number, str(OBJECTIVES[number]), references)
+                        for number, references in sorted(objectives.items())]
+        return ordered, by_objective, not_adopted, undecided
+
+    def breakouts(self) -> list[BreakoutEntry]:
+        groups = breakout_groups_of(self.consultation)
+        summaries = {
+            summary.breakout_group_id: summary
+            for summary in db.session.scalars(select(BreakoutSummary).where(
+                BreakoutSummary.breakout_group_id.in_([group.id for group in groups]),
+                BreakoutSummary.locale == self.locale))
+        } if groups else {}
+        entries = []
+        for group in groups:
+            summary = summaries.get(group.id)
+            if summary is not None and summary.text.strip():
+                text = Passage(summary.text.strip())
+            else:
+                self.gaps.append(Gap("breakout_summary", group.name, group_id=group.id))
+                text = Passage(missing=self.missing(_("the summary of %(group)s",
+                                                      group=group.name)))
+            entries.append(BreakoutEntry(id=group.id, name=self.name(group.name),
+                                         theme=self.name(group.theme), summary=text))
+        return entries
+
+    def agenda(self) -> list[AgendaEntry]:
+        return [AgendaEntry(
+            when=_("%(date)s, %(start)s–%(end)s", date=self.date(item.starts_at, "medium"),
+                   start=self.time(item.starts_at), end=self.time(item.ends_at)),
+            title=self.name(item.title), kind=item.kind.label)
+            for item in self.consultation.agenda_items]
+
+    def amendments(self) -> list[AmendmentEntry]:
+        consultation = self.consultation
+        amendments = db.session.scalars(
+            select(Amendment).join(Recommendation)
+            .where(Recommendation.consultation_id == consultation.id,
+                   Amendment.status == AmendmentStatus.accepted)
+            .options(selectinload(Amendment.supports), joinedload(Amendment.version),
+                     joinedload(Amendment.resulting_version),
+                     joinedload(Amendment.author_registration),
+                     joinedload(Amendment.author), joinedload(Amendment.recommendation))
+            .order_by(Recommendation.number, Amendment.id)).unique().all()
+        rounds = dict(db.session.execute(
+            select(VoteRound.amendment_id, VoteRound.number).where(
+                VoteRound.consultation_id == consultation.id,
+                VoteRound.amendment_id.is_not(None), VoteRound.adopted.is_(True))).all())
+        attributed = consultation.attribution_rule == AttributionRule.attributed
+        entries = []
+        for amendment in amendments:
+            registration = amendment.author_registration
+            if attributed and amendment.author is not None:
+                by = amendment.author.name + (f" ({registration.organisation})"
+                                              if registration and registration.organisation
+                                              else "")
+            else:
+                by = registration.stakeholder_group.label if registration else ""
+            date = self.date(amendment.decided_at) if amendment.decided_at else ""
+            decided = (_("By vote on %(date)s (round %(round)d)", date=date,
+                         round=rounds[amendment.id]) if amendment.id in rounds
+                       else _("By the drafting team on %(date)s", date=date))
+            resulting = amendment.resulting_version
+            entries.append(AmendmentEntry(
+                reference=amendment.recommendation.reference, number=amendment.id,
+                label=_("Amendment %(number)d to %(reference)s", number=amendment.id,
+                        reference=amendment.recommendation.reference),
+                versions=f"{amendment.version.number} → {resulting.number}" if resulting
+                else str(amendment.version.number),
+                decided=decided, proposed_by=by, supports=len(amendment.supports)))
+        return entries
+
+    def participants(self) -> tuple[list[ParticipantEntry] | None, str]:
+        consultation = self.consultation
+        if consultation.attribution_rule != AttributionRule.attributed:
+            return None, _("The consultation was held under the Chatham House Rule: "
+                           "participants are not named.")
+        registrations = db.session.execute(
+            select(Registration, User.name).join(User, User.id == Registration.user_id)
+            .where(Registration.consultation_id == consultation.id,
+                   Registration.status == RegistrationStatus.approved,
+                   Registration.listed_in_outcome.is_(True))
+            .order_by(func.lower(User.name), Registration.id)).all()
+        entries = [ParticipantEntry(name, registration.organisation,
+                                    registration.stakeholder_group.label,
+                                    country_name(registration.country))
+                   for registration, name in registrations]
+        return entries, _("Only the participants who agreed to be named are listed.")
+
+    def build(self, number: int | None, generated_at: datetime) -> Outcome:
+        labels = _labels()
+        cover = self.cover(number, generated_at)
+        executive_summary = self.written_part("executive_summary", _("the executive summary"))
+        introduction = self.written_part("introduction", _("the introduction"))
+        participation = self.participation()
+        adopted, by_objective, not_adopted, undecided = self.recommendations()
+        breakouts = self.breakouts()
+        agenda = self.agenda()
+        amendments = self.amendments()
+        participants, participants_note = self.participants()
+        untranslated = _untranslated_labels(self.locale)
+        if untranslated:
+            self.gaps.append(Gap("labels", count=untranslated))
+        return Outcome(
+            consultation=self.consultation.slug, locale=self.locale,
+            language_tag=LANGUAGE_TAGS.get(self.locale, self.locale),
+            right_to_left=self.locale in RIGHT_TO_LEFT, number=number,
+            generated_at=generated_at.isoformat(), labels=labels,
+            properties={
+                "title": cover.title.text or labels["outcome_document"],
+                "subject": labels["outcome_document"],
+                "author": self.organisers.text,
+                "keywords": ", ".join(["GCM"] + [
+                    _("Objective %(number)d", number=number)
+                    for number in self.consultation.gcm_objectives]),
+                "category": self.consultation.region.label,
+            },
+            cover=cover, executive_summary=executive_summary, introduction=introduction,
+            participation=participation, adopted=adopted, by_objective=by_objective,
+            breakouts=breakouts, not_adopted=not_adopted, undecided=undecided, agenda=agenda,
+            amendments=amendments, participants=participants,
+            participants_note=participants_note, gaps=self.gaps)
+
+
+def outcome_of(consultation: Consultation, locale: str, *, number: int | None = None,
+               generated_at: datetime) -> Outcome:
+    """The consultation's outcome in ``locale``, as it stands in the database now."""
+    with force_locale(locale):
+        return _Assembler(consultation, locale).build(number, generated_at)
+
+
+# Exports -------------------------------------------------------------------------------------
+
+def all_recommendations(data: dict) -> list[dict]:
+    """Every recommendation of an outcome (as data): adopted, not adopted, without a result."""
+    adopted = [entry for theme in data["adopted"] for entry in theme["recommendations"]]
+    return adopted + data["not_adopted"] + data["undecided"]
+
+
+CSV_HEADER = ["reference", "status", "title", "text", "version", "translated",
+              "gcm_objectives", "round", "result", *[f"{choice.value}" for choice in VoteChoice],
+              *[f"in_room_{choice.value}" for choice in VoteChoice], "reservations",
+              "missing"]
+
+
+def csv_rows(data: dict) -> list[list]:
+    """The recommendations and their results, one row each, in the outcome's language; a
+    text not available in that language is left empty and named in the last column."""
+    rows = []
+    for entry in all_recommendations(data):
+        result = entry["result"]
+        counts = {count["value"]: count for count in result["counts"]} if result else {}
+        choices = [choice.value for choice in VoteChoice]
+        rows.append([
+            entry["reference"], entry["status"], entry["title"]["text"], entry["text"]["text"],
+            entry["version"], "yes" if entry["translated"] else "no",
+            " ".join(str(number) for number in entry["objectives"]),
+            result["round"] if result else "", result["sentence"] if result else "",
+            *[counts[choice]["devices"] if result else "" for choice in choices],
+            *[counts[choice]["in_room"] if result else "" for choice in choices],
+            " | ".join(f"{reservation['text']} ({reservation['by']})"
+                       for reservation in result["reservations"]) if result else "",
+            " ".join(part["missing"] for part in (entry["title"], entry["text"])
+                     if part["missing"]),
+        ])
+    return rows

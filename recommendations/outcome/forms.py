@@ -1,0 +1,84 @@
+"""Forms of outcome documents. They validate what was typed; they never write."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from consultations.forms import language_choices
+from portal.config import LOCALES
+from recommendations.drafting import MAX_TEXT_LENGTH
+from recommendations.models import TranslationStatus
+from recommendations.outcome.operations import MAX_NAME_LENGTH, MAX_WRITTEN_LENGTH
+from recommendations.translating import MAX_TITLE_LENGTH
+
+WRITING_HELP = _l("Leave a blank line between paragraphs. Lines starting with “- ” make a "
+                  "bulleted list, lines starting with “1.”, “2.”… a numbered one.")
+
+
+def languages_for(consultation) -> list[str]:
+    """Every language of the portal, the consultation's working languages first."""
+    working = [code for code in consultation.working_languages or [] if code in LOCALES]
+    return working + [code for code in LOCALES if code not in working]
+
+
+class CompileForm(FlaskForm):
+    locale = SelectField(_l("Language of the document"))
+
+    def __init__(self, *args, consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices(languages_for(consultation))
+
+
+class FinalForm(FlaskForm):
+    missing_acknowledged = BooleanField(
+        _l("I know that this version has items missing, and it is final all the same."))
+
+
+class OutcomeTextForm(FlaskForm):
+    """The executive summary, the introduction, and one field per name to translate (added
+    by ``outcome_text_form``)."""
+
+    executive_summary = TextAreaField(_l("Executive summary"),
+                                      validators=[Length(max=MAX_WRITTEN_LENGTH)],
+                                      description=WRITING_HELP)
+    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=MAX_WRITTEN_LENGTH)],
+                                 description=WRITING_HELP)
+
+    def names(self, originals: list[str]) -> dict[str, str]:
+        return {original: self[f"name_{number}"].data or ""
+                for number, original in enumerate(originals)}
+
+
+def outcome_text_form(originals: list[str], **kwargs) -> OutcomeTextForm:
+    """The form with a field for each name in ``originals``, labelled with the original."""
+    fields = {f"name_{number}": StringField(original, validators=[Length(max=MAX_NAME_LENGTH)])
+              for number, original in enumerate(originals)}
+    form_class = type("OutcomeTextNamesForm", (OutcomeTextForm,), fields)
+    return form_class(**kwargs)
+
+
+class BreakoutSummaryForm(FlaskForm):
+    text = TextAreaField(_l("Summary"), validators=[Length(max=MAX_WRITTEN_LENGTH)],
+                         description=_l("What the group discussed, what it agreed and where "
+                                        "views differed; without names. Empty, the summary is "
+                                        "removed."))
+
+
+class TranslationForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(),
+                                                 Length(max=MAX_TITLE_LENGTH)])
+    text = TextAreaField(_l("Text"), validators=[InputRequired(), Length(max=MAX_TEXT_LENGTH)])
+    status = RadioField(
+        _l("Status"), default=TranslationStatus.draft.value,
+        choices=[SelectChoice(status.value, status.label) for status in TranslationStatus],
+        description=_l("Only a reviewed translation goes into the outcome document."))
+
+
+class ListingForm(FlaskForm):
+    listed = BooleanField(
+        _l("Name me, with my organisation, in the list of participants of the outcome "
+           "document"),
+        description=_l("Only where the consultation names its participants: never under the "
+                       "Chatham House Rule."))

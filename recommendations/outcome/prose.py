@@ -1,0 +1,34 @@
+"""Texts people write, for the outcome document: the characters XML can carry, and the blocks
+a text is made of (paragraphs, bulleted and numbered lists)."""
+
+import re
+
+#: Characters XML 1.0 cannot carry (most control characters, lone surrogates, U+FFFE and
+#: U+FFFF): a document holding one does not open.
+_NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+_BULLET = re.compile(r"^\s*[-*•]\s+")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+")
+
+
+def xml_safe(text) -> str:
+    """``text`` without the characters XML 1.0 cannot carry, line breaks as "\\n"."""
+    return _NOT_IN_XML.sub("", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def blocks_of(text: str) -> list[dict]:
+    """A written text as blocks: paragraphs (separated by a blank line, their single line
+    breaks kept), and lists whose every line starts with "- " or with "1." / "1)"."""
+    blocks = []
+    for chunk in re.split(r"\n[ \t]*\n", xml_safe(text).strip()):
+        lines = [line.rstrip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(_BULLET.match(line) for line in lines):
+            blocks.append({"kind": "bullets", "items": [_BULLET.sub("", line) for line in lines]})
+        elif len(lines) > 1 and all(_NUMBERED.match(line) for line in lines):
+            blocks.append({"kind": "numbers",
+                           "items": [_NUMBERED.sub("", line) for line in lines]})
+        else:
+            blocks.append({"kind": "paragraph", "lines": [line.strip() for line in lines]})
+    return blocks

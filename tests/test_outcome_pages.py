@@ -1,0 +1,273 @@
+"""Outcome documents on the portal: who compiles, downloads and reads what, what a final version
+freezes, and the forms for the written parts, breakout summaries, translations and consent to
+be named."""
+
+import io
+import json
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from consultations.models import ApprovalRule, AttributionRule, ConsultationStatus
+from recommendations import translating
+from recommendations.models import TranslationStatus, VersionTranslation
+from recommendations.outcome import operations
+from recommendations.outcome.models import (
+    BreakoutSummary,
+    FinalDocumentChanged,
+    OutcomeDocument,
+    OutcomeText,
+)
+from tests.conftest import find_user, sign_in, submit
+from tests.outcome_data import build_outcome_consultation, registration
+from tests.test_registration import DETAILS
+
+
+@pytest.fixture
+def made(session, make_user, make_consultation, register):
+    return build_outcome_consultation(session, make_user, make_consultation, register)
+
+
+def signed_in(app, made, who: str):
+    client = app.test_client()
+    sign_in(client, made.users[who].email)
+    return client
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def test_the_secretariat_sees_what_is_missing_compiles_and_downloads(app, made, session):
+    slug = made.consultation.slug
+    client = signed_in(app, made, "secretariat")
+
+    html = page(client, f"/c/{slug}/outcome?locale=fr")
+    assert "R4: the translation of its current version is not reviewed yet." in html
+    assert "The executive summary is not written in this language." in html
+    assert "Group 1 has no summary in this language." in html
+    response = submit(client, f"/c/{slug}/outcome/compile", {"locale": "fr"},
+                      form_path=f"/c/{slug}/outcome?locale=fr")
+    document = session.scalars(select(OutcomeDocument)).one()
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/c/{slug}/outcome/versions/{document.id}")
+    assert (document.locale, document.number, document.generated_by_id) == (
+        "fr", 1, made.users["secretariat"].id)
+
+    version = page(client, f"/c/{slug}/outcome/versions/{document.id}")
+    assert document.sha256 in version
+    assert 'lang="fr"' in version and "Les États côtiers devraient débarquer" in version
+    download = client.get(f"/c/{slug}/outcome/versions/{document.id}/document.docx")
+    assert download.status_code == 200
+    assert download.mimetype == ("application/vnd.openxmlformats-officedocument."
+                                 "wordprocessingml.document")
+    assert f"{slug}-outcome-fr-v1.docx" in download.headers["Content-Disposition"]
+    assert download.data == document.content
+    Document(io.BytesIO(download.data))
+    archive = json.loads(client.get(
+        f"/c/{slug}/outcome/versions/{document.id}/outcome.json").data)
+    assert archive["sha256"] == document.sha256
+    assert archive["outcome"]["gaps"] == document.data["gaps"]
+    csv_text = client.get(f"/c/{slug}/outcome/versions/{document.id}/recommendations.csv"
+                          ).get_data(as_text=True)
+    assert csv_text.startswith("\ufeffreference,status,title,text")
+    assert "Débarquement sûr" in csv_text
+    preview = page(client, f"/c/{slug}/outcome/preview?locale=en")
+    assert "A regional network of focal points" in preview
+    assert 'src="data:image/png;base64,' in preview
+
+
+@pytest.mark.parametrize("who", ["p1", "rapporteur", "outsider"])
+def test_only_the_team_compiles_and_reads_drafts(app, made, session, who):
+    slug = made.consultation.slug
+    draft = operations.compile_outcome(made.consultation, "en", made.users["secretariat"])
+    session.flush()
+    client = signed_in(app, made, who)
+
+    assert submit(client, f"/c/{slug}/outcome/compile", {"locale": "en"},
+                  form_path=f"/c/{slug}").status_code == 403
+    for path in (f"/c/{slug}/outcome/versions/{draft.id}",
+                 f"/c/{slug}/outcome/versions/{draft.id}/document.docx",
+                 f"/c/{slug}/outcome/versions/{draft.id}/outcome.json",
+                 f"/c/{slug}/outcome/versions/{draft.id}/recommendations.csv",
+                 f"/c/{slug}/outcome/preview", f"/c/{slug}/outcome/texts/en",
+                 f"/c/{slug}/outcome/translations"):
+        assert client.get(path).status_code == 403, path
+    listing = client.get(f"/c/{slug}/outcome")
+    assert listing.status_code == (403 if who == "outsider" else 200)
+    assert session.scalars(select(OutcomeDocument)).all() == [draft]
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, made):
+    response = client.get(f"/c/{made.consultation.slug}/outcome")
+    assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
+
+
+def test_the_final_version_is_read_by_everyone_admitted_and_freezes_its_language(
+    app, made, session
+):
+    consultation, secretariat = made.consultation, made.users["secretariat"]
+    slug = consultation.slug
+    first = operations.compile_outcome(consultation, "en", secretariat)
+    second = operations.compile_outcome(consultation, "en", secretariat)
+    assert second.missing_count == 1  # R4 has no result
+    with pytest.raises(operations.OutcomeRefused, match="items missing"):
+        operations.mark_final(second, secretariat)
+    team = signed_in(app, made, "secretariat")
+    submit(team, f"/c/{slug}/outcome/versions/{second.id}/final",
+           {"missing_acknowledged": "y"}, form_path=f"/c/{slug}/outcome/versions/{second.id}")
+    session.refresh(second)
+    assert second.final and second.finalised_by_id == secretariat.id
+
+    participant = signed_in(app, made, "p2")
+    assert f"/c/{slug}/outcome/versions/{second.id}/document.docx" in page(
+        participant, f"/c/{slug}/outcome")
+    assert participant.get(
+        f"/c/{slug}/outcome/versions/{second.id}/document.docx").data == second.content
+    assert participant.get(f"/c/{slug}/outcome/versions/{first.id}").status_code == 403
+
+    # Nothing in English changes any more; French still does.
+    with pytest.raises(operations.OutcomeRefused, match="final"):
+        operations.compile_outcome(consultation, "en", secretariat)
+    with pytest.raises(operations.OutcomeRefused, match="final"):
+        operations.mark_final(first, secretariat, missing_acknowledged=True)
+    with pytest.raises(operations.OutcomeRefused, match="final"):
+        operations.save_outcome_text(consultation, secretariat, "en", executive_summary="New",
+                                     introduction="", names={})
+    group = made.consultation.agenda_items[1].groups[0]
+    with pytest.raises(operations.OutcomeRefused, match="final"):
+        operations.save_breakout_summary(group, secretariat, "en", "New summary")
+    r1 = made.recommendations["R1"]
+    with pytest.raises(translating.TranslationRefused):
+        translating.save_translation(r1.current_version, secretariat, locale="en",
+                                     title="T", text="T", status=TranslationStatus.reviewed)
+    assert operations.compile_outcome(consultation, "fr", secretariat).number == 1
+    refused = submit(team, f"/c/{slug}/outcome/compile", {"locale": "en"},
+                     form_path=f"/c/{slug}/outcome?locale=fr", follow_redirects=True)
+    assert "is final: nothing in that language changes any more" in refused.get_data(
+        as_text=True)
+
+
+
+@pytest.mark.parametrize("change", ["content", "unfinalise", "delete"])
+def test_no_code_changes_or_deletes_a_final_version(made, session, change):
+    document = operations.compile_outcome(made.consultation, "en", made.users["secretariat"])
+    operations.mark_final(document, made.users["secretariat"], missing_acknowledged=True)
+    session.flush()
+    if change == "content":
+        document.content = b"changed"
+    elif change == "unfinalise":
+        document.final = False
+    else:
+        session.delete(document)
+    with pytest.raises(FinalDocumentChanged):
+        session.flush()
+    session.rollback()
+
+
+def test_the_secretariat_writes_the_texts_and_the_names_in_a_language(app, made, session):
+    slug = made.consultation.slug
+    client = signed_in(app, made, "secretariat")
+    form = page(client, f"/c/{slug}/outcome/texts/fr")
+    assert "Regional consultation on missing migrants" in form  # a name to translate
+
+    response = submit(client, f"/c/{slug}/outcome/texts/fr", {
+        "executive_summary": "La consultation a adopté deux recommandations.",
+        "introduction": "Introduction en français.",
+        "name_0": "Consultation régionale sur les migrants disparus"})
+    assert response.status_code == 302
+    written = session.scalars(select(OutcomeText).where(OutcomeText.locale == "fr")).one()
+    assert written.executive_summary == "La consultation a adopté deux recommandations."
+    assert written.names == {"Regional consultation on missing migrants":
+                             "Consultation régionale sur les migrants disparus"}
+    assert signed_in(app, made, "p1").get(f"/c/{slug}/outcome/texts/fr").status_code == 403
+    assert client.get(f"/c/{slug}/outcome/texts/xx").status_code == 404
+
+
+def test_a_rapporteur_writes_the_summary_of_their_own_group_only(app, made, session):
+    slug = made.consultation.slug
+    groups = made.consultation.agenda_items[1].groups
+    own, other = groups[0], groups[1]
+    client = signed_in(app, made, "rapporteur")
+    path = f"/c/{slug}/outcome/breakouts/{own.id}?locale=fr"
+    assert "The group asked for a regional focal point network." in page(client, path)
+
+    response = submit(client, path, {"text": "Le groupe demande un réseau de points focaux."})
+    assert response.status_code == 302
+    summary = session.scalars(select(BreakoutSummary).where(
+        BreakoutSummary.breakout_group_id == own.id, BreakoutSummary.locale == "fr")).one()
+    assert summary.text == "Le groupe demande un réseau de points focaux."
+    assert client.get(f"/c/{slug}/outcome/breakouts/{other.id}").status_code == 403
+    assert signed_in(app, made, "p1").get(path).status_code == 403
+    assert f"/c/{slug}/outcome/breakouts/{own.id}" in page(client, f"/c/{slug}")
+
+    submit(client, path, {"text": "  "})
+    assert session.scalars(select(BreakoutSummary).where(
+        BreakoutSummary.breakout_group_id == own.id, BreakoutSummary.locale == "fr")).all() == []
+
+
+def test_a_translation_is_entered_reviewed_and_follows_new_versions(app, made, session):
+    from recommendations import drafting
+
+    consultation = made.consultation
+    slug = consultation.slug
+    r4 = made.recommendations["R4"]
+    client = signed_in(app, made, "secretariat")
+    listing = page(client, f"/c/{slug}/outcome/translations?locale=fr")
+    assert "Draft translation" in listing and "Translate R4" not in listing
+
+    path = f"/c/{slug}/outcome/translations/{r4.id}/fr"
+    assert "Les États devraient informer les migrants." in page(client, path)
+    submit(client, path, {"title": "Information avant le départ",
+                          "text": "Les États devraient informer les migrants des risques.",
+                          "status": "reviewed"})
+    translation = session.scalars(select(VersionTranslation).where(
+        VersionTranslation.version_id == r4.current_version.id)).one()
+    assert translation.status == TranslationStatus.reviewed
+    assert "R4" not in {gap["subject"] for gap in operations.compile_outcome(
+        consultation, "fr", made.users["secretariat"]).data["gaps"] if gap["kind"] ==
+        "translation"}
+
+    # A new version needs its own translation: the form starts from the last one and shows
+    # what changed in the original.
+    drafting.revise(r4, made.users["rapporteur"], "States should inform migrants of the "
+                                                   "risks of the routes.")
+    session.flush()
+    html = page(client, path)
+    assert "Les États devraient informer les migrants des risques." in html
+    assert "<ins>" in html or "<del>" in html
+    assert signed_in(app, made, "p1").get(path).status_code == 403
+    refused = submit(client, f"/c/{slug}/outcome/translations/{r4.id}/en",
+                     {"title": "T", "text": "T", "status": "draft"})
+    assert refused.status_code == 400
+    assert "This version is written in this language already." in refused.get_data(as_text=True)
+
+
+def test_registering_asks_whether_to_be_named_and_the_answer_can_change(
+    app, client, make_consultation, make_user, session
+):
+    consultation = make_consultation(status=ConsultationStatus.registration_open,
+                                     approval_rule=ApprovalRule.automatic,
+                                     attribution_rule=AttributionRule.attributed)
+    user = make_user(email="named@example.org")
+    sign_in(client, "named@example.org")
+    form = page(client, f"/c/{consultation.slug}/register")
+    assert 'name="listed_in_outcome"' in form
+    submit(client, f"/c/{consultation.slug}/register",
+           {**DETAILS, "preferred_locale": "en", "name": user.name, "listed_in_outcome": "y"})
+    registration_ = registration(consultation, find_user("named@example.org"))
+    assert registration_.listed_in_outcome
+
+    mine = page(client, f"/c/{consultation.slug}/registration")
+    assert "You agreed to be named" in mine
+    submit(client, f"/c/{consultation.slug}/outcome/listing", {},
+           form_path=f"/c/{consultation.slug}/registration")
+    session.refresh(registration_)
+    assert not registration_.listed_in_outcome
+
+    chatham = make_consultation(status=ConsultationStatus.registration_open,
+                                attribution_rule=AttributionRule.chatham_house)
+    assert 'name="listed_in_outcome"' not in page(client, f"/c/{chatham.slug}/register")
