@@ -3,10 +3,12 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
+# The interface's catalogs (English is the source language): compiled here, never committed.
+CATALOGS := $(foreach locale,fr es ar pt,translations/$(locale)/LC_MESSAGES/messages.mo)
 
-.PHONY: setup demo serve test lint clean
+.PHONY: setup demo serve test lint translations clean
 
-setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js
+setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js $(CATALOGS)
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +20,15 @@ $(VENV)/.installed: pyproject.toml
 portal/static/vendor/socket.io.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(VENV)/bin/pybabel --quiet compile -l $* -i $< -o $@
+
+# After changing a message in the code or the templates: extract them all again, bring every
+# catalog up to date (new messages arrive untranslated, changed ones fuzzy: the suite fails
+# until they are translated), and compile.
+translations: $(VENV)/.installed
+	$(PYTHON) -m portal.catalogs update compile
 
 demo: setup
 	$(FLASK) db upgrade
@@ -37,4 +48,4 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules portal/static/vendor
+	rm -rf $(VENV) node_modules portal/static/vendor $(CATALOGS)

@@ -22,7 +22,7 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
-from portal import create_app
+from portal import catalogs, create_app
 from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import create_account, hash_password
 from portal.extensions import db, socketio
@@ -30,6 +30,13 @@ from tests.databases import scratch_database
 
 #: Passes the strength check; tests use it for every account they create.
 PASSWORD = "harmattan-baobab-river-42"
+
+
+def pytest_sessionstart(session):
+    # The compiled catalogs are built, not committed (`make setup` builds them): the suite runs
+    # on the catalogs as they are now, so those changed since they were compiled are compiled
+    # again before any app is made.
+    catalogs.compile_catalogs(only_stale=True)
 
 
 @pytest.fixture(scope="session")
