@@ -4,6 +4,7 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -64,7 +65,9 @@ def _time_zones() -> tuple[str, ...]:
 
 
 def enum_choices(enum_class) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in enum_class]
+    """The members as choices, labelled when the form is shown, in the reader's language."""
+    return [SelectChoice(member.value, LazyString(getattr, member, "label"))
+            for member in enum_class]
 
 
 def language_choices(codes=LOCALES) -> list[SelectChoice]:

@@ -7,6 +7,8 @@ the request and never commit: the request (or the command) does, once.
 import re
 import unicodedata
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consultations.discussion import sync_guiding_threads
@@ -44,7 +46,8 @@ CONSULTATION_FIELDS = (
     "adoption_rule", "consent_text", "breakout_threads_open", "gcm_objectives",
 )
 
-DEFAULT_CONSENT = (
+#: Stored, in the consultation's main language, when a consultation is created without its own.
+DEFAULT_CONSENT = _l(
     "The organisers process the personal data you give here (name, organisation, stakeholder "
     "group, country, contact details and needs) to run this consultation: to admit you, to "
     "arrange interpretation and access, to count participation by stakeholder group and region "
@@ -90,7 +93,9 @@ def create_consultation(creator: User, *, slug: str | None = None, **fields) -> 
     if db.session.scalar(select(func.count()).where(Consultation.slug == slug)):
         raise SlugTaken(slug)
     objectives = fields.pop("gcm_objectives", [])
-    fields.setdefault("consent_text", DEFAULT_CONSENT)
+    if "consent_text" not in fields:
+        with force_locale((fields.get("working_languages") or ["en"])[0]):
+            fields["consent_text"] = str(DEFAULT_CONSENT)
     consultation = Consultation(slug=slug, status=S.draft, created_by_id=creator.id, **fields)
     consultation.gcm_objectives = sorted(set(objectives))
     db.session.add(consultation)

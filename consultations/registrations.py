@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -301,13 +302,23 @@ def check_in(registration: Registration, actor: User, present: bool = True) -> N
                  actor=actor, target=registration, consultation=registration.consultation)
 
 
+#: The subject of the e-mail telling a person their registration's status: whole sentences,
+#: since a status word does not fit into one sentence in every language.
+STATUS_SUBJECTS = {
+    Status.pending: _l("%(title)s: your registration is received"),
+    Status.approved: _l("%(title)s: your registration is approved"),
+    Status.waitlisted: _l("%(title)s: your registration is on the waitlist"),
+    Status.declined: _l("%(title)s: your registration is declined"),
+    Status.cancelled: _l("%(title)s: your registration is cancelled"),
+}
+
+
 def tell_status(registration: Registration, message: str = "", promoted: bool = False) -> None:
     """E-mail the person the new status of their registration, in their language."""
     user = registration.user
     consultation = registration.consultation
     with force_locale(user.preferred_locale):
-        subject = _("%(title)s: your registration is %(status)s",
-                    title=consultation.title, status=registration.status.label.lower())
+        subject = str(STATUS_SUBJECTS[registration.status]) % {"title": consultation.title}
         body = render_template(
             "mail/registration_status.txt", registration=registration, user=user,
             consultation=consultation, message=message, promoted=promoted,

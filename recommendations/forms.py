@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from consultations.forms import CheckboxesField, language_choices
 from consultations.gcm import OBJECTIVES
 from recommendations.drafting import MAX_TEXT_LENGTH
-from recommendations.models import VoteChoice
+from recommendations.models import VOTE_CHOICE_LABELS, VoteChoice
 from recommendations.voting import MAX_RESERVATION_LENGTH
 
 TEXT_HELP = _l("Put text still under negotiation in square brackets [like this]: it is shown "
@@ -62,7 +62,7 @@ class AmendmentForm(FlaskForm):
 class VoteForm(FlaskForm):
     choice = RadioField(_l("Your vote"), validators=[InputRequired(
         message=_l("Choose how you vote."))], choices=[
-        SelectChoice(choice.value, choice.label) for choice in VoteChoice])
+        SelectChoice(choice.value, VOTE_CHOICE_LABELS[choice]) for choice in VoteChoice])
     reservation = TextAreaField(
         _l("Your reservation"), validators=[Length(max=MAX_RESERVATION_LENGTH)],
         description=_l("Required with “support with reservations”; quoted in the outcome "

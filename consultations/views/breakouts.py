@@ -3,6 +3,7 @@ and participants' choice of group."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consultations import breakouts as rules
@@ -51,8 +52,10 @@ def propose_assignment(slug, round_id):
             flash(_("A balanced assignment is proposed. Participants see it once you publish "
                     "it."), "success")
             if proposal.unplaced:
-                flash(_("%(count)d people could not be placed: no group with room works in "
-                        "their languages.", count=len(proposal.unplaced)), "error")
+                flash(ngettext("%(num)d person could not be placed: no group with room works "
+                               "in their languages.",
+                               "%(num)d people could not be placed: no group with room works "
+                               "in their languages.", len(proposal.unplaced)), "error")
     return redirect(url_for("consultations.assignment", slug=slug, round_id=round_id))
 
 

@@ -6,6 +6,7 @@ import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
@@ -202,10 +203,13 @@ def decide(slug):
     ).all()
     done, refused = rules.decide_many(chosen, current_user,
                                       RegistrationStatus(form.decision.data), text(form.message))
-    flash(_("Decision recorded for %(count)d registrations.", count=done), "success")
+    flash(ngettext("Decision recorded for %(num)d registration.",
+                   "Decision recorded for %(num)d registrations.", done), "success")
     if refused:
-        flash(_("%(count)d could not be approved: no place is left. Put them on the waitlist "
-                "or raise the number of places.", count=refused), "error")
+        flash(ngettext("%(num)d could not be approved: no place is left. Put them on the "
+                       "waitlist or raise the number of places.",
+                       "%(num)d could not be approved: no place is left. Put them on the "
+                       "waitlist or raise the number of places.", refused), "error")
     return redirect(url_for("consultations.registrations", slug=slug, **{
         key: value for key, value in request.args.items()}))
 
@@ -261,7 +265,8 @@ def invitations(slug):
             form.invitees.errors.append(_("Nothing was imported: correct the rows below and "
                                           "send the list again."))
         else:
-            flash(_("%(count)d invitees are on the list.", count=len(imported)), "success")
+            flash(ngettext("%(num)d invitee is on the list.", "%(num)d invitees are on the list.",
+                           len(imported)), "success")
             return redirect(url_for("consultations.invitations", slug=slug))
     listed = db.session.scalars(
         select(Invitation).where(Invitation.consultation_id == consultation.id,
@@ -280,7 +285,8 @@ def send_invitations(slug):
     if StatusForm().validate_on_submit():
         sent = rules.send_invitations(consultation, current_user, lambda invitation: url_for(
             "consultations.register", slug=slug, email=invitation.email, _external=True))
-        flash(_("%(count)d invitations sent.", count=sent), "success")
+        flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", sent),
+              "success")
     return redirect(url_for("consultations.invitations", slug=slug))
 
 

@@ -1,5 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import operations
@@ -65,10 +66,12 @@ def sign_in():
         except operations.SignInRefused as refusal:
             if refusal.wait_minutes:
                 form.form_errors.append(
-                    _(
-                        "Too many failed sign-ins. Wait %(minutes)d minutes and try again, "
+                    ngettext(
+                        "Too many failed sign-ins. Wait %(num)d minute and try again, "
                         "or reset your password.",
-                        minutes=refusal.wait_minutes,
+                        "Too many failed sign-ins. Wait %(num)d minutes and try again, "
+                        "or reset your password.",
+                        refusal.wait_minutes,
                     )
                 )
             else:
