@@ -5,8 +5,10 @@ from pathlib import Path
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.config import LOCALES
+from portal.extensions import db
 from portal.navigation import safe_next
 
 LANGUAGE_NAMES = {
@@ -33,7 +35,9 @@ def interface_locales(directory: Path) -> list[str]:
 
 
 def select_locale() -> str:
-    """The signed-in user's preference, else the language switch, else the browser's."""
+    """The language of the request, the first of: the signed-in user's preference, the
+    language switch (a cookie), the browser's languages (Accept-Language), the main working
+    language of the consultation the page belongs to, English."""
     if not has_request_context():
         # Commands and e-mails choose their language with flask_babel.force_locale.
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -45,7 +49,21 @@ def select_locale() -> str:
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in available:
         return chosen
-    return request.accept_languages.best_match(available) or "en"
+    return (request.accept_languages.best_match(available)
+            or consultation_language(available) or "en")
+
+
+def consultation_language(available: list[str]) -> str | None:
+    """The first working language of the consultation named by the page's address (its
+    ``slug``) that the interface is available in, if the page belongs to one."""
+    slug = (request.view_args or {}).get("slug")
+    if not isinstance(slug, str):
+        return None
+    from consultations.models import Consultation
+
+    languages = db.session.scalar(
+        select(Consultation.working_languages).where(Consultation.slug == slug))
+    return next((code for code in languages or [] if code in available), None)
 
 
 #: Shown when a page needs a signed-in user (Flask-Login flashes it).
@@ -57,10 +75,15 @@ blueprint = Blueprint("language", __name__)
 
 @blueprint.post("/language")
 def choose_language():
-    """The language switch: kept in a cookie for visitors who are not signed in."""
+    """The language switch: kept in a cookie, and as the preference of a signed-in user (which
+    comes first)."""
     response = redirect(safe_next(request.form.get("next")) or url_for("consultations.index"))
     locale = request.form.get("locale")
     if locale in current_app.config["INTERFACE_LOCALES"]:
+        if current_user.is_authenticated:
+            from portal.accounts.operations import update_profile
+
+            update_profile(current_user, preferred_locale=locale)
         response.set_cookie(
             LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
             secure=current_app.config["SESSION_COOKIE_SECURE"],

@@ -1,5 +1,6 @@
 import re
 
+from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -30,7 +31,8 @@ class StrongPassword:
         password = field.data or ""
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValidationError(
-                _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+                lazy_ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
+                              MIN_PASSWORD_LENGTH)
             )
         related = [
             str(form[name].data or "") for name in self.related_fields if name in form
@@ -55,6 +57,12 @@ def _guessable_words(texts: list[str]) -> list[str]:
     return sorted(words)
 
 
+def _page_language() -> str:
+    """The language the page is shown in: a new account prefers it unless told otherwise."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
 def _choose(label):
     return [SelectChoice("", label)]
 
@@ -73,7 +81,7 @@ class ProfileFieldsMixin:
     preferred_locale = SelectField(
         _l("Preferred language"),
         choices=[SelectChoice(code, LANGUAGE_NAMES[code], {"lang": code}) for code in LOCALES],
-        default="en",
+        default=_page_language,
     )
 
     def set_profile_choices(self):
