@@ -1,11 +1,15 @@
-"""What every template can use: permissions, languages and dates in a consultation's time."""
+"""What every template can use: permissions, languages, numbers the reader's way and dates in
+a consultation's time."""
 
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from flask import Flask, request
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_pgettext
 
 from portal import permissions
 from portal.countries import country_name
@@ -35,6 +39,29 @@ def local_time(moment: datetime | None, time_zone: str | None = None, style="sho
     return format_time(moment, style, tzinfo=_zone(time_zone), locale=get_locale())
 
 
+def number(value: int | float | None) -> str:
+    """A count or a figure written the reader's way (1,234 · 1 234 · 1.234)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=get_locale())
+
+
+@cache
+def _plural_samples(locale: str) -> tuple[tuple[str, int], ...]:
+    rule = Locale.parse(locale).plural_form
+    samples: dict[str, int] = {}
+    for count in (*range(0, 200), 1_000_000):
+        samples.setdefault(rule(count), count)
+    return tuple(samples.items())
+
+
+def plural_samples() -> tuple[tuple[str, int], ...]:
+    """One count for each plural category of the reader's language (CLDR's "one", "few",
+    "other"...): a page gives a script each form of a message, which then picks one with
+    ``Intl.PluralRules``, whose categories are the same."""
+    return _plural_samples(str(get_locale() or "en"))
+
+
 def _page_context() -> dict:
     locale = str(get_locale() or "en")
     return {
@@ -42,6 +69,11 @@ def _page_context() -> dict:
         "language_names": LANGUAGE_NAMES,
         "page_locale": locale,
         "page_direction": "rtl" if locale in RIGHT_TO_LEFT else "ltr",
+        "plural_samples": plural_samples,
+        # Translators: separates the items of a list ("English, Français").
+        "comma": lazy_pgettext("list separator", ", "),
+        # Translators: separates longer items of a list, each of which may hold commas.
+        "semicolon": lazy_pgettext("list separator", "; "),
         "current_path": request.full_path.rstrip("?") if request else "/",
     }
 
@@ -51,4 +83,5 @@ def register_template_globals(app: Flask) -> None:
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_date)
     app.add_template_filter(local_time)
+    app.add_template_filter(number)
     app.add_template_filter(country_name)

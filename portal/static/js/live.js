@@ -40,12 +40,17 @@
   });
   socket.onAny(function (name, payload) { announce(name, payload); });
 
-  // How many people are in a breakout group's room right now.
+  // How many people are in a breakout group's room right now, in the page's language: the page
+  // gives the message in each plural form of its language (data-text-one, -few, -other...).
+  var language = document.documentElement.lang || "en";
+  var plurals = new Intl.PluralRules(language);
+  var numbers = new Intl.NumberFormat(language + "-u-nu-latn");
   socket.on("presence", function (payload) {
     document.querySelectorAll('[data-presence-room="' + payload.room + '"]').forEach(
       function (element) {
-        var template = element.getAttribute(payload.count === 1 ? "data-text-one" : "data-text-many");
-        element.textContent = template.replace("{count}", String(payload.count));
+        var template = element.getAttribute("data-text-" + plurals.select(payload.count)) ||
+          element.getAttribute("data-text-other");
+        element.textContent = template.replace("{count}", numbers.format(payload.count));
         element.hidden = false;
       }
     );

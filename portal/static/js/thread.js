@@ -9,6 +9,13 @@
 
   function text(name) { return thread.getAttribute("data-text-" + name) || ""; }
 
+  // Times as the server writes them: the reader's language, Latin digits, the consultation's
+  // time zone.
+  var timeFormat = new Intl.DateTimeFormat(document.documentElement.lang + "-u-nu-latn", {
+    dateStyle: "short", timeStyle: "short",
+    timeZone: thread.getAttribute("data-time-zone") || undefined
+  });
+
   function gone(state) {
     var paragraph = document.createElement("p");
     paragraph.className = "comment-gone";
@@ -35,7 +42,7 @@
     author.textContent = comment.author;
     var time = document.createElement("time");
     time.setAttribute("datetime", comment.created_at);
-    time.textContent = new Date(comment.created_at).toLocaleString(document.documentElement.lang);
+    time.textContent = timeFormat.format(new Date(comment.created_at));
     header.appendChild(author);
     header.appendChild(document.createTextNode(" "));
     header.appendChild(time);

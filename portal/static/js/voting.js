@@ -4,6 +4,10 @@
 (function () {
   "use strict";
 
+  // Counts written the page's way, with the Latin digits the server writes too.
+  var numbers = new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn");
+  function formatCount(value) { return numbers.format(value || 0); }
+
   function showTally(tally) {
     document.querySelectorAll('[data-tally-round="' + tally.round_id + '"]').forEach(function (box) {
       if (Number(box.getAttribute("data-seq")) > tally.seq) { return; }
@@ -16,16 +20,16 @@
       Object.keys(tally.counts).forEach(function (choice) {
         var count = tally.counts[choice] + (tally.in_room[choice] || 0);
         var cell = box.querySelector('[data-count="' + choice + '"]');
-        if (cell) { cell.textContent = tally.counts[choice]; }
+        if (cell) { cell.textContent = formatCount(tally.counts[choice]); }
         var hands = box.querySelector('[data-in-room="' + choice + '"]');
-        if (hands) { hands.textContent = tally.in_room[choice] || 0; }
+        if (hands) { hands.textContent = formatCount(tally.in_room[choice]); }
         var bar = box.querySelector('[data-bar="' + choice + '"]');
         if (bar) { bar.setAttribute("width", (100 * count / total).toFixed(1)); }
       });
       var voted = box.querySelector("[data-voted]");
-      if (voted) { voted.textContent = tally.turnout.voted; }
+      if (voted) { voted.textContent = formatCount(tally.turnout.voted); }
       var present = box.querySelector("[data-present]");
-      if (present) { present.textContent = tally.turnout.present; }
+      if (present) { present.textContent = formatCount(tally.turnout.present); }
     });
     document.querySelectorAll('.vote-form[data-round="' + tally.round_id + '"]').forEach(function (form) {
       var stored = Number(form.getAttribute("data-stored-seq") || 0);
