@@ -2,6 +2,7 @@
 
 import email
 import socket
+from email import policy
 from email.message import Message
 
 from aiosmtpd.controller import Controller
@@ -12,7 +13,9 @@ class Mailbox:
         self.messages: list[Message] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.original_content))
+        # The default policy decodes headers: a subject in French or Arabic reads as written.
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:
