@@ -69,4 +69,7 @@ DEFAULTS = {
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
     #: Push coalesced tallies from a background task (the suite pushes them by hand).
     "TALLY_PUBLISHER": True,
+    #: Store the votes of live connections in batches from a background task (the suite
+    #: stores them in the event's own transaction, inside each test's).
+    "BALLOT_BOX": True,
 }

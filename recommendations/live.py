@@ -16,6 +16,7 @@ from portal.database import intending_to_write
 from portal.extensions import db, socketio
 from portal.live import connection_memory, room_kind
 from recommendations import voting
+from recommendations.ballot_box import BallotBoxUnavailable, ballot_box
 from recommendations.models import Recommendation, VoteRound
 
 log = logging.getLogger(__name__)
@@ -132,13 +133,18 @@ def cast_vote(payload):
                                     or len(reservation.encode()) > MAX_RESERVATION_BYTES):
         return _refusal(_("The reservation could not be read."), "invalid_payload")
     remembered = connection_memory()
+    store = ballot_box.store if current_app.config["BALLOT_BOX"] else voting.store_vote
     with intending_to_write():
         try:
             stored, remembered[VOTER] = voting.cast_vote_by(
-                round_id, current_user, choice, reservation, voter=remembered.get(VOTER))
+                round_id, current_user, choice, reservation, voter=remembered.get(VOTER),
+                store=store)
             db.session.commit()
         except voting.VoteRefused as refusal:
             db.session.rollback()
             return _refusal(refusal.reason, refusal.code)
+        except BallotBoxUnavailable:
+            db.session.rollback()
+            return _refusal(_("Your vote could not be stored: send it again."), "not_stored")
     tallies.changed(round_id)
     return {"ok": True, "vote_id": stored.vote_id, "seq": stored.seq}

@@ -250,16 +250,17 @@ def cast_vote(round_: VoteRound, user, choice: str, reservation: str | None = No
 
 
 def cast_vote_by(round_id: int, user, choice, reservation=None, *,
-                 voter: Voter | None = None) -> tuple[StoredVote, Voter]:
+                 voter: Voter | None = None, store=store_vote) -> tuple[StoredVote, Voter]:
     """The same for a round known by its id, as a socket event names it; a round the user may
     not follow is refused as if it did not exist.
 
-    ``voter`` is what an earlier vote on the same connection found; with it, a vote costs two
-    statements. Without it, or when it no longer holds, the full rules run and say why not.
+    ``voter`` is what an earlier vote on the same connection found; with it, the vote is
+    stored by ``store`` (two statements, or the ballot box that stores votes in batches).
+    Without it, or when it no longer holds, the full rules run and say why not.
     """
     choice, reservation = checked_choice(choice, reservation)
     if voter is not None and voter.round_id == round_id:
-        stored = store_vote(voter, choice, reservation)
+        stored = store(voter, choice, reservation)
         if stored is not None:
             return stored, voter
     if not permissions.is_signed_in(user):
