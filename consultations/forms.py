@@ -329,10 +329,10 @@ class RegistrationDetails:
         validators=[InputRequired(message=_l("Registration needs your consent."))],
     )
     listed_in_outcome = BooleanField(
-        _l("Name me, with my organisation, in the list of participants of the outcome "
-           "document"),
-        description=_l("Optional. You can change your mind later on the page of your "
-                       "registration."),
+        _l("List my name in the outcome document's list of participants"),
+        description=_l("Optional: the list gives each name with its organisation, "
+                       "stakeholder group and country. You can change your mind later on the "
+                       "page of your registration."),
     )
 
     def set_registration_choices(self, consultation: Consultation) -> None:

@@ -78,7 +78,6 @@ class TranslationForm(FlaskForm):
 
 class ListingForm(FlaskForm):
     listed = BooleanField(
-        _l("Name me, with my organisation, in the list of participants of the outcome "
-           "document"),
+        _l("List my name in the outcome document's list of participants"),
         description=_l("Only where the consultation names its participants: never under the "
                        "Chatham House Rule."))

@@ -26,7 +26,7 @@ from portal import permissions
 from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import RIGHT_TO_LEFT
+from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
 from recommendations import drafting, translating
 from recommendations.models import Recommendation, RecommendationStatus, TranslationStatus
 from recommendations.outcome import content, operations
@@ -191,7 +191,7 @@ def mark_final(slug, document_id):
             flash(refusal.reason, "error")
         else:
             flash(_("Version %(number)d is the final outcome document in %(language)s.",
-                    number=document.number, language=content.language_name(document.locale)),
+                    number=document.number, language=LANGUAGE_NAMES[document.locale]),
                   "success")
     else:
         flash(_("The form has expired; try again."), "error")
@@ -224,7 +224,7 @@ def texts(slug, locale):
             form.form_errors.append(refusal.reason)
         else:
             flash(_("The texts in %(language)s are saved.",
-                    language=content.language_name(locale)), "success")
+                    language=LANGUAGE_NAMES[locale]), "success")
             return redirect(url_for("outcome.index", slug=slug, locale=locale))
     status = 400 if form.errors else 200
     return render_template("recommendations/outcome/texts.html", consultation=consultation,
@@ -252,7 +252,7 @@ def breakout_summary(slug, group_id):
             form.text.errors.append(refusal.reason)
         else:
             flash(_("The summary of %(group)s in %(language)s is saved.", group=group.name,
-                    language=content.language_name(locale)), "success")
+                    language=LANGUAGE_NAMES[locale]), "success")
             return redirect(url_for("outcome.breakout_summary", slug=slug, group_id=group.id,
                                     locale=locale))
     status = 400 if form.errors else 200
@@ -304,7 +304,7 @@ def translate(slug, recommendation_id, locale):
         else:
             flash(_("The translation of %(reference)s into %(language)s is saved.",
                     reference=recommendation.reference,
-                    language=content.language_name(locale)), "success")
+                    language=LANGUAGE_NAMES[locale]), "success")
             return redirect(url_for("outcome.translations", slug=slug, locale=locale))
     status = 400 if form.errors else 200
     return render_template(

@@ -25,6 +25,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, RGBColor
+from lxml import etree
 
 from recommendations.outcome.chart import bar_chart
 from recommendations.outcome.prose import blocks_of, xml_safe
@@ -41,7 +42,6 @@ _P_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
                  "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
                  "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
                  "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
-_R_AFTER_RTL = ("w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
 _R_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 _SECT_AFTER_BIDI = ("w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
 
@@ -59,6 +59,9 @@ class _Writer:
         self.language = data["language_tag"]
         self.document = Document()
         self.annexes = 0
+        #: Style ids by name, found once: python-docx looks a name up among every style of
+        #: the template (and its default) on each use.
+        self.style_ids: dict[str, str] = {}
 
     # The file ------------------------------------------------------------------------------
 
@@ -125,6 +128,7 @@ class _Writer:
         missing.font.highlight_color = WD_COLOR_INDEX.YELLOW
         missing.font.color.rgb = RGBColor(0x80, 0x00, 0x00)
         missing.quick_style = True
+        self.style_ids = {style.name: style.style_id for style in styles}
 
     def settings(self) -> None:
         settings = self.document.settings.element
@@ -186,18 +190,24 @@ class _Writer:
 
     def add_run(self, paragraph, text: str, *, bold: bool = False, italic: bool = False,
                 style: str | None = None):
-        run = paragraph.add_run(xml_safe(text))
+        text = xml_safe(text)
+        run = paragraph.add_run()
+        if style:
+            run._r.style = self.style_ids[style]
         if bold:
             run.bold = True
         if italic:
             run.italic = True
-        if style:
-            run.style = self.document.styles[style]
+        if "\n" in text or "\t" in text:
+            run.text = text  # line breaks and tabs become <w:br/> and <w:tab/>
+        elif text:
+            run._r.add_t(text)
         return run
 
-    def paragraph(self, text: str = "", style: str | None = None, container=None):
-        container = container or self.document
-        paragraph = container.add_paragraph(style=style)
+    def paragraph(self, text: str = "", style: str | None = None):
+        paragraph = self.document.add_paragraph()
+        if style:
+            paragraph._p.style = self.style_ids[style]
         if text:
             self.add_run(paragraph, text)
         return paragraph
@@ -211,7 +221,7 @@ class _Writer:
 
     def heading(self, level: int, *parts) -> None:
         """A heading made of strings and passages."""
-        paragraph = self.document.add_heading(level=level)
+        paragraph = self.paragraph(style=f"Heading {level}")
         for part in parts:
             if isinstance(part, dict):
                 self.passage_inline(paragraph, part)
@@ -237,7 +247,7 @@ class _Writer:
         number_id = self.restarted_numbering()
         paragraphs = []
         for item in items:
-            paragraph = self.document.add_paragraph(style="List Number")
+            paragraph = self.paragraph(style="List Number")
             number = paragraph._p.get_or_add_pPr().get_or_add_numPr()
             number.get_or_add_ilvl().val = 0
             number.get_or_add_numId().val = number_id
@@ -255,30 +265,34 @@ class _Writer:
         return number.numId
 
     def page_break(self) -> None:
-        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def table(self, header: list[str], rows: list[list], *, caption: str,
               numeric: tuple[int, ...] = (), shading: list[str] | None = None,
               widths: list[float] | None = None, total_row: bool = False) -> None:
-        """A table with its header row repeated on every page; cells are filled through
-        ``row.cells`` (``Table.cell`` rebuilds the grid on every call)."""
-        table = self.document.add_table(rows=1, cols=len(header))
-        table.style = self.document.styles[TABLE_STYLE]
+        """A table with its header row repeated on every page. Made whole, then filled
+        through ``row.cells`` (``Table.cell`` rebuilds the grid on every call)."""
+        table = self.document.add_table(rows=len(rows) + 1, cols=len(header))
+        properties = table._tbl.tblPr
+        properties.style = self.style_ids[TABLE_STYLE]
         if self.rtl:
             table.table_direction = WD_TABLE_DIRECTION.RTL
-        properties = table._tbl.tblPr
-        for tag, value in (("w:tblCaption", caption),):
-            element = OxmlElement(tag)
-            element.set(qn("w:val"), xml_safe(value)[:255])
-            properties.append(element)
-        head = table.rows[0]
-        repeat = OxmlElement("w:tblHeader")
-        head._tr.get_or_add_trPr().append(repeat)
+        caption_element = OxmlElement("w:tblCaption")
+        caption_element.set(qn("w:val"), xml_safe(caption)[:255])
+        properties.append(caption_element)
+        twips = [str(round(Cm(width).twips)) for width in widths] if widths else None
+        if widths:
+            table.autofit = False
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = Cm(width)
+        table_rows = table.rows
+        head = table_rows[0]
+        head._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for cell, text in zip(head.cells, header, strict=True):
             _shade(cell, HEADER_SHADING)
             self.add_run(cell.paragraphs[0], text, bold=True)
-        for number, values in enumerate(rows):
-            cells = table.add_row().cells
+        for number, (row, values) in enumerate(zip(table_rows[1:], rows, strict=True)):
+            cells = row.cells
             bold = total_row and number == len(rows) - 1
             for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
                 paragraph = cell.paragraphs[0]
@@ -290,14 +304,13 @@ class _Writer:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if shading:
                 _shade(cells[0], shading[number])
-        if widths:
-            table.autofit = False
-            for column, width in zip(table.columns, widths, strict=True):
-                column.width = Cm(width)
-            for row in table.rows:
-                for cell, width in zip(row.cells, widths, strict=True):
-                    cell.width = Cm(width)
-        self.document.add_paragraph()
+        if twips:
+            for row in table._tbl.tr_lst:
+                for cell, width in zip(row.tc_lst, twips, strict=True):
+                    preferred = cell.get_or_add_tcPr().get_or_add_tcW()
+                    preferred.set(qn("w:type"), "dxa")
+                    preferred.set(qn("w:w"), width)
+        self.paragraph()
 
     def figures_table(self, figures: list[dict], label: str, caption: str, *,
                       with_colours: bool = False) -> None:
@@ -489,13 +502,14 @@ class _Writer:
                     properties = paragraph.get_or_add_pPr()
                     if properties.find(qn("w:bidi")) is None:
                         properties.insert_element_before(OxmlElement("w:bidi"), *_P_AFTER_BIDI)
+            # Nothing the document's runs hold comes after w:rtl and w:lang in w:rPr (the
+            # schema's order), so both are appended.
             for run in part.iter(qn("w:r")):
                 properties = run.get_or_add_rPr()
                 if self.rtl and properties.find(qn("w:rtl")) is None:
-                    properties.insert_element_before(OxmlElement("w:rtl"), *_R_AFTER_RTL)
-                language = OxmlElement("w:lang")
+                    etree.SubElement(properties, qn("w:rtl"))
+                language = etree.SubElement(properties, qn("w:lang"))
                 self.set_language(language)
-                properties.insert_element_before(language, *_R_AFTER_LANG)
 
 
 def _shade(cell, colour: str) -> None:
