@@ -220,6 +220,7 @@ def test_a_translation_is_entered_reviewed_and_follows_new_versions(app, made, s
     assert "Draft translation" in listing and "Translate R4" not in listing
 
     path = f"/c/{slug}/outcome/translations/{r4.id}/fr"
+    assert f'href="{path}"' in page(client, f"/c/{slug}/recommendations/{r4.id}")
     assert "Les États devraient informer les migrants." in page(client, path)
     submit(client, path, {"title": "Information avant le départ",
                           "text": "Les États devraient informer les migrants des risques.",
