@@ -387,6 +387,8 @@ class _Assembler:
         self.names = dict(self.written.names or {}) if self.written else {}
         self.language = language_name(locale)
         self.resolved: dict[tuple[str, str], Passage] = {}
+        #: The organisers' names in the document's language (set with the cover).
+        self.organisers = Passage()
 
     # Small pieces -------------------------------------------------------------------------
 

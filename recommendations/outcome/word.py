@@ -298,7 +298,7 @@ class _Writer:
                 paragraph = cell.paragraphs[0]
                 if isinstance(value, dict):
                     self.passage_inline(paragraph, value)
-                else:
+                elif value != "":
                     self.add_run(paragraph, str(value), bold=bold)
                 if column in numeric and not self.rtl:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
