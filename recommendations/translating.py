@@ -11,7 +11,7 @@ from portal.audit.operations import record_event
 from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
-from recommendations.drafting import MAX_TEXT_LENGTH
+from recommendations.drafting import MAX_TEXT_LENGTH, recommendations_of
 from recommendations.models import (
     RecommendationStatus,
     RecommendationVersion,
@@ -34,6 +34,20 @@ class TranslationRefused(Exception):
 def translation_of(version: RecommendationVersion, locale: str) -> VersionTranslation | None:
     return db.session.scalar(select(VersionTranslation).where(
         VersionTranslation.version_id == version.id, VersionTranslation.locale == locale))
+
+
+def translations_to_make(consultation, locale: str) -> tuple[list, dict[int, VersionTranslation]]:
+    """The recommendations to translate (merged ones live on in the one they were merged into)
+    and, by recommendation id, the translation of each one's current version into ``locale``
+    that there is: two queries whatever the number of recommendations."""
+    recommendations = [recommendation for recommendation in recommendations_of(consultation)
+                       if recommendation.status != RecommendationStatus.merged]
+    by_version = {recommendation.current_version.id: recommendation.id
+                  for recommendation in recommendations}
+    found = db.session.scalars(select(VersionTranslation).where(
+        VersionTranslation.version_id.in_(by_version), VersionTranslation.locale == locale))
+    return recommendations, {by_version[translation.version_id]: translation
+                             for translation in found}
 
 
 def latest_translation(recommendation, locale: str) -> VersionTranslation | None:

@@ -28,7 +28,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
 from recommendations import drafting, translating
-from recommendations.models import Recommendation, RecommendationStatus, TranslationStatus
+from recommendations.models import Recommendation, TranslationStatus
 from recommendations.outcome import content, operations
 from recommendations.outcome.chart import bar_chart
 from recommendations.outcome.forms import (
@@ -268,14 +268,11 @@ def translations(slug):
     consultation = load_consultation(slug)
     require(permissions.may_translate(current_user, consultation))
     locale = _chosen_locale(consultation)
-    recommendations = [recommendation for recommendation in
-                       drafting.recommendations_of(consultation)
-                       if recommendation.status != RecommendationStatus.merged]
+    recommendations, translations = translating.translations_to_make(consultation, locale)
     return render_template(
         "recommendations/outcome/translations.html", consultation=consultation, locale=locale,
         languages=languages_for(consultation), recommendations=recommendations,
-        translations={recommendation.id: translating.translation_of(
-            recommendation.current_version, locale) for recommendation in recommendations})
+        translations=translations)
 
 
 @blueprint.route("/c/<slug>/outcome/translations/<int:recommendation_id>/<locale>",
