@@ -187,10 +187,12 @@ def build(random_: random.Random) -> tuple[Consultation, User]:
         for locale in ("en", "fr"):
             outcome.save_breakout_summary(group, secretariat, locale, SENTENCE * 5)
     for recommendation in recommendations:
-        translating.save_translation(
-            recommendation.current_version, secretariat, locale="fr",
-            title=f"Recommandation {recommendation.number}", text=SENTENCE * 4,
-            status=TranslationStatus.reviewed)
+        for translator, status in ((facilitator, TranslationStatus.draft),
+                                   (secretariat, TranslationStatus.reviewed)):
+            translating.save_translation(
+                recommendation.current_version, translator, locale="fr",
+                title=f"Recommandation {recommendation.number}", text=SENTENCE * 4,
+                status=status)
     db.session.commit()
     return consultation, secretariat
 

@@ -301,6 +301,39 @@ class AppointmentForm(FlaskForm):
     role = SelectField(_l("Role"), choices=enum_choices(Role), default=Role.facilitator.value)
 
 
+class ConsultationWordingForm(FlaskForm):
+    """The consultation's texts in another working language, and one set of fields per
+    breakout group (added by ``wording_form``). Empty fields leave the original in place."""
+
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
+
+    def group_texts(self, groups) -> dict:
+        from consultations.wording import GroupText
+
+        return {group.id: GroupText(
+            name=self[f"group_{group.id}_name"].data or "",
+            theme=self[f"group_{group.id}_theme"].data or "",
+            questions=tuple(line.strip() for line in
+                            (self[f"group_{group.id}_questions"].data or "").splitlines()))
+            for group in groups}
+
+
+def wording_form(groups, **kwargs) -> ConsultationWordingForm:
+    """The form with a name, theme and guiding questions field for each breakout group."""
+    fields = {}
+    for group in groups:
+        fields[f"group_{group.id}_name"] = StringField(_l("Name"), validators=[Length(max=120)])
+        fields[f"group_{group.id}_theme"] = StringField(_l("Theme"),
+                                                         validators=[Length(max=300)])
+        fields[f"group_{group.id}_questions"] = TextAreaField(
+            _l("Guiding questions"), validators=[Length(max=5000)],
+            description=_l("One per line, in the order of the original questions."))
+    form_class = type("ConsultationGroupsWordingForm", (ConsultationWordingForm,), fields)
+    return form_class(**kwargs)
+
+
 class StatusForm(FlaskForm):
     """Moves the consultation on in its lifecycle; the status comes from the button."""
 

@@ -84,6 +84,9 @@ def demo_people() -> list[DemoPerson]:
         DemoPerson(f"secretariat@{DEMO_DOMAIN}", "Secretariat, IOM Regional Office Dakar",
                    "IOM Regional Office for West and Central Africa", G.un_agency, "SN",
                    role=Role.secretariat),
+        DemoPerson(f"translator@{DEMO_DOMAIN}", "Translator, Arabic and French",
+                   "IOM Regional Office for West and Central Africa", G.un_agency, "SN", "ar",
+                   role=Role.translator),
     ]
     for number, (organisation, group, country, locale) in enumerate(PARTICIPANTS):
         role = Role.rapporteur if number in RAPPORTEURS else Role.participant
@@ -204,6 +207,7 @@ def seed_demo(generated_participants: int = 0) -> SeedReport:
         _hold_the_day(consultation, accounts, people)
     if not _has_recommendations(consultation):
         _hold_the_plenary(consultation, accounts, people)
+    _translate(consultation, accounts, people)
     _write_the_outcome(consultation, accounts, people)
 
     added = _add_generated_participants(consultation, generated_participants, password_hash, now)
@@ -479,10 +483,9 @@ FRENCH_RECOMMENDATIONS = [
      "dans les langues que parlent les migrants, aux points de départ et de transit."),
 ]
 
-#: The consultation's names in French, by their English original.
+#: The consultation's names in French that its own French texts below do not give, by their
+#: English original (the outcome document's agenda, venue and organisers).
 FRENCH_NAMES = {
-    "Red Talks Dakar 2024: missing migrants and migrants in distress":
-        "Red Talks Dakar 2024 : migrants disparus et migrants en détresse",
     "Dakar, Senegal": "Dakar, Sénégal",
     "IFRC, ICRC, IOM, Senegalese Red Cross Society":
         "FICR, CICR, OIM, Croix-Rouge sénégalaise",
@@ -491,16 +494,72 @@ FRENCH_NAMES = {
         "Travaux en groupes : des engagements à l'action",
     "Plenary: draft recommendations and adoption":
         "Plénière : projets de recommandations et adoption",
-    "Group 1": "Groupe 1",
-    "Group 2": "Groupe 2",
-    "Group 3": "Groupe 3",
-    "Group 4": "Groupe 4",
-    "Prevention of deaths and disappearances": "Prévention des décès et des disparitions",
-    "Search and identification": "Recherche et identification",
-    "Support to families of missing migrants": "Soutien aux familles des migrants disparus",
-    "Humanitarian assistance to migrants in distress":
-        "Assistance humanitaire aux migrants en détresse",
 }
+
+#: The consultation's title, summary and description in French, as participants read them.
+FRENCH_CONSULTATION = {
+    "title": "Red Talks Dakar 2024 : migrants disparus et migrants en détresse",
+    "summary": (
+        "Consultation associant l'ensemble de la société pour l'examen régional 2024 du Pacte "
+        "mondial sur les migrations en Afrique : sauver des vies, rechercher les migrants "
+        "disparus et porter assistance aux migrants en détresse."),
+    "description": (
+        "Des États, des organismes des Nations Unies, des Sociétés nationales de la "
+        "Croix-Rouge et du Croissant-Rouge, la société civile, des organisations de migrants "
+        "et des universitaires de toute l'Afrique se réunissent pour convenir de "
+        "recommandations concrètes sur l'objectif 8 du Pacte mondial pour des migrations "
+        "sûres, ordonnées et régulières et sur l'assistance humanitaire aux migrants en "
+        "détresse.\n\n"
+        "Les groupes de travail portent sur la recherche et l'identification des migrants "
+        "disparus, le soutien à leurs familles et l'accès aux services essentiels le long des "
+        "routes migratoires. Les recommandations adoptées en plénière sont transmises à "
+        "l'examen régional."),
+}
+
+#: The breakout groups in French: name, theme and guiding questions, in the groups' order.
+FRENCH_GROUPS = [
+    ("Groupe 1", "Prévention des décès et des disparitions", [
+        "Quels itinéraires et points de départ ont le plus besoin de moyens de recherche et de "
+        "sauvetage ?",
+        "Comment une information fiable peut-elle atteindre les migrants avant leur départ ?",
+    ]),
+    ("Groupe 2", "Recherche et identification", [
+        "Comment partager par-delà les frontières les données médico-légales sur les défunts "
+        "tout en les protégeant ?",
+        "De quoi un point focal régional sur les migrants disparus aurait-il besoin pour "
+        "fonctionner ?",
+    ]),
+    ("Groupe 3", "Soutien aux familles des migrants disparus", [
+        "Comment les familles doivent-elles être informées et accompagnées, et par qui ?",
+        "Quel soutien juridique et psychosocial manque aujourd'hui aux familles ?",
+    ]),
+    ("Groupe 4", "Assistance humanitaire aux migrants en détresse", [
+        "Comment garantir l'accès aux services essentiels quel que soit le statut du migrant ?",
+        "Que doit comprendre un pare-feu entre l'assistance et le contrôle de l'immigration ?",
+    ]),
+]
+
+#: The demo recommendations in Arabic: title and text of their current versions.
+ARABIC_RECOMMENDATIONS = [
+    ("شبكة إقليمية لجهات التنسيق المعنية بالمهاجرين المفقودين",
+     "ينبغي لكل دولة، بدعم من المنظمة الدولية للهجرة واللجنة الدولية للصليب الأحمر والجمعيات "
+     "الوطنية للصليب الأحمر والهلال الأحمر، أن تعيّن جهة تنسيق معنية بالمهاجرين المفقودين، "
+     "وأن تربط هذه الجهات في شبكة إقليمية تتبادل طلبات البحث والبيانات الطبية الشرعية وفق "
+     "معايير متفق عليها لحماية البيانات."),
+    ("الإنزال الآمن والمساعدة الأولى",
+     "ينبغي للدول الساحلية أن تضمن إنزال كل شخص يُنقَذ في البحر في مكان لا تكون فيه حياته "
+     "وسلامته مهددتين، وأن يتلقى الإسعافات الأولية والماء والغذاء والمعلومات، أياً كان وضعه."),
+    ("جدار فاصل بين المساعدة وإنفاذ قوانين الهجرة",
+     "لا ينبغي أبداً استخدام البيانات الشخصية التي تُجمع لتقديم المساعدة الإنسانية لأغراض "
+     "إنفاذ قوانين الهجرة."),
+    ("دعم أسر المهاجرين المفقودين",
+     "ينبغي للدول أن تتيح لأسر المهاجرين المفقودين الحصول على المعلومات والدعم النفسي "
+     "والاجتماعي ووضع قانوني يعترف بحالتها [في غضون اثني عشر شهراً] [دون تأخير]."),
+    ("المعلومات قبل المغادرة",
+     "ينبغي للدول والمنظمات الإنسانية أن تقدم معلومات موثوقة عن مخاطر الطرق غير النظامية "
+     "وعن المساعدة المتاحة على امتدادها، باللغات التي يتحدث بها المهاجرون، في نقاط المغادرة "
+     "والعبور."),
+]
 
 OUTCOME_TEXTS = {
     "en": {
@@ -597,13 +656,36 @@ BREAKOUT_SUMMARIES = [
 ]
 
 
+def _translate(consultation: Consultation, accounts: dict, people: list) -> None:
+    """The translator's work, reviewed by the secretariat: the consultation's texts in French,
+    and every recommendation in French and Arabic. Done once."""
+    from consultations import wording
+    from recommendations import drafting, translating
+    from recommendations.models import TranslationStatus
+
+    if any(translation.locale == "fr" for translation in consultation.translations):
+        return
+    translator = next(accounts[p.email] for p in people if p.role == Role.translator)
+    secretariat = next(accounts[p.email] for p in people if p.role == Role.secretariat)
+    groups = {group.id: wording.GroupText(name, theme, tuple(questions))
+              for group, (name, theme, questions)
+              in zip(wording.groups_of(consultation), FRENCH_GROUPS, strict=False)}
+    wording.save_wording(consultation, translator, "fr", groups=groups, **FRENCH_CONSULTATION)
+    recommendations = drafting.recommendations_of(consultation)
+    for locale, texts in (("fr", FRENCH_RECOMMENDATIONS), ("ar", ARABIC_RECOMMENDATIONS)):
+        for recommendation, (title, text) in zip(recommendations, texts, strict=False):
+            for person, status in ((translator, TranslationStatus.draft),
+                                   (secretariat, TranslationStatus.reviewed)):
+                translating.save_translation(recommendation.current_version, person,
+                                             locale=locale, title=title, text=text,
+                                             status=status)
+
+
 def _write_the_outcome(consultation: Consultation, accounts: dict, people: list) -> None:
     """The secretariat's work for the outcome documents: the written parts and the names in
     English and French, the breakout summaries (the rapporteurs' in English, translated into
-    French), reviewed French translations of every recommendation, and a version compiled in
-    each language. Done once: a consultation that has its written parts is left as it is."""
-    from recommendations import drafting, translating
-    from recommendations.models import TranslationStatus
+    French), and a version compiled in each language. Done once: a consultation that has its
+    written parts is left as it is."""
     from recommendations.outcome import operations as outcome
     from recommendations.outcome.content import breakout_groups_of, outcome_text_of
     from recommendations.outcome.models import OutcomeDocument
@@ -618,12 +700,6 @@ def _write_the_outcome(consultation: Consultation, accounts: dict, people: list)
             writer = group.rapporteur or secretariat
             outcome.save_breakout_summary(group, writer, "en", english)
             outcome.save_breakout_summary(group, secretariat, "fr", french)
-        recommendations = drafting.recommendations_of(consultation)
-        for recommendation, (title, text) in zip(recommendations, FRENCH_RECOMMENDATIONS,
-                                                 strict=False):
-            translating.save_translation(recommendation.current_version, secretariat,
-                                         locale="fr", title=title, text=text,
-                                         status=TranslationStatus.reviewed)
     compiled = db.session.scalar(select(func.count()).select_from(OutcomeDocument).where(
         OutcomeDocument.consultation_id == consultation.id))
     if not compiled:

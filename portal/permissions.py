@@ -113,7 +113,18 @@ def may_edit_consultation(user, consultation: Consultation) -> bool:
 
 
 def may_appoint_roles(user, consultation: Consultation) -> bool:
-    return may_edit_consultation(user, consultation)
+    """Appoint someone to the consultation's team: facilitators appoint every role, the
+    secretariat its translators."""
+    return bool(roles_to_appoint(user, consultation))
+
+
+def roles_to_appoint(user, consultation: Consultation) -> list[Role]:
+    """The roles this user may give others in the consultation."""
+    if may_edit_consultation(user, consultation):
+        return list(Role)
+    if _holds(user, consultation, Role.secretariat):
+        return [Role.translator]
+    return []
 
 
 def may_manage_registrations(user, consultation: Consultation) -> bool:
@@ -259,8 +270,22 @@ def may_write_breakout_summary(user, group) -> bool:
 
 
 def may_translate(user, consultation: Consultation) -> bool:
-    """Enter, correct and review the translations of recommendations."""
-    return may_compile_outcome(user, consultation)
+    """Enter, correct and review the translations of recommendations and amendments: the
+    secretariat and the translators it appoints (and facilitators, who answer for the text)."""
+    return may_compile_outcome(user, consultation) or _holds(user, consultation, Role.translator)
+
+
+def may_review_translation(user, consultation: Consultation, translation) -> bool:
+    """A translation (of a version or of an amendment) is marked reviewed by someone who may
+    translate, other than the person who translated it."""
+    return (translation is not None and may_translate(user, consultation)
+            and translation.translated_by_id != user.id)
+
+
+def may_translate_consultation_texts(user, consultation: Consultation) -> bool:
+    """Give the consultation's title, description, breakout themes and guiding questions in
+    its other working languages."""
+    return may_edit_consultation(user, consultation) or may_translate(user, consultation)
 
 
 def may_view_audit(user, consultation: Consultation | None = None) -> bool:

@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 from flask import Flask, request
 from flask_babel import get_locale, lazy_pgettext
 
+from consultations import wording
 from portal import permissions
 from portal.countries import country_name
 from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
@@ -62,10 +63,31 @@ def plural_samples() -> tuple[tuple[str, int], ...]:
     return _plural_samples(str(get_locale() or "en"))
 
 
+def _reader_locale() -> str:
+    return str(get_locale() or "en")
+
+
+def consultation_wording(consultation):
+    """The consultation's title, summary and description in the reader's language."""
+    return wording.wording_of(consultation, _reader_locale())
+
+
+def group_wording(group):
+    """A breakout group's name, theme and guiding questions in the reader's language."""
+    return wording.group_wording(group, _reader_locale())
+
+
+def thread_title(thread) -> str:
+    return wording.thread_title(thread, _reader_locale())
+
+
 def _page_context() -> dict:
     locale = str(get_locale() or "en")
     return {
         "permissions": permissions,
+        "wording": consultation_wording,
+        "group_wording": group_wording,
+        "thread_title": thread_title,
         "language_names": LANGUAGE_NAMES,
         "page_locale": locale,
         "page_direction": "rtl" if locale in RIGHT_TO_LEFT else "ltr",

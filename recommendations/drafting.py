@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from consultations.models import BreakoutGroup, Consultation
+from consultations.wording import main_language
 from portal import permissions
 from portal.accounts.models import User
 from portal.audit.operations import record_event
@@ -50,11 +51,6 @@ def _clean_text(text: str) -> str:
 
 def _next_number(column, *conditions) -> int:
     return db.session.scalar(select(func.coalesce(func.max(column), 0)).where(*conditions)) + 1
-
-
-def main_language(consultation: Consultation) -> str:
-    """The consultation's main language: the first of its working languages."""
-    return (consultation.working_languages or ["en"])[0]
 
 
 def _add_version(recommendation: Recommendation, text: str, source: VersionSource,

@@ -168,9 +168,13 @@ class VersionTranslation(db.Model):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Who checked it: never its translator.
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     version: Mapped[RecommendationVersion] = relationship(back_populates="translations")
-    translated_by: Mapped[User | None] = relationship()
+    translated_by: Mapped[User | None] = relationship(foreign_keys=[translated_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
 class VersionMergeSource(db.Model):
@@ -248,6 +252,10 @@ class Amendment(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     author_registration: Mapped[Registration | None] = relationship()
     supports: Mapped[list["AmendmentSupport"]] = relationship(cascade="all, delete-orphan")
+    translations: Mapped[list["AmendmentTranslation"]] = relationship(
+        back_populates="amendment", cascade="all, delete-orphan",
+        order_by="AmendmentTranslation.locale",
+    )
 
     @property
     def consultation_id(self) -> int:
@@ -266,6 +274,35 @@ class AmendmentSupport(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AmendmentTranslation(db.Model):
+    """An amendment's proposed text, and its reasons, in another language. An amendment never
+    changes once proposed, so its translation cannot fall out of date."""
+
+    __tablename__ = "amendment_translations"
+    __table_args__ = (UniqueConstraint("amendment_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(
+        ForeignKey("amendments.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(String(5))
+    text: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[TranslationStatus] = mapped_column(
+        enum_column(TranslationStatus, "translation_status"), default=TranslationStatus.draft
+    )
+    translated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    amendment: Mapped[Amendment] = relationship(back_populates="translations")
+    translated_by: Mapped[User | None] = relationship(foreign_keys=[translated_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
 class VoteChoice(StrEnum):

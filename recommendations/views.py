@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from consultations.views import load_consultation, load_within, require
 from portal import permissions
 from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
 from portal.extensions import db
-from recommendations import drafting, voting
+from recommendations import drafting, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
     AmendmentForm,
@@ -69,9 +70,13 @@ def _back(recommendation, anchor=None):
 def index(slug):
     consultation = load_consultation(slug)
     require(permissions.may_follow_votes(current_user, consultation))
+    recommendations = drafting.recommendations_of(consultation)
     return render_template(
         "recommendations/index.html", consultation=consultation,
-        recommendations=drafting.recommendations_of(consultation), merge_form=MergeForm(),
+        recommendations=recommendations, merge_form=MergeForm(),
+        readings=translating.readings_of(
+            ((recommendation, recommendation.current_version)
+             for recommendation in recommendations), str(get_locale())),
         may_draft=permissions.may_draft_recommendations(current_user, consultation),
         may_moderate=permissions.may_moderate(current_user, consultation),
         action_form=StatusForm())
@@ -125,9 +130,17 @@ def _render_recommendation(consultation, recommendation, status=200, **forms):
         "choice": own_vote.choice.value, "reservation": own_vote.reservation or ""}
         if own_vote else None)
     current = recommendation.current_version
+    locale = str(get_locale())
+    original = request.args.get("original") == "1"
+    translated = translating.reading_of(recommendation, current, locale)
+    reading = translating.reading_of(recommendation, current, locale, original=True) \
+        if original else translated
     return render_template(
         "recommendations/show.html", consultation=consultation, recommendation=recommendation,
-        current=current, lines=numbered_lines(current.text),
+        current=current, lines=numbered_lines(reading.text), reading=reading,
+        translated=translated, reader_locale=locale,
+        amendment_translations={} if original else translating.amendment_readings(
+            amendments, locale),
         has_brackets=has_open_brackets(current.text), versions=versions,
         compare_from=compare_from, compare_to=compare_to,
         comparison=diff_html(compare_from.text, compare_to.text) if compare_from else None,
@@ -381,12 +394,18 @@ def projector(slug):
     round_ = voting.open_round_of(consultation.id) or db.session.scalar(
         select(VoteRound).where(VoteRound.consultation_id == consultation.id)
         .order_by(VoteRound.opened_at.desc()).limit(1))
+    locale = str(get_locale())
+    reading = translating.reading_of(round_.recommendation, round_.version, locale) \
+        if round_ else None
+    text = reading.text if round_ else ""
+    if round_ and round_.amendment:
+        translation = translating.amendment_readings([round_.amendment], locale).get(
+            round_.amendment_id)
+        text = translation.text if translation else round_.amendment.proposed_text
     return render_template(
         "recommendations/projector.html", consultation=consultation, round=round_,
-        tally=voting.tally(round_).as_payload() if round_ else None,
-        lines=numbered_lines(round_.amendment.proposed_text if round_ and round_.amendment
-                             else round_.version.text) if round_ else [],
-        choices=list(VoteChoice))
+        tally=voting.tally(round_).as_payload() if round_ else None, reading=reading,
+        lines=numbered_lines(text) if round_ else [], choices=list(VoteChoice))
 
 
 # Results --------------------------------------------------------------------------------------

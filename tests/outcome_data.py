@@ -139,8 +139,11 @@ def build_outcome_consultation(session, make_user, make_consultation, register, 
                                                 "détention des enfants."),
     }
     for recommendation, (title, text) in french.items():
-        translating.save_translation(recommendation.current_version, secretariat, locale="fr",
-                                     title=title, text=text, status=TranslationStatus.reviewed)
+        # Translated by the facilitator, reviewed by the secretariat: two people.
+        for translator, status in ((facilitator, TranslationStatus.draft),
+                                   (secretariat, TranslationStatus.reviewed)):
+            translating.save_translation(recommendation.current_version, translator,
+                                         locale="fr", title=title, text=text, status=status)
     translating.save_translation(r4.current_version, secretariat, locale="fr",
                                  title="Information avant le départ",
                                  text="Les États devraient informer les migrants.",

@@ -73,7 +73,8 @@ def test_seed_demo_has_every_stakeholder_group_and_the_roles_of_a_red_talk(empty
             select(func.count(func.distinct(BreakoutAssignment.group_id))))
         comments = db.session.scalar(select(func.count()).select_from(Comment))
     assert groups >= set(StakeholderGroup) - {StakeholderGroup.other}
-    assert roles == {Role.facilitator, Role.secretariat, Role.participant, Role.rapporteur}
+    assert roles == {Role.facilitator, Role.secretariat, Role.participant, Role.rapporteur,
+                     Role.translator}
     assert participants == 20
     assert statuses == set(RegistrationStatus)
     assert groups_with_members == 4

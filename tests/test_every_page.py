@@ -52,7 +52,8 @@ def page_paths(app, ids) -> list[str]:
              "recommendation_id": ids["recommendation_id"], "item_id": ids["round_id"],
              "consultation_id": ids["consultation_id"], "registration_id": 1,
              "question_id": 1, "token": "not-a-token", "filename": "css/portal.css",
-             "document_id": ids["document_id"], "locale": "fr"}
+             "document_id": ids["document_id"], "amendment_id": ids["amendment_id"],
+             "locale": "fr"}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

@@ -221,13 +221,29 @@ def test_a_translation_is_entered_reviewed_and_follows_new_versions(app, made, s
 
     path = f"/c/{slug}/outcome/translations/{r4.id}/fr"
     assert f'href="{path}"' in page(client, f"/c/{slug}/recommendations/{r4.id}")
-    assert "Les États devraient informer les migrants." in page(client, path)
-    submit(client, path, {"title": "Information avant le départ",
-                          "text": "Les États devraient informer les migrants des risques.",
-                          "status": "reviewed"})
+    # The secretariat translated R4: it may correct its draft but not mark it reviewed.
+    form = page(client, path)
+    assert "Les États devraient informer les migrants." in form
+    assert 'value="reviewed"' not in form
+    refused = submit(client, path, {"title": "Information avant le départ",
+                                    "text": "Les États devraient informer les migrants.",
+                                    "status": "reviewed"})
+    assert refused.status_code == 400
     translation = session.scalars(select(VersionTranslation).where(
         VersionTranslation.version_id == r4.current_version.id)).one()
+    assert translation.status == TranslationStatus.draft
+
+    # The facilitator reviews it, correcting a word on the way; the translator stays named.
+    reviewer = signed_in(app, made, "facilitator")
+    assert 'value="reviewed"' in page(reviewer, path)
+    submit(reviewer, path, {"title": "Information avant le départ",
+                            "text": "Les États devraient informer les migrants des risques.",
+                            "status": "reviewed"})
+    session.refresh(translation)
     assert translation.status == TranslationStatus.reviewed
+    assert translation.text == "Les États devraient informer les migrants des risques."
+    assert translation.translated_by_id == made.users["secretariat"].id
+    assert translation.reviewed_by_id == made.users["facilitator"].id
     assert "R4" not in {gap["subject"] for gap in operations.compile_outcome(
         consultation, "fr", made.users["secretariat"]).data["gaps"] if gap["kind"] ==
         "translation"}

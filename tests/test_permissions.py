@@ -9,7 +9,7 @@ from portal import permissions
 
 PEOPLE = [
     "anonymous", "signed_in", "pending", "declined_facilitator", "participant", "rapporteur",
-    "observer", "secretariat", "facilitator", "other_facilitator", "admin",
+    "observer", "translator", "secretariat", "facilitator", "other_facilitator", "admin",
 ]
 
 
@@ -27,7 +27,8 @@ def person(make_user, make_consultation, register):
             register(user, consultation, Role.facilitator, RegistrationStatus.declined)
         elif kind == "other_facilitator":
             register(user, make_consultation(), Role.facilitator)
-        elif kind in {"participant", "rapporteur", "observer", "secretariat", "facilitator"}:
+        elif kind in {"participant", "rapporteur", "observer", "translator", "secretariat",
+                      "facilitator"}:
             register(user, consultation, Role(kind))
         return user
 
@@ -67,11 +68,21 @@ def test_the_listing_query_matches_the_rule(session, make_consultation, person, 
 
 
 @pytest.mark.parametrize("rule", [permissions.may_edit_consultation,
-                                  permissions.may_appoint_roles,
                                   permissions.may_manage_registrations,
                                   permissions.may_moderate])
 def test_facilitators_and_admins_set_up_and_moderate(make_consultation, person, rule):
     assert allowed(make_consultation, person, rule) == {"facilitator", "admin"}
+
+
+def test_facilitators_appoint_every_role_and_the_secretariat_its_translators(
+        make_consultation, person):
+    consultation = make_consultation(status=ConsultationStatus.live)
+    appointing = {kind: permissions.roles_to_appoint(person(kind, consultation), consultation)
+                  for kind in PEOPLE}
+    assert {kind for kind, roles in appointing.items() if roles} == {
+        "secretariat", "facilitator", "admin"}
+    assert appointing["facilitator"] == appointing["admin"] == list(Role)
+    assert appointing["secretariat"] == [Role.translator]
 
 
 def test_the_secretariat_also_sees_registrations(make_consultation, person):
@@ -97,7 +108,8 @@ def test_registration_is_open_to_those_without_a_live_registration(make_consulta
 
 def test_discussions_are_read_by_everyone_admitted(make_consultation, person):
     assert allowed(make_consultation, person, permissions.may_read_discussions) == {
-        "participant", "rapporteur", "observer", "secretariat", "facilitator", "admin"}
+        "participant", "rapporteur", "observer", "translator", "secretariat", "facilitator",
+        "admin"}
 
 
 def test_observers_and_the_secretariat_read_but_do_not_speak(make_consultation, person):
@@ -138,14 +150,34 @@ def test_secretariat_facilitators_and_admins_compile_the_outcome(make_consultati
                    ConsultationStatus.closed) == {"secretariat", "facilitator", "admin"}
 
 
-def test_the_team_that_compiles_also_translates(make_consultation, person):
+def test_translators_and_the_team_that_compiles_translate(make_consultation, person):
     assert allowed(make_consultation, person, permissions.may_translate,
-                   ConsultationStatus.closed) == {"secretariat", "facilitator", "admin"}
+                   ConsultationStatus.closed) == {"translator", "secretariat", "facilitator",
+                                                  "admin"}
+    assert allowed(make_consultation, person, permissions.may_translate_consultation_texts,
+                   ConsultationStatus.registration_open) == {
+        "translator", "secretariat", "facilitator", "admin"}
+
+
+def test_a_translation_is_reviewed_by_someone_other_than_its_translator(
+        make_consultation, person):
+    from types import SimpleNamespace
+
+    consultation = make_consultation(status=ConsultationStatus.live)
+    translator = person("translator", consultation)
+    secretariat = person("secretariat", consultation)
+    translation = SimpleNamespace(translated_by_id=translator.id)
+    assert not permissions.may_review_translation(translator, consultation, translation)
+    assert permissions.may_review_translation(secretariat, consultation, translation)
+    assert not permissions.may_review_translation(secretariat, consultation, None)
+    participant = person("participant", consultation)
+    assert not permissions.may_review_translation(participant, consultation, translation)
 
 
 @pytest.mark.parametrize("final, readers", [
     (False, {"secretariat", "facilitator", "admin"}),
-    (True, {"participant", "rapporteur", "observer", "secretariat", "facilitator", "admin"}),
+    (True, {"participant", "rapporteur", "observer", "translator", "secretariat", "facilitator",
+            "admin"}),
 ])
 def test_drafts_of_the_outcome_are_for_the_team_and_the_final_one_for_everyone_admitted(
     make_consultation, person, final, readers

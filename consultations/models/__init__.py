@@ -1,6 +1,11 @@
 """The consultations area's models, importable from here."""
 
-from consultations.models.breakout import BreakoutAssignment, BreakoutChoice, BreakoutGroup
+from consultations.models.breakout import (
+    BreakoutAssignment,
+    BreakoutChoice,
+    BreakoutGroup,
+    BreakoutGroupTranslation,
+)
 from consultations.models.consultation import (
     AdoptionRule,
     AgendaItem,
@@ -10,6 +15,7 @@ from consultations.models.consultation import (
     Consultation,
     ConsultationObjective,
     ConsultationStatus,
+    ConsultationTranslation,
     Mode,
     Region,
 )
@@ -35,12 +41,14 @@ __all__ = [
     "BreakoutAssignment",
     "BreakoutChoice",
     "BreakoutGroup",
+    "BreakoutGroupTranslation",
     "Comment",
     "CommentFlag",
     "CommentRevision",
     "Consultation",
     "ConsultationObjective",
     "ConsultationStatus",
+    "ConsultationTranslation",
     "Invitation",
     "Mode",
     "QuestionKind",

@@ -37,6 +37,9 @@ class BreakoutGroup(db.Model):
     assignments: Mapped[list["BreakoutAssignment"]] = relationship(
         back_populates="group", cascade="all, delete-orphan"
     )
+    translations: Mapped[list["BreakoutGroupTranslation"]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
 
     @property
     def consultation_id(self) -> int:
@@ -82,3 +85,25 @@ class BreakoutChoice(db.Model):
         ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BreakoutGroupTranslation(db.Model):
+    """A breakout group's name, theme and guiding questions in another working language.
+    The questions keep the order of the original ones: the n-th translates the n-th, and an
+    empty one leaves the original in place."""
+
+    __tablename__ = "breakout_group_translations"
+    __table_args__ = (UniqueConstraint("group_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("breakout_groups.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(String(5))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    theme: Mapped[str] = mapped_column(String(300), default="")
+    guiding_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    group: Mapped[BreakoutGroup] = relationship(back_populates="translations")

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -199,11 +199,35 @@ class Consultation(db.Model):
         cascade="all, delete-orphan",
         order_by="(AgendaItem.starts_at, AgendaItem.id)",
     )
+    translations: Mapped[list["ConsultationTranslation"]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (CheckConstraint("ends_at >= starts_at", name="ends_after_start"),)
 
     def __repr__(self) -> str:
         return f"<Consultation {self.slug}>"
+
+
+class ConsultationTranslation(db.Model):
+    """The consultation's title, summary and description in another working language; an
+    empty field leaves the original in place."""
+
+    __tablename__ = "consultation_translations"
+    __table_args__ = (UniqueConstraint("consultation_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="translations")
 
 
 class ConsultationObjective(db.Model):

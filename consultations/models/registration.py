@@ -19,6 +19,8 @@ class Role(StrEnum):
     secretariat = "secretariat"
     participant = "participant"
     observer = "observer"
+    #: Translates recommendations and the consultation's texts; appointed by the secretariat.
+    translator = "translator"
 
     @property
     def label(self) -> str:
@@ -31,6 +33,7 @@ ROLE_LABELS = {
     Role.secretariat: _l("Secretariat"),
     Role.participant: _l("Participant"),
     Role.observer: _l("Observer"),
+    Role.translator: _l("Translator"),
 }
 
 

@@ -1,11 +1,11 @@
 """Facilitators' pages for setting a consultation up: details, status, agenda, groups, team."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from consultations import operations
+from consultations import operations, wording
 from consultations.forms import (
     AgendaItemForm,
     AppointmentForm,
@@ -14,12 +14,14 @@ from consultations.forms import (
     StatusForm,
     text,
     to_local,
+    wording_form,
 )
 from consultations.models import AgendaItem, BreakoutGroup, ConsultationStatus, Invitation, Role
 from consultations.views import blueprint, load_consultation, load_within, require
 from portal import permissions
 from portal.accounts.operations import find_account
 from portal.extensions import db
+from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
 
 
 @blueprint.route("/consultations/new", methods=["GET", "POST"])
@@ -205,8 +207,10 @@ def team(slug):
     consultation = load_consultation(slug)
     require(permissions.may_view_registrations(current_user, consultation))
     form = AppointmentForm()
+    appointable = permissions.roles_to_appoint(current_user, consultation)
+    form.role.choices = [(role.value, role.label) for role in appointable]
     if form.is_submitted():
-        require(permissions.may_appoint_roles(current_user, consultation))
+        require(bool(appointable))
     if form.validate_on_submit():
         role = Role(form.role.data)
         appointed = operations.appoint(consultation, current_user, form.email.data, role)
@@ -224,3 +228,47 @@ def team(slug):
     ).all()
     return render_template("consultations/setup/team.html", consultation=consultation,
                            form=form, team=operations.team_of(consultation), pending=pending)
+
+
+@blueprint.route("/c/<slug>/texts/<locale>", methods=["GET", "POST"])
+@login_required
+def translate_texts(slug, locale):
+    """The consultation's title, description, breakout themes and guiding questions in one of
+    its other working languages."""
+    consultation = load_consultation(slug)
+    require(permissions.may_translate_consultation_texts(current_user, consultation))
+    if locale not in wording.other_languages(consultation):
+        abort(404)
+    groups = wording.groups_of(consultation)
+    form = wording_form(groups, data=_wording_data(consultation, groups, locale)
+                        if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            wording.save_wording(consultation, current_user, locale, title=form.title.data,
+                                 summary=form.summary.data, description=form.description.data,
+                                 groups=form.group_texts(groups))
+        except wording.WordingRefused as refusal:
+            db.session.rollback()
+            form.form_errors.append(refusal.reason)
+        else:
+            flash(_("The consultation's texts in %(language)s are saved.",
+                    language=LANGUAGE_NAMES[locale]), "success")
+            return redirect(url_for("consultations.translate_texts", slug=slug, locale=locale))
+    return render_template(
+        "consultations/setup/texts.html", consultation=consultation, locale=locale, form=form,
+        groups=groups, original=wording.main_language(consultation),
+        right_to_left=RIGHT_TO_LEFT), 400 if form.errors else 200
+
+
+def _wording_data(consultation, groups, locale) -> dict:
+    """What the form shows: the texts given in ``locale`` so far."""
+    given = wording.in_language(consultation.translations, locale)
+    data = {"title": given.title, "summary": given.summary,
+            "description": given.description} if given else {}
+    for group in groups:
+        translation = wording.in_language(group.translations, locale)
+        if translation is not None:
+            data[f"group_{group.id}_name"] = translation.name
+            data[f"group_{group.id}_theme"] = translation.theme
+            data[f"group_{group.id}_questions"] = "\n".join(translation.guiding_questions)
+    return data

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from consultations import wording
 from consultations.gcm import OBJECTIVES
 from consultations.geography import sub_region_label
 from consultations.models import (
@@ -265,6 +266,7 @@ def names_to_translate(consultation: Consultation, locale: str) -> list[str]:
     of recommendations written in another language."""
     main = drafting.main_language(consultation)
     names = _consultation_names(consultation) if locale != main else []
+    given = wording.names_in(consultation, locale)
     for recommendation in drafting.recommendations_of(consultation):
         if (recommendation.status != RecommendationStatus.merged
                 and recommendation.current_version.locale != locale):
@@ -272,7 +274,7 @@ def names_to_translate(consultation: Consultation, locale: str) -> list[str]:
     seen, ordered = set(), []
     for name in names:
         name = (name or "").strip()
-        if name and name not in seen:
+        if name and name not in seen and name not in given:
             seen.add(name)
             ordered.append(name)
     return ordered
@@ -384,7 +386,9 @@ class _Assembler:
         self.dates = DATE_LOCALES.get(locale, locale)
         self.gaps: list[Gap] = []
         self.written = outcome_text_of(consultation, locale)
-        self.names = dict(self.written.names or {}) if self.written else {}
+        written = self.written.names if self.written else {}
+        self.names = wording.names_in(consultation, locale) | {
+            original: name for original, name in (written or {}).items() if (name or "").strip()}
         self.language = language_name(locale)
         self.resolved: dict[tuple[str, str], Passage] = {}
         #: The organisers' names in the document's language (set with the cover).

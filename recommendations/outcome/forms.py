@@ -66,14 +66,28 @@ class BreakoutSummaryForm(FlaskForm):
                                         "removed."))
 
 
+def _translation_status() -> RadioField:
+    return RadioField(
+        _l("Status"), default=TranslationStatus.draft.value,
+        choices=[SelectChoice(status.value, status.label) for status in TranslationStatus],
+        description=_l("Only a reviewed translation goes into the outcome document and is "
+                       "shown to participants. Someone other than the translator marks it "
+                       "reviewed."))
+
+
 class TranslationForm(FlaskForm):
     title = StringField(_l("Title"), validators=[InputRequired(),
                                                  Length(max=MAX_TITLE_LENGTH)])
     text = TextAreaField(_l("Text"), validators=[InputRequired(), Length(max=MAX_TEXT_LENGTH)])
-    status = RadioField(
-        _l("Status"), default=TranslationStatus.draft.value,
-        choices=[SelectChoice(status.value, status.label) for status in TranslationStatus],
-        description=_l("Only a reviewed translation goes into the outcome document."))
+    status = _translation_status()
+
+
+class AmendmentTranslationForm(FlaskForm):
+    text = TextAreaField(_l("Proposed text"),
+                         validators=[InputRequired(), Length(max=MAX_TEXT_LENGTH)])
+    rationale = TextAreaField(_l("Why the amendment is proposed"),
+                              validators=[Length(max=MAX_TEXT_LENGTH)])
+    status = _translation_status()
 
 
 class ListingForm(FlaskForm):

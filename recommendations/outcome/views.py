@@ -28,10 +28,11 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
 from recommendations import drafting, translating
-from recommendations.models import Recommendation, TranslationStatus
+from recommendations.models import Amendment, Recommendation, TranslationStatus
 from recommendations.outcome import content, operations
 from recommendations.outcome.chart import bar_chart
 from recommendations.outcome.forms import (
+    AmendmentTranslationForm,
     BreakoutSummaryForm,
     CompileForm,
     FinalForm,
@@ -269,10 +270,23 @@ def translations(slug):
     require(permissions.may_translate(current_user, consultation))
     locale = _chosen_locale(consultation)
     recommendations, translations = translating.translations_to_make(consultation, locale)
+    amendments = translating.amendments_to_translate(consultation)
     return render_template(
         "recommendations/outcome/translations.html", consultation=consultation, locale=locale,
         languages=languages_for(consultation), recommendations=recommendations,
-        translations=translations)
+        translations=translations,
+        out_of_date=translating.out_of_date_translations(recommendations, locale),
+        amendments=amendments,
+        amendment_translations=translating.amendment_translations_into(amendments, locale))
+
+
+def _status_choices(form, consultation, existing) -> None:
+    """Offer "reviewed" only to someone who may review: not the one who translated it."""
+    if not permissions.may_review_translation(current_user, consultation, existing):
+        form.status.choices = [choice for choice in form.status.choices
+                               if choice.value == TranslationStatus.draft.value]
+        if not form.is_submitted():
+            form.status.data = TranslationStatus.draft.value
 
 
 @blueprint.route("/c/<slug>/outcome/translations/<int:recommendation_id>/<locale>",
@@ -290,6 +304,7 @@ def translate(slug, recommendation_id, locale):
                                  "status": existing.status.value} if existing else
                            {"title": earlier.title, "text": earlier.text,
                             "status": TranslationStatus.draft.value} if earlier else None)
+    _status_choices(form, consultation, existing)
     if form.validate_on_submit():
         try:
             translating.save_translation(version, current_user, locale=locale,
@@ -308,6 +323,39 @@ def translate(slug, recommendation_id, locale):
         "recommendations/outcome/translate.html", consultation=consultation,
         recommendation=recommendation, version=version, locale=locale, form=form,
         existing=existing, earlier=earlier, diff_html=diff_html,
+        right_to_left=RIGHT_TO_LEFT), status
+
+
+@blueprint.route("/c/<slug>/outcome/translations/amendments/<int:amendment_id>/<locale>",
+                 methods=["GET", "POST"])
+@login_required
+def translate_amendment(slug, amendment_id, locale):
+    consultation = load_consultation(slug)
+    amendment = load_within(consultation, Amendment, amendment_id)
+    locale = _locale_or_404(locale)
+    require(permissions.may_translate(current_user, consultation))
+    existing = translating.amendment_translation_of(amendment, locale)
+    form = AmendmentTranslationForm(data={
+        "text": existing.text, "rationale": existing.rationale,
+        "status": existing.status.value} if existing else None)
+    _status_choices(form, consultation, existing)
+    if form.validate_on_submit():
+        try:
+            translating.save_amendment_translation(
+                amendment, current_user, locale=locale, text=form.text.data,
+                rationale=form.rationale.data, status=TranslationStatus(form.status.data))
+        except translating.TranslationRefused as refusal:
+            db.session.rollback()
+            form.form_errors.append(refusal.reason)
+        else:
+            flash(_("The translation of amendment %(id)d into %(language)s is saved.",
+                    id=amendment.id, language=LANGUAGE_NAMES[locale]), "success")
+            return redirect(url_for("outcome.translations", slug=slug, locale=locale,
+                                    _anchor="amendments"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "recommendations/outcome/translate_amendment.html", consultation=consultation,
+        amendment=amendment, locale=locale, form=form, existing=existing, diff_html=diff_html,
         right_to_left=RIGHT_TO_LEFT), status
 
 

@@ -1,0 +1,207 @@
+"""The consultation's own words in each of its working languages: its title, summary and
+description, and its breakout groups' names, themes and guiding questions.
+
+They are written in the consultation's main language (the first working language) and may be
+given in each other one. A reader sees them in the language of their pages where they were
+given, field by field; whatever was not given stays in the original.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from consultations.models import (
+    AgendaItem,
+    BreakoutGroup,
+    BreakoutGroupTranslation,
+    Consultation,
+    ConsultationTranslation,
+    Thread,
+)
+from portal import permissions
+from portal.accounts.models import User
+from portal.audit.operations import record_event
+from portal.database import utcnow
+from portal.extensions import db
+
+#: The longest each translated field may be: the same as the original's.
+LIMITS = {"title": 200, "summary": 500, "description": 20_000, "name": 120, "theme": 300,
+          "question": 500}
+
+
+class WordingRefused(Exception):
+    """The translation cannot be saved; ``reason`` says why in the user's language."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def main_language(consultation: Consultation) -> str:
+    """The consultation's main language: the first of its working languages."""
+    return (consultation.working_languages or ["en"])[0]
+
+
+def other_languages(consultation: Consultation) -> list[str]:
+    """The working languages its texts can be translated into."""
+    return list((consultation.working_languages or ["en"])[1:])
+
+
+@dataclass(frozen=True)
+class ConsultationWording:
+    title: str
+    summary: str
+    description: str
+    #: The language each field is shown in: the reader's where given, else the original's.
+    title_locale: str
+    text_locale: str
+
+
+@dataclass(frozen=True)
+class GroupWording:
+    name: str
+    theme: str
+    questions: list[str]
+    locale: str
+
+
+def _given(translated: str | None, original: str) -> tuple[str, bool]:
+    translated = (translated or "").strip()
+    return (translated, True) if translated else (original, False)
+
+
+def in_language(items, locale: str):
+    """The translation among ``items`` (a consultation's or a group's) made into ``locale``."""
+    for item in items:
+        if item.locale == locale:
+            return item
+    return None
+
+
+def wording_of(consultation: Consultation, locale: str) -> ConsultationWording:
+    """The consultation's title, summary and description as a reader in ``locale`` sees them."""
+    original = main_language(consultation)
+    translation = (in_language(consultation.translations, locale)
+                   if locale != original else None)
+    if translation is None:
+        return ConsultationWording(consultation.title, consultation.summary,
+                                   consultation.description, original, original)
+    title, title_given = _given(translation.title, consultation.title)
+    summary, summary_given = _given(translation.summary, consultation.summary)
+    description, description_given = _given(translation.description, consultation.description)
+    return ConsultationWording(
+        title, summary, description, locale if title_given else original,
+        locale if (summary_given or description_given) else original)
+
+
+def group_wording(group: BreakoutGroup, locale: str) -> GroupWording:
+    """The group's name, theme and guiding questions as a reader in ``locale`` sees them."""
+    original = main_language(group.round.consultation)
+    translation = in_language(group.translations, locale) if locale != original else None
+    if translation is None:
+        return GroupWording(group.name, group.theme, list(group.guiding_questions), original)
+    given = list(translation.guiding_questions or [])
+    questions = [_given(given[position] if position < len(given) else "", question)[0]
+                 for position, question in enumerate(group.guiding_questions)]
+    return GroupWording(_given(translation.name, group.name)[0],
+                        _given(translation.theme, group.theme)[0], questions, locale)
+
+
+def thread_title(thread: Thread, locale: str) -> str:
+    """A guiding question's thread is titled by the question in the reader's language."""
+    if not thread.guiding_question or thread.breakout_group is None:
+        return thread.title
+    questions = group_wording(thread.breakout_group, locale).questions
+    if thread.position < len(questions):
+        return questions[thread.position]
+    return thread.title
+
+
+def groups_of(consultation: Consultation) -> list[BreakoutGroup]:
+    """Every breakout group of every round, in agenda order."""
+    return db.session.scalars(
+        select(BreakoutGroup).join(AgendaItem)
+        .where(AgendaItem.consultation_id == consultation.id)
+        .order_by(AgendaItem.starts_at, AgendaItem.id, BreakoutGroup.position,
+                  BreakoutGroup.id)).all()
+
+
+@dataclass
+class GroupText:
+    """What a translator gives for one breakout group."""
+
+    name: str = ""
+    theme: str = ""
+    questions: tuple[str, ...] = ()
+
+
+def _refuse_if_too_long(value: str, field: str) -> None:
+    if len(value) > LIMITS[field]:
+        raise WordingRefused(_("A field has %(count)d characters at most.", count=LIMITS[field]))
+
+
+def save_wording(consultation: Consultation, actor: User, locale: str, *, title: str,
+                 summary: str, description: str, groups: dict[int, GroupText]) -> None:
+    """Keep the consultation's texts in ``locale``, and those of the breakout groups given by
+    id. An empty field leaves the original in place."""
+    if not permissions.may_translate_consultation_texts(actor, consultation):
+        raise WordingRefused(_("You may not translate the texts of this consultation."))
+    if locale not in other_languages(consultation):
+        raise WordingRefused(_("Choose one of the consultation's other working languages."))
+    fields = {"title": title, "summary": summary, "description": description}
+    fields = {name: (value or "").replace("\r\n", "\n").strip() for name, value in fields.items()}
+    for name, value in fields.items():
+        _refuse_if_too_long(value, name)
+    known = {group.id: group for group in groups_of(consultation)}
+    for group_id, text in groups.items():
+        group = known.get(group_id)
+        if group is None:
+            raise WordingRefused(_("That breakout group is not part of this consultation."))
+        if len(text.questions) > len(group.guiding_questions):
+            raise WordingRefused(_(
+                "%(group)s has %(count)d guiding questions: give at most as many translations, "
+                "one per line, in the same order.", group=group.name,
+                count=len(group.guiding_questions)))
+        _refuse_if_too_long(text.name.strip(), "name")
+        _refuse_if_too_long(text.theme.strip(), "theme")
+        for question in text.questions:
+            _refuse_if_too_long(question.strip(), "question")
+
+    translation = in_language(consultation.translations, locale)
+    if translation is None:
+        translation = ConsultationTranslation(consultation=consultation, locale=locale)
+        db.session.add(translation)
+    translation.title, translation.summary = fields["title"], fields["summary"]
+    translation.description = fields["description"]
+    translation.updated_at, translation.updated_by_id = utcnow(), actor.id
+    for group_id, text in groups.items():
+        group = known[group_id]
+        group_translation = in_language(group.translations, locale)
+        if group_translation is None:
+            group_translation = BreakoutGroupTranslation(group=group, locale=locale)
+            db.session.add(group_translation)
+        group_translation.name, group_translation.theme = text.name.strip(), text.theme.strip()
+        group_translation.guiding_questions = [question.strip() for question in text.questions]
+        group_translation.updated_at, group_translation.updated_by_id = utcnow(), actor.id
+    db.session.flush()
+    record_event("consultation.texts_translated", actor=actor, target=consultation,
+                 consultation=consultation, locale=locale, groups=sorted(groups))
+
+
+def names_in(consultation: Consultation, locale: str) -> dict[str, str]:
+    """The consultation's title and its groups' names and themes, original to translation,
+    as given in ``locale`` (the outcome document takes them from here)."""
+    names = {}
+    translation = in_language(consultation.translations, locale)
+    if translation is not None and translation.title:
+        names[consultation.title] = translation.title
+    for group in groups_of(consultation):
+        group_translation = in_language(group.translations, locale)
+        if group_translation is None:
+            continue
+        for original, translated in ((group.name, group_translation.name),
+                                     (group.theme, group_translation.theme)):
+            if original and translated:
+                names[original] = translated
+    return names
