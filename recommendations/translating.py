@@ -199,22 +199,25 @@ def _refuse_unless_translatable(actor: User, consultation, recommendation, local
                                    "texts no longer change."))
 
 
-def _set_status(translation, actor: User, status: TranslationStatus, *, is_new: bool) -> None:
+def _refuse_review_by_translator(translation, actor: User, status: TranslationStatus) -> None:
+    """A reviewed translation has been read by someone other than its translator."""
+    if status == TranslationStatus.reviewed and (
+            translation is None or translation.translated_by_id in (None, actor.id)):
+        raise TranslationRefused(_("Someone other than the translator marks a translation "
+                                   "reviewed: save it as a draft and ask another translator "
+                                   "or the secretariat to review it."))
+
+
+def _set_status(translation, actor: User, status: TranslationStatus) -> None:
     """A draft is the work of whoever saved it last; a reviewed translation keeps its
-    translator and names its reviewer, who must be someone else."""
+    translator and names its reviewer."""
     if status == TranslationStatus.reviewed:
-        if is_new or translation.translated_by_id in (None, actor.id):
-            raise TranslationRefused(_("Someone other than the translator marks a translation "
-                                       "reviewed: save it as a draft and ask another "
-                                       "translator or the secretariat to review it."))
         translation.reviewed_by_id, translation.reviewed_at = actor.id, utcnow()
     else:
         translation.translated_by_id = actor.id
         translation.reviewed_by_id = translation.reviewed_at = None
     translation.status = status
     translation.updated_at = utcnow()
-
-
 
 
 def save_translation(version: RecommendationVersion, actor: User, *, locale: str, title: str,
@@ -231,12 +234,12 @@ def save_translation(version: RecommendationVersion, actor: User, *, locale: str
                                    "%(text)d.", title=MAX_TITLE_LENGTH, text=MAX_TEXT_LENGTH))
     status = TranslationStatus(status)
     translation = translation_of(version, locale)
-    is_new = translation is None
-    if is_new:
+    _refuse_review_by_translator(translation, actor, status)
+    if translation is None:
         translation = VersionTranslation(version=version, locale=locale)
-    _set_status(translation, actor, status, is_new=is_new)
+        db.session.add(translation)
+    _set_status(translation, actor, status)
     translation.title, translation.text = title, text
-    db.session.add(translation)
     db.session.flush()
     record_event("translation.saved", actor=actor, target=translation,
                  consultation=consultation, reference=recommendation.reference,
@@ -262,12 +265,12 @@ def save_amendment_translation(amendment: Amendment, actor: User, *, locale: str
                                    text=MAX_TEXT_LENGTH))
     status = TranslationStatus(status)
     translation = amendment_translation_of(amendment, locale)
-    is_new = translation is None
-    if is_new:
+    _refuse_review_by_translator(translation, actor, status)
+    if translation is None:
         translation = AmendmentTranslation(amendment=amendment, locale=locale)
-    _set_status(translation, actor, status, is_new=is_new)
+        db.session.add(translation)
+    _set_status(translation, actor, status)
     translation.text, translation.rationale = text, rationale
-    db.session.add(translation)
     db.session.flush()
     record_event("amendment_translation.saved", actor=actor, target=translation,
                  consultation=consultation, reference=recommendation.reference,

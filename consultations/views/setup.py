@@ -227,7 +227,8 @@ def team(slug):
             Invitation.role != Role.participant)
     ).all()
     return render_template("consultations/setup/team.html", consultation=consultation,
-                           form=form, team=operations.team_of(consultation), pending=pending)
+                           form=form, team=operations.team_of(consultation),
+                           pending=pending), 400 if form.errors else 200
 
 
 @blueprint.route("/c/<slug>/texts/<locale>", methods=["GET", "POST"])
