@@ -95,3 +95,69 @@ def test_the_retention_date_is_asked_in_the_set_up_form(client, plenary, session
     assert saved.status_code == 302
     db.session.expire_all()
     assert consultation.personal_data_kept_until == date(2025, 6, 30)
+
+
+def _expired_consultations(app):
+    from consultations.models import Consultation, Region, Role
+    from portal.accounts.models import StakeholderGroup
+    from portal.accounts.operations import create_account, hash_password
+
+    starts = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
+    password_hash = hash_password("not used in this test")
+    people = [create_account(email=f"p{number}@example.org", password_hash=password_hash,
+                             name=f"Participant {number}", organisation="Caritas",
+                             stakeholder_group=StakeholderGroup.civil_society, country="SN")
+              for number in range(3)]
+    for number in range(CONCURRENT_CONSULTATIONS):
+        consultation = Consultation(
+            slug=f"expired-{number}", title=f"Expired {number}", region=Region.africa,
+            starts_at=starts, ends_at=starts, personal_data_kept_until=date(2024, 5, 1))
+        db.session.add(consultation)
+        for person in people:
+            db.session.add(Registration(
+                consultation=consultation, user=person, role=Role.participant,
+                status=RegistrationStatus.approved, organisation="Caritas",
+                stakeholder_group=person.stakeholder_group, country="SN"))
+
+
+CONCURRENT_CONSULTATIONS = 12
+
+
+def test_two_runs_at_the_same_time_anonymise_each_consultation_once(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from portal import create_app
+    from tests.conftest import suite_settings
+    from tests.databases import scratch_database
+    from tests.servers import prepare_database
+
+    with scratch_database(tmp_path, "retention") as url:
+        prepare_database(url, _expired_consultations)
+        environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "retention test"}
+        environment.pop("TEST_DATABASE_URL", None)
+        environment.pop("REDIS_URL", None)
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "anonymise-expired"]
+        root = Path(__file__).resolve().parent.parent
+        runs = [subprocess.Popen(command, cwd=root, env=environment, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                for _ in range(2)]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
+        done = [line for output in outputs for line in output.splitlines()
+                if line.endswith("registrations anonymised.")]
+        assert len(done) == CONCURRENT_CONSULTATIONS, outputs
+
+        app = create_app(suite_settings(url))
+        with app.app_context():
+            events = db.session.scalars(select(AuditEvent.consultation_id).where(
+                AuditEvent.action == "consultation.personal_data_anonymised")).all()
+            assert sorted(events) == sorted(set(events))
+            assert len(events) == CONCURRENT_CONSULTATIONS
+            assert not db.session.scalar(select(func.count()).select_from(Registration)
+                                         .where(Registration.user_id.is_not(None)))
+            assert db.session.scalar(select(func.count()).select_from(User)) == 3
+            db.session.remove()
+            db.engine.dispose()
