@@ -257,3 +257,29 @@ def test_deleting_needs_the_csrf_token(client, plenary):
     response = client.post("/account/delete", data={"password": PASSWORD})
     assert response.status_code == 400
     assert find_user(plenary["person"].email) is not None
+
+
+def test_the_download_holds_the_texts_i_wrote_and_what_i_did_as_an_organiser(plenary):
+    facilitator, recommendation = plenary["facilitator"], plenary["recommendation"]
+    rapporteur = recommendation.created_by_id
+    document = personal_data.personal_data_of(db.session.get(User, rapporteur))
+    [version] = document["recommendation_versions"]
+    assert (version["recommendation"], version["text"]) == ("R1", "States should share data.")
+    assert {"record": "recommendations", "id": recommendation.id, "as": "created_by",
+            "consultation": plenary["consultation"].slug} in document["other_records_naming_you"]
+    opened = personal_data.personal_data_of(facilitator)["other_records_naming_you"]
+    assert {"record": "vote_rounds", "id": plenary["round"].id, "as": "opened_by",
+            "consultation": plenary["consultation"].slug} in opened
+
+
+def test_moderation_of_my_comment_stays_in_the_audit_without_its_excerpt(plenary, session):
+    comment = plenary["comment"]
+    discussion.hide_comment(comment, plenary["facilitator"], "Names a family")
+    document = personal_data.personal_data_of(plenary["person"])
+    hidden = [e for e in document["audit_events"] if e["action"] == "comment.hidden"]
+    assert hidden and not hidden[0]["you_acted"] and "excerpt" in hidden[0]["details"]
+
+    anonymisation.delete_account(plenary["person"], PASSWORD)
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "comment.hidden"))
+    assert event.actor_id == plenary["facilitator"].id, "the moderator's own action stays"
+    assert "excerpt" not in event.details and event.details["reason"] == "Names a family"

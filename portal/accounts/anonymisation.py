@@ -35,6 +35,7 @@ from consultations.models import (
     Thread,
 )
 from portal.accounts.models import SignInFailure, User
+from portal.accounts.personal_data import events_concerning
 from portal.audit.models import AuditEvent
 from portal.audit.operations import record_event
 from portal.database import utcnow
@@ -280,12 +281,8 @@ def delete_account(user: User, password: str) -> None:
              if _anonymise_registration(registration, now)]
     db.session.flush()
 
-    _anonymise_audit(or_(
-        AuditEvent.actor_id == user.id,
-        (AuditEvent.target_type == "users") & (AuditEvent.target_id == user.id),
-        (AuditEvent.target_type == "registrations")
-        & AuditEvent.target_id.in_(registration_ids or [-1]),
-    ), forget_target=("users", user.id))
+    _anonymise_audit(events_concerning(user.id, registration_ids),
+                     forget_target=("users", user.id), actor_id=user.id)
     _remove_registration_links(registration_ids, retention=False)
     for link in USER_LINKS:
         if link.action == "unlink":
@@ -304,11 +301,16 @@ def delete_account(user: User, password: str) -> None:
         promote_from_waitlist(consultation, None)
 
 
-def _anonymise_audit(condition, forget_target: tuple[str, int] | None = None) -> None:
+def _anonymise_audit(condition, forget_target: tuple[str, int] | None = None,
+                     actor_id: int | None = None) -> None:
+    """Strip the personal details of the events; remove their actor and network address
+    (all of them, or only where ``actor_id`` acted: a moderator's own action keeps its
+    moderator)."""
     events = db.session.scalars(select(AuditEvent).where(condition)).all()
     for event in events:
-        event.actor_id = None
-        event.ip_address = None
+        if actor_id is None or event.actor_id == actor_id:
+            event.actor_id = None
+            event.ip_address = None
         if forget_target and (event.target_type, event.target_id) == forget_target:
             event.target_id = None
         _strip_details(event)

@@ -205,13 +205,25 @@ def _invitations(user: User, slugs: dict[int, str]) -> list[dict]:
             for invitation in invitations]
 
 
+def events_concerning(user_id: int, registration_ids: list[int]):
+    """The SQL condition for the audit events the person did, or that were done to their
+    account, registrations, comments or amendments."""
+
+    def about(table: str, ids) -> object:
+        return (AuditEvent.target_type == table) & AuditEvent.target_id.in_(ids)
+
+    return or_(
+        AuditEvent.actor_id == user_id,
+        about("users", [user_id]),
+        about("registrations", registration_ids or [-1]),
+        about("comments", select(Comment.id).where(Comment.author_id == user_id)),
+        about("amendments", select(Amendment.id).where(Amendment.author_id == user_id)),
+    )
+
+
 def _audit(user: User, registration_ids: list[int], slugs: dict[int, str]) -> list[dict]:
-    events = db.session.scalars(select(AuditEvent).where(or_(
-        AuditEvent.actor_id == user.id,
-        (AuditEvent.target_type == "users") & (AuditEvent.target_id == user.id),
-        (AuditEvent.target_type == "registrations")
-        & AuditEvent.target_id.in_(registration_ids or [-1]),
-    )).order_by(AuditEvent.id)).all()
+    events = db.session.scalars(select(AuditEvent).where(
+        events_concerning(user.id, registration_ids)).order_by(AuditEvent.id)).all()
     return [{
         "you_acted": event.actor_id == user.id,
         "consultation": slugs.get(event.consultation_id),
