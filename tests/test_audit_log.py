@@ -94,3 +94,12 @@ def test_participants_and_visitors_do_not_see_a_consultations_audit(
     assert client.get(f"/c/{ours.slug}/audit").status_code == 302
     sign_in(client, participant.email)
     assert client.get(f"/c/{ours.slug}/audit").status_code == 403
+
+
+def test_hostile_filters_get_a_page_not_an_error(client, session, make_user):
+    admin = make_user(is_admin=True)
+    sign_in(client, admin.email)
+    for query in ({"actor": "a\x00b"}, {"action": "\x00"}, {"consultation": "9" * 30},
+                  {"consultation": "١٢"}, {"page": "-3"}, {"actor": "%_" * 200},
+                  {"since": "2024-13-45"}):
+        assert client.get("/admin/audit/", query_string=query).status_code == 200, query

@@ -36,17 +36,28 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError(_l("The end of the period must come after its start."))
 
 
+#: The largest id a consultation filter may name (the column is a 32-bit integer).
+MAX_ID = 2**31 - 1
+
+
+def _clean(value) -> str:
+    """A filter's text without NUL characters, which PostgreSQL refuses in a string."""
+    return (value or "").replace("\x00", "").strip()
+
+
 def _filtered(form: AuditFilterForm, query, with_consultation: bool):
-    actor = (form.actor.data or "").strip().lower()
+    actor = _clean(form.actor.data).lower()
     if actor:
         pattern = f"%{actor.replace('%', '').replace('_', '')}%"
         query = query.where(AuditEvent.actor_id.in_(
             select(User.id).where(or_(func.lower(User.email).like(pattern),
                                       func.lower(User.name).like(pattern)))))
-    if form.action.data:
-        query = query.where(AuditEvent.action.startswith(form.action.data, autoescape=True))
-    if with_consultation and (form.consultation.data or "").isdigit():
-        query = query.where(AuditEvent.consultation_id == int(form.consultation.data))
+    action = _clean(form.action.data)
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    consultation = _clean(form.consultation.data) if with_consultation else ""
+    if consultation.isdecimal() and int(consultation) <= MAX_ID:
+        query = query.where(AuditEvent.consultation_id == int(consultation))
     dates_valid = not (form.since.errors or form.until.errors)
     if dates_valid and form.since.data:
         query = query.where(
