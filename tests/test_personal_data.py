@@ -283,3 +283,29 @@ def test_moderation_of_my_comment_stays_in_the_audit_without_its_excerpt(plenary
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "comment.hidden"))
     assert event.actor_id == plenary["facilitator"].id, "the moderator's own action stays"
     assert "excerpt" not in event.details and event.details["reason"] == "Names a family"
+
+
+def test_an_anonymised_registration_is_counted_but_nobody_acts_on_it(
+        client, plenary, make_user, register, session):
+    consultation, facilitator = plenary["consultation"], plenary["facilitator"]
+    waiting = make_user()
+    waiting_registration = register(waiting, consultation, status=RegistrationStatus.waitlisted)
+    anonymisation.delete_account(plenary["person"], PASSWORD)
+    anonymisation.delete_account(waiting, PASSWORD)
+    assert waiting_registration.status == RegistrationStatus.cancelled, "nobody to take it up"
+    session.flush()
+    registration_id = plenary["registration"].id
+
+    sign_in(client, facilitator.email)
+    manage = f"/c/{consultation.slug}/registrations"
+    check_in = submit(client, f"/c/{consultation.slug}/check-in/{registration_id}",
+                      {"present": "1"}, form_path=f"/c/{consultation.slug}/check-in")
+    assert check_in.status_code == 404
+    decided = submit(client, f"{manage}/decide",
+                     {"registration": registration_id, "decision": "declined"},
+                     form_path=manage)
+    assert decided.status_code == 302
+    db.session.expire_all()
+    assert session.get(Registration, registration_id).status == RegistrationStatus.approved
+    assert client.get(manage).status_code == 200
+    assert client.get(f"/c/{consultation.slug}/team").status_code == 200

@@ -232,11 +232,12 @@ def _bulk(statement) -> None:
 
 def _anonymise_registration(registration: Registration, now: datetime) -> bool:
     """Remove what identifies the person from the registration; returns whether it held an
-    approved place that is now free (before the event, the place goes back)."""
+    approved place that is now free. Before the event the place goes back; a registration
+    still waiting for a decision or a place is cancelled, since nobody can take it up."""
     freed = False
-    if (registration.consultation.status in BEFORE_THE_EVENT
-            and registration.status not in {RegistrationStatus.cancelled,
-                                             RegistrationStatus.declined}):
+    waiting = registration.status in {RegistrationStatus.pending, RegistrationStatus.waitlisted}
+    if waiting or (registration.consultation.status in BEFORE_THE_EVENT
+                   and registration.status == RegistrationStatus.approved):
         freed = (registration.status == RegistrationStatus.approved
                  and registration.role == Role.participant)
         registration.status = RegistrationStatus.cancelled
