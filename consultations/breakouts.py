@@ -33,7 +33,8 @@ def members_to_place(round_: AgendaItem) -> list[Registration]:
         select(Registration)
         .where(Registration.consultation_id == round_.consultation_id,
                Registration.status == RegistrationStatus.approved,
-               Registration.role.in_(MEMBER_ROLES))
+               Registration.role.in_(MEMBER_ROLES),
+               Registration.user_id.is_not(None))
         .order_by(Registration.id)
     ).all()
 

@@ -227,7 +227,7 @@ def author_label(comment: Comment, show_names: bool) -> str:
     if show_names and comment.author is not None:
         return comment.author.name
     if registration is None:
-        return _("Former participant")
+        return _("Deleted participant")
     return _("%(group)s, %(country)s", group=registration.stakeholder_group.label,
              country=country_name(registration.country))
 

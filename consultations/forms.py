@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     IntegerField,
@@ -159,6 +160,12 @@ class ConsultationForm(FlaskForm):
     )
     breakout_threads_open = BooleanField(
         _l("Every participant may read and write in every breakout group's threads"))
+    personal_data_kept_until = DateField(
+        _l("Participants' personal data kept until"), validators=[Optional()],
+        description=_l("After this day, in the consultation's time zone, the participants' "
+                       "names, e-mail addresses, organisations and answers are removed; their "
+                       "comments, votes and the figures stay. Leave empty to keep them."),
+    )
 
     def __init__(self, *args, consultation: Consultation | None = None, **kwargs):
         if consultation is not None and not kwargs.get("formdata"):
@@ -188,6 +195,11 @@ class ConsultationForm(FlaskForm):
         if field.data and self.ends_at.data and field.data > self.ends_at.data:
             raise ValidationError(_l("Registration must close before the consultation ends."))
 
+    def validate_personal_data_kept_until(self, field):
+        if field.data and self.ends_at.data and field.data < self.ends_at.data.date():
+            raise ValidationError(_l("Keep the personal data at least until the consultation "
+                                     "ends."))
+
     def consultation_fields(self) -> dict:
         zone = self.time_zone.data
         return {
@@ -212,6 +224,7 @@ class ConsultationForm(FlaskForm):
             "adoption_rule": AdoptionRule(self.adoption_rule.data),
             "consent_text": text(self.consent_text),
             "breakout_threads_open": self.breakout_threads_open.data,
+            "personal_data_kept_until": self.personal_data_kept_until.data,
         }
 
 
@@ -220,7 +233,8 @@ def consultation_form_data(consultation: Consultation) -> dict:
     data = {
         name: getattr(consultation, name)
         for name in ("title", "summary", "description", "organisers", "venue", "time_zone",
-                     "capacity", "invitation_only", "consent_text", "breakout_threads_open")
+                     "capacity", "invitation_only", "consent_text", "breakout_threads_open",
+                     "personal_data_kept_until")
     }
     data.update(
         region=consultation.region.value,

@@ -316,6 +316,8 @@ STATUS_SUBJECTS = {
 def tell_status(registration: Registration, message: str = "", promoted: bool = False) -> None:
     """E-mail the person the new status of their registration, in their language."""
     user = registration.user
+    if user is None:
+        return
     consultation = registration.consultation
     with force_locale(user.preferred_locale):
         subject = str(STATUS_SUBJECTS[registration.status]) % {"title": consultation.title}

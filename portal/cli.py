@@ -1,5 +1,5 @@
-"""Flask CLI commands: ``flask --app wsgi seed-demo``, ``create-admin`` and
-``outcome-document``."""
+"""Flask CLI commands: ``flask --app wsgi seed-demo``, ``create-admin``,
+``outcome-document`` and ``anonymise-expired``."""
 
 import time
 
@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(outcome_document_command)
+    app.cli.add_command(anonymise_expired_command)
 
 
 @click.command("seed-demo")
@@ -130,3 +131,32 @@ def outcome_document_command(slug: str, locale: str | None, output: str,
     click.echo(f"Version {document.number} in {locale}{' (final)' if document.final else ''}: "
                f"{document.size} bytes, sha256 {document.sha256}, "
                f"{document.missing_count} items missing.", err=True)
+
+
+@click.command("anonymise-expired")
+@with_appcontext
+def anonymise_expired_command() -> None:
+    """Anonymise the personal data of the participants of every consultation whose retention
+    date has passed. Safe to run from cron: each consultation is done once, in its own
+    transaction, and a second run at the same time waits, then finds it done."""
+    from consultations.models import Consultation
+    from portal.accounts.anonymisation import anonymise_consultation, expired_consultations
+    from portal.database import intending_to_write
+
+    due = [(consultation.id, consultation.slug) for consultation in expired_consultations()]
+    db.session.rollback()
+    done = 0
+    for consultation_id, slug in due:
+        with intending_to_write():
+            consultation = db.session.get(Consultation, consultation_id)
+            result = anonymise_consultation(consultation) if consultation else None
+            if result is None:
+                db.session.rollback()
+                click.echo(f"/c/{slug}: anonymised already by another run.")
+                continue
+            db.session.commit()
+        done += 1
+        click.echo(f"/c/{slug}: personal data of {result.registrations} registrations "
+                   "anonymised.")
+    click.echo(f"{done} consultation{'' if done == 1 else 's'} anonymised."
+               if done else "Nothing to anonymise.")

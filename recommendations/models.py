@@ -272,7 +272,8 @@ class AmendmentSupport(db.Model):
     amendment_id: Mapped[int] = mapped_column(
         ForeignKey("amendments.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: None once the supporter's account is deleted or anonymised: the support still counts.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -18,9 +18,9 @@ SAME_AS_ENGLISH = {
 }
 #: Words these languages share with English, letter for letter.
 SAME_WORDS = {
-    "fr": {"Action", "Annexes", "Consultations", "Dates", "Description", "Introduction",
-           "Invitations", "Organisation", "Participant", "Participants", "Participation",
-           "Places", "Question", "Rapporteur", "Total", "Version", "Versions",
+    "fr": {"Action", "Annexes", "Consultation", "Consultations", "Dates", "Description",
+           "Introduction", "Invitations", "Organisation", "Participant", "Participants",
+           "Participation", "Places", "Question", "Rapporteur", "Total", "Version", "Versions",
            "Version %(number)d", "version %(number)d", ("%(num)d place", "%(num)d places")},
     "es": {"Melanesia", "Micronesia", "No", "Total"},
     "pt": {"Total"},

@@ -1,10 +1,10 @@
 """A consultation: what it is about, when and where, and the rules it runs by."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -177,6 +177,11 @@ class Consultation(db.Model):
     consent_text: Mapped[str] = mapped_column(Text, default="")
     #: Whether every participant may read and write in every breakout's threads.
     breakout_threads_open: Mapped[bool] = mapped_column(default=False)
+    #: The last day (in the consultation's time zone) its participants' personal data is kept;
+    #: after it, ``flask anonymise-expired`` anonymises them. None keeps it.
+    personal_data_kept_until: Mapped[date | None] = mapped_column(Date)
+    #: When that anonymisation ran; it runs once.
+    personal_data_anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -106,7 +106,11 @@ class Registration(db.Model):
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: None once the registration is anonymised: the person's account was deleted, or the
+    #: consultation's retention date passed.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[Role] = mapped_column(enum_column(Role, "registration_role"))
     status: Mapped[RegistrationStatus] = mapped_column(
         enum_column(RegistrationStatus, "registration_status"),
@@ -135,9 +139,14 @@ class Registration(db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When the registration joined the waitlist: the first waitlisted is the first promoted.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: When the personal data was removed; role, status, stakeholder group and country stay
+    #: for the consultation's figures.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation: Mapped[Consultation] = relationship(back_populates="registrations")
-    user: Mapped[User] = relationship(back_populates="registrations", foreign_keys=[user_id])
+    user: Mapped[User | None] = relationship(
+        back_populates="registrations", foreign_keys=[user_id]
+    )
     answers: Mapped[list["RegistrationAnswer"]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
     )

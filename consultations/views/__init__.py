@@ -24,6 +24,9 @@ def load_within(consultation: Consultation, model, identifier):
     item = db.session.get(model, identifier) if isinstance(identifier, int) else None
     if item is None or item.consultation_id != consultation.id:
         abort(404)
+    if getattr(item, "anonymised_at", None) is not None:
+        # An anonymised registration is counted, but nobody's to check in, move or decide.
+        abort(404)
     return item
 
 

@@ -198,7 +198,8 @@ def decide(slug):
         return redirect(url_for("consultations.registrations", slug=slug))
     chosen = db.session.scalars(
         select(Registration).where(Registration.consultation_id == consultation.id,
-                                   Registration.id.in_(ids))
+                                   Registration.id.in_(ids),
+                                   Registration.anonymised_at.is_(None))
         .order_by(Registration.created_at, Registration.id)
     ).all()
     done, refused = rules.decide_many(chosen, current_user,

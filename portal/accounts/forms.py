@@ -177,3 +177,10 @@ class PasswordResetForm(NewPasswordMixin, FlaskForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user_inputs = [user.email, user.name, user.organisation]
+
+
+class AccountDeletionForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        description=_l("To confirm that it is you."),
+    )

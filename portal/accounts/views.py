@@ -1,10 +1,22 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import operations
+from portal.accounts import anonymisation, operations
 from portal.accounts.forms import (
+    AccountDeletionForm,
     PasswordChangeForm,
     PasswordResetForm,
     PasswordResetRequestForm,
@@ -12,7 +24,9 @@ from portal.accounts.forms import (
     SignInForm,
     SignUpForm,
 )
+from portal.accounts.personal_data import personal_data_of
 from portal.audit.operations import record_event
+from portal.database import utcnow
 from portal.navigation import safe_next
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
@@ -156,3 +170,36 @@ def reset_password(token):
         flash(_("Your new password is set and you are signed in."), "success")
         return redirect(url_for("consultations.index"))
     return render_template("accounts/reset_password.html", form=form)
+
+
+@blueprint.get("/personal-data")
+@login_required
+def personal_data():
+    """Everything the portal holds about the signed-in person, as a JSON file."""
+    user = current_user._get_current_object()
+    document = {"generated_at": utcnow().isoformat(), **personal_data_of(user)}
+    record_event("account.personal_data_downloaded", actor=user, target=user)
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="red-talks-personal-data.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@blueprint.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    user = current_user._get_current_object()
+    form = AccountDeletionForm()
+    refusal = anonymisation.deletion_refusal(user)
+    if not refusal and form.validate_on_submit():
+        try:
+            anonymisation.delete_account(user, form.password.data)
+        except anonymisation.AccountDeletionRefused as refused:
+            form.password.errors.append(refused.reason)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted. Thank you for taking part."), "success")
+            return redirect(url_for("consultations.index"))
+    return render_template("accounts/delete.html", form=form, refusal=refusal)

@@ -29,3 +29,4 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    consultation: Mapped["Consultation | None"] = relationship()  # noqa: F821
