@@ -11,13 +11,16 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from consultations import operations
-from consultations.models import ApprovalRule, Consultation, ConsultationStatus, Region
+from consultations.models import ApprovalRule, Consultation, ConsultationStatus, Region, Role
 from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import create_account
-from recommendations import drafting, voting
-from recommendations.models import Recommendation
+from recommendations import drafting, translating, voting
+from recommendations.models import Recommendation, TranslationStatus
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_consultation_day import PASSWORD
+
+#: The recommendation's reviewed Arabic translation: its title and its text.
+ARABIC = ("جهات التنسيق", "تعيّن كل دولة جهة تنسيق\nلأسر المهاجرين المفقودين.")
 
 #: The browser's language, and the interface language the portal answers in.
 BROWSERS = {"fr": "fr-FR", "ar": "ar-EG"}
@@ -37,7 +40,8 @@ def say(browser_app):
 @pytest.fixture
 def open_consultation(portal_data):
     """A consultation open for registration in French and Arabic, with one draft
-    recommendation, and its facilitator."""
+    recommendation written in French and its reviewed Arabic translation, and its
+    facilitator."""
     db = portal_data
     tag = uuid.uuid4().hex[:8]
     starts = datetime(2024, 10, 8, 8, 0, tzinfo=UTC)
@@ -50,9 +54,17 @@ def open_consultation(portal_data):
         working_languages=["fr", "ar"], capacity=40, approval_rule=ApprovalRule.automatic,
         gcm_objectives=[8])
     operations.change_status(consultation, facilitator, ConsultationStatus.registration_open)
-    drafting.create_recommendation(
+    recommendation = drafting.create_recommendation(
         consultation, facilitator, title="Points focaux", locale="fr",
         text="Chaque État désigne un point focal\npour les familles des migrants disparus.")
+    secretariat = create_account(
+        email=f"secretariat-{tag}@example.org", password=PASSWORD, name="Secretariat",
+        organisation="IOM", stakeholder_group=StakeholderGroup.un_agency, country="TN")
+    operations.appoint(consultation, facilitator, secretariat.email, Role.secretariat)
+    for person, status in ((facilitator, TranslationStatus.draft),
+                           (secretariat, TranslationStatus.reviewed)):
+        translating.save_translation(recommendation.current_version, person, locale="ar",
+                                     title=ARABIC[0], text=ARABIC[1], status=status)
     made = {"slug": consultation.slug, "tag": tag, "facilitator": facilitator.id}
     db.session.commit()
     db.session.remove()
@@ -127,6 +139,25 @@ def test_a_participant_registers_and_votes_in_their_language(
         expect(page.locator("html")).to_have_attribute("data-live", "connected")
         expect(page.get_by_role("heading", level=2, name=say(
             locale, "Vote on %(reference)s", reference="R1"))).to_be_visible()
+        # In Arabic the reviewed translation is read, marked, with the French original one
+        # click away; in French the original is read as it is.
+        title = page.get_by_role("heading", level=1)
+        if locale == "ar":
+            expect(title).to_contain_text(ARABIC[0])
+            expect(page.locator(".numbered-text")).to_contain_text("لأسر المهاجرين المفقودين")
+            original = page.get_by_role("link", name=say(
+                "ar", "Read the original, in %(language)s", language="Français"))
+            assert_accessible(page)
+            original.click()
+            expect(page.locator(".numbered-text")).to_contain_text("Chaque État désigne")
+            expect(page.locator(".numbered-text")).to_have_attribute("lang", "fr")
+            page.get_by_role("link", name=say(
+                "ar", "Read the reviewed translation into %(language)s",
+                language="العربية")).click()
+            expect(title).to_contain_text(ARABIC[0])
+        else:
+            expect(title).to_contain_text("Points focaux")
+            expect(page.locator(".translation-note")).to_have_count(0)
         page.get_by_label(say(locale, "Support"), exact=True).check()
         page.get_by_role("button", name=say(locale, "Send my vote")).click()
         stored = say(locale, "Your vote is stored.")
