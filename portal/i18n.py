@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
-from flask_babel import lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -23,6 +24,16 @@ LANGUAGE_NAMES = {
 RIGHT_TO_LEFT = {"ar"}
 
 LOCALE_COOKIE = "locale"
+
+
+def language_name(code: str) -> str:
+    """A language's name as the reader says it, for sentences ("rédigée en anglais");
+    ``LANGUAGE_NAMES`` gives each language its own name, for lists and the switch."""
+    reader = str(get_locale() or "en")
+    try:
+        return Locale.parse(code).get_language_name(reader) or LANGUAGE_NAMES.get(code, code)
+    except (ValueError, TypeError):
+        return LANGUAGE_NAMES.get(code, code)
 
 
 def interface_locales(directory: Path) -> list[str]:

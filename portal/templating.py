@@ -14,7 +14,7 @@ from flask_babel import get_locale, lazy_pgettext
 from consultations import wording
 from portal import permissions
 from portal.countries import country_name
-from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
+from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT, language_name
 
 
 def _zone(time_zone: str | None) -> ZoneInfo:
@@ -89,6 +89,7 @@ def _page_context() -> dict:
         "group_wording": group_wording,
         "thread_title": thread_title,
         "language_names": LANGUAGE_NAMES,
+        "language_name": language_name,
         "page_locale": locale,
         "page_direction": "rtl" if locale in RIGHT_TO_LEFT else "ltr",
         "plural_samples": plural_samples,

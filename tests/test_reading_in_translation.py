@@ -70,14 +70,14 @@ def test_a_participant_reads_the_reviewed_translation_marked_with_the_original_o
     text = page[page.index('class="numbered-text"'):page.index('id="versions-heading"')]
     assert french.title in page and french.text.split("\n")[0] in text
     assert "States should each designate" not in text
-    assert say(app, "fr", "Read the original, in %(language)s", language="English") in page
+    assert say(app, "fr", "Read the original, in %(language)s", language="anglais") in page
     assert f'href="{path}?original=1"' in page
 
     original = text_of(client, f"{path}?original=1")
     text = original[original.index('class="numbered-text"'):]
     assert "States should each designate" in text and french.title not in original
     assert say(app, "fr", "Read the reviewed translation into %(language)s",
-               language="Français") in original
+               language="français") in original
 
     # The list of recommendations gives the French titles too; English readers keep theirs.
     assert french.title in text_of(client, f"/c/{slug}/recommendations")
@@ -92,7 +92,7 @@ def test_a_draft_translation_is_not_shown_to_participants(app, made):
     assert "Information avant le départ" not in page
     assert "States should inform migrants" in page
     assert say(app, "fr", "No reviewed translation into %(language)s yet: here is the "
-               "original, in %(original)s.", language="Français", original="English") in page
+               "original, in %(original)s.", language="français", original="anglais") in page
 
 
 def test_a_new_version_puts_its_earlier_translation_out_of_date_everywhere(app, made, session):
@@ -109,7 +109,7 @@ def test_a_new_version_puts_its_earlier_translation_out_of_date_everywhere(app, 
     assert FRENCH_R4[1] not in page and "risks of every route" in page
     assert say(app, "fr", "The translation into %(language)s is of version %(old)d and out of "
                "date: the text changed in version %(new)d. Here is the original, in "
-               "%(original)s.", language="Français", old=1, new=2, original="English") in page
+               "%(original)s.", language="français", old=1, new=2, original="anglais") in page
 
     listing = text_of(reader(app, made, "secretariat"),
                       f"/c/{slug}/outcome/translations?locale=fr")

@@ -21,7 +21,7 @@ from consultations.views import blueprint, load_consultation, load_within, requi
 from portal import permissions
 from portal.accounts.operations import find_account
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
+from portal.i18n import RIGHT_TO_LEFT, language_name
 
 
 @blueprint.route("/consultations/new", methods=["GET", "POST"])
@@ -253,7 +253,7 @@ def translate_texts(slug, locale):
             form.form_errors.append(refusal.reason)
         else:
             flash(_("The consultation's texts in %(language)s are saved.",
-                    language=LANGUAGE_NAMES[locale]), "success")
+                    language=language_name(locale)), "success")
             return redirect(url_for("consultations.translate_texts", slug=slug, locale=locale))
     return render_template(
         "consultations/setup/texts.html", consultation=consultation, locale=locale, form=form,

@@ -20,7 +20,7 @@ from portal.audit.operations import record_event
 from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES
+from portal.i18n import language_name
 from recommendations.outcome import content
 from recommendations.outcome.models import BreakoutSummary, OutcomeDocument, OutcomeText
 from recommendations.outcome.word import build_docx
@@ -59,7 +59,7 @@ def _refuse_if_final(consultation: Consultation, locale: str) -> None:
     if is_final(consultation, locale):
         raise OutcomeRefused(_("The outcome document in %(language)s is final: nothing in "
                                "that language changes any more.",
-                               language=LANGUAGE_NAMES[locale]))
+                               language=language_name(locale)))
 
 
 def documents_of(consultation: Consultation, locale: str | None = None, *,

@@ -26,7 +26,7 @@ from portal import permissions
 from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
+from portal.i18n import RIGHT_TO_LEFT, language_name
 from recommendations import drafting, translating
 from recommendations.models import Amendment, Recommendation, TranslationStatus
 from recommendations.outcome import content, operations
@@ -192,7 +192,7 @@ def mark_final(slug, document_id):
             flash(refusal.reason, "error")
         else:
             flash(_("Version %(number)d is the final outcome document in %(language)s.",
-                    number=document.number, language=LANGUAGE_NAMES[document.locale]),
+                    number=document.number, language=language_name(document.locale)),
                   "success")
     else:
         flash(_("The form has expired; try again."), "error")
@@ -225,7 +225,7 @@ def texts(slug, locale):
             form.form_errors.append(refusal.reason)
         else:
             flash(_("The texts in %(language)s are saved.",
-                    language=LANGUAGE_NAMES[locale]), "success")
+                    language=language_name(locale)), "success")
             return redirect(url_for("outcome.index", slug=slug, locale=locale))
     status = 400 if form.errors else 200
     return render_template("recommendations/outcome/texts.html", consultation=consultation,
@@ -253,7 +253,7 @@ def breakout_summary(slug, group_id):
             form.text.errors.append(refusal.reason)
         else:
             flash(_("The summary of %(group)s in %(language)s is saved.", group=group.name,
-                    language=LANGUAGE_NAMES[locale]), "success")
+                    language=language_name(locale)), "success")
             return redirect(url_for("outcome.breakout_summary", slug=slug, group_id=group.id,
                                     locale=locale))
     status = 400 if form.errors else 200
@@ -316,7 +316,7 @@ def translate(slug, recommendation_id, locale):
         else:
             flash(_("The translation of %(reference)s into %(language)s is saved.",
                     reference=recommendation.reference,
-                    language=LANGUAGE_NAMES[locale]), "success")
+                    language=language_name(locale)), "success")
             return redirect(url_for("outcome.translations", slug=slug, locale=locale))
     status = 400 if form.errors else 200
     return render_template(
@@ -349,7 +349,7 @@ def translate_amendment(slug, amendment_id, locale):
             form.form_errors.append(refusal.reason)
         else:
             flash(_("The translation of amendment %(id)d into %(language)s is saved.",
-                    id=amendment.id, language=LANGUAGE_NAMES[locale]), "success")
+                    id=amendment.id, language=language_name(locale)), "success")
             return redirect(url_for("outcome.translations", slug=slug, locale=locale,
                                     _anchor="amendments"))
     status = 400 if form.errors else 200

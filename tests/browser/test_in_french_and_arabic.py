@@ -146,7 +146,7 @@ def test_a_participant_registers_and_votes_in_their_language(
             expect(title).to_contain_text(ARABIC[0])
             expect(page.locator(".numbered-text")).to_contain_text("لأسر المهاجرين المفقودين")
             original = page.get_by_role("link", name=say(
-                "ar", "Read the original, in %(language)s", language="Français"))
+                "ar", "Read the original, in %(language)s", language="الفرنسية"))
             assert_accessible(page)
             original.click()
             expect(page.locator(".numbered-text")).to_contain_text("Chaque État désigne")
