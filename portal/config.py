@@ -68,8 +68,9 @@ def settings_from_environment(instance_path: Path) -> dict:
 RATE_LIMIT_DEFAULTS = {
     "RATE_LIMIT_SIGN_IN": "120 per minute; 1000 per hour",
     "RATE_LIMIT_SIGN_UP": "60 per minute; 500 per hour",
-    "RATE_LIMIT_PASSWORD_RESET": "30 per minute; 200 per hour",
-    "RATE_LIMIT_PASSWORD_RESET_PER_EMAIL": "5 per hour",
+    # Rate limits on the password reset form, not passwords (bandit B105).
+    "RATE_LIMIT_PASSWORD_RESET": "30 per minute; 200 per hour",  # nosec B105
+    "RATE_LIMIT_PASSWORD_RESET_PER_EMAIL": "5 per hour",  # nosec B105
     "RATE_LIMIT_REGISTRATION": "10 per minute",
     "RATE_LIMIT_COMMENTS": "10 per minute; 200 per hour",
     "RATE_LIMIT_AMENDMENTS": "10 per minute; 100 per hour",
@@ -90,7 +91,8 @@ DEFAULTS = {
     #: Failed sign-ins allowed in SIGN_IN_WINDOW_MINUTES for one e-mail address.
     "SIGN_IN_FAILURES_PER_EMAIL": 5,
     "SIGN_IN_WINDOW_MINUTES": 15,
-    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    #: A duration, not a password (bandit B105).
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,  # nosec B105
     #: Push coalesced tallies from a background task (the suite pushes them by hand).
     "TALLY_PUBLISHER": True,
     #: Store the votes of live connections in batches from a background task (the suite
