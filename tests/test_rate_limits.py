@@ -5,6 +5,7 @@ import html
 
 import pytest
 from limits import parse_many
+from markupsafe import escape
 
 from portal.rate_limits import limiter
 from tests.conftest import csrf_token_from, sign_in, submit
@@ -52,7 +53,7 @@ def test_the_refusal_is_in_the_visitors_language(client, rate_limits, app):
     assert refused.status_code == 429
     heading = say(app, "fr", "Too many requests")
     assert heading != "Too many requests"
-    assert html.escape(heading) in refused.get_data(as_text=True)
+    assert str(escape(heading)) in refused.get_data(as_text=True)
 
 
 def test_pages_are_never_limited(client, rate_limits):
