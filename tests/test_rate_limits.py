@@ -2,13 +2,21 @@
 written; limits count per signed-in person, and per network address for visitors."""
 
 import html
+import shutil
+import subprocess
+import time
 
 import pytest
+import redis
+import requests
 from limits import parse_many
 from markupsafe import escape
 
 from portal.rate_limits import limiter
 from tests.conftest import csrf_token_from, sign_in, submit
+from tests.databases import scratch_database
+from tests.mailbox import free_port
+from tests.servers import PortalServer, prepare_database
 from tests.test_discussion import breakout, post  # noqa: F401  (a live breakout and its thread)
 from tests.test_languages import say
 
@@ -145,3 +153,72 @@ def test_limits_are_off_when_turned_off(app, client, rate_limits, monkeypatch):
     monkeypatch.setitem(app.config, "RATE_LIMITS", False)
 
     assert {failed_sign_in(client).status_code for _ in range(3)} == {200}
+
+
+@pytest.fixture(scope="module")
+def private_redis():
+    """A Redis server of this module's own, which a test may stop."""
+    executable = shutil.which("redis-server")
+    if not executable:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    store = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            store.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield process, url
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory, private_redis):
+    """Two server processes sharing one database and the private Redis."""
+    _process, url = private_redis
+    directory = tmp_path_factory.mktemp("limits")
+    with scratch_database(directory, "limits") as database_url:
+        prepare_database(database_url)
+        servers = [PortalServer(database_url, directory, REDIS_URL=url,
+                                RATE_LIMIT_PASSWORD_RESET_PER_EMAIL="2 per hour")
+                   for _ in range(2)]
+        try:
+            yield [server.start() for server in servers]
+        finally:
+            for server in servers:
+                server.stop()
+
+
+def ask_for_reset(server: PortalServer, email: str) -> requests.Response:
+    http = requests.Session()
+    page = http.get(f"{server.url}/account/password/reset", timeout=10).text
+    return http.post(f"{server.url}/account/password/reset", timeout=10,
+                     allow_redirects=False,
+                     data={"email": email, "csrf_token": csrf_token_from(page)})
+
+
+def test_every_process_counts_in_redis(two_processes):
+    first, second = two_processes
+
+    answers = [ask_for_reset(first, "delegate@example.org"),
+               ask_for_reset(first, "delegate@example.org"),
+               ask_for_reset(second, "delegate@example.org")]
+
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    assert int(answers[2].headers["Retry-After"]) > 60
+
+
+def test_forms_still_work_while_redis_is_down(two_processes, private_redis):
+    process, _url = private_redis
+    process.terminate()
+    process.wait(timeout=10)
+
+    for server in two_processes:
+        assert ask_for_reset(server, "someone.else@example.org").status_code == 302
