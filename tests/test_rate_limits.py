@@ -197,11 +197,11 @@ def two_processes(tmp_path_factory, private_redis):
 
 
 def ask_for_reset(server: PortalServer, email: str) -> requests.Response:
-    http = requests.Session()
-    page = http.get(f"{server.url}/account/password/reset", timeout=10).text
-    return http.post(f"{server.url}/account/password/reset", timeout=10,
-                     allow_redirects=False,
-                     data={"email": email, "csrf_token": csrf_token_from(page)})
+    with requests.Session() as http:
+        page = http.get(f"{server.url}/account/password/reset", timeout=10).text
+        return http.post(f"{server.url}/account/password/reset", timeout=10,
+                         allow_redirects=False,
+                         data={"email": email, "csrf_token": csrf_token_from(page)})
 
 
 def test_every_process_counts_in_redis(two_processes):
