@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal import create_app
+from portal.extensions import db
 from portal.security import content_security_policy, own_origin, parse_origins
 from tests.conftest import FreshContextClient, csrf_token_from, sign_in, submit, suite_settings
 from tests.test_every_page import demo, page_paths  # noqa: F401  (the demo consultation)
@@ -128,7 +129,9 @@ def proxied_app(database_url):
     """The portal behind one reverse proxy that terminates HTTPS."""
     application = create_app(suite_settings(database_url, TRUSTED_PROXIES=1))
     application.test_client_class = FreshContextClient
-    return application
+    yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 def test_https_behind_a_trusted_proxy_is_recognised(proxied_app):
