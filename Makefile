@@ -12,7 +12,7 @@ setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js $(CATALOGS)
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet --upgrade pip setuptools
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 	touch $@
 

@@ -31,9 +31,13 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from portal.errors import register_error_pages
+    from portal.rate_limits import init_rate_limits
+    from portal.security import register_security_headers
     from portal.templating import register_template_globals
 
     register_error_pages(app)
+    init_rate_limits(app)
+    register_security_headers(app)
     register_template_globals(app)
 
     from portal.cli import register_commands
@@ -51,6 +55,7 @@ def _bind_extensions(app: Flask) -> None:
     from portal import database, i18n
     from portal.accounts.operations import load_signed_in_user
     from portal.extensions import babel, csrf, db, login_manager, migrate, socketio
+    from portal.security import socket_origin_check
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -72,7 +77,10 @@ def _bind_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
-        # No cors_allowed_origins: Socket.IO accepts the portal's own origin only.
+        # Pages of the portal's own origin (or PUBLIC_ORIGINS) only: never "*".
+        cors_allowed_origins=socket_origin_check(app.config["PUBLIC_ORIGINS"],
+                                                 app.config["TRUSTED_PROXIES"]),
+        max_http_buffer_size=app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"],
         manage_session=False,
     )
 

@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.security import parse_origins
+
 #: The interface languages the portal is built for (catalogs live in translations/).
 LOCALES = ("en", "fr", "es", "ar", "pt")
 
@@ -50,7 +52,30 @@ def settings_from_environment(instance_path: Path) -> dict:
         # Failed sign-ins allowed in the window from one network address. A venue's Wi-Fi
         # puts a whole room behind one address, so this is higher than the per-e-mail limit.
         "SIGN_IN_FAILURES_PER_ADDRESS": int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "30")),
+        # The origins the portal is reached at, when not the one each request was sent to
+        # (a proxy that rewrites the host): pages and live connections from these only.
+        "PUBLIC_ORIGINS": parse_origins(os.environ.get("PUBLIC_ORIGINS", "")),
+        "RATE_LIMITS": _flag("RATE_LIMITS", default=True),
+        **{name: os.environ.get(name, default) for name, default in RATE_LIMIT_DEFAULTS.items()},
+        "SOCKET_EVENTS_PER_SECOND": float(os.environ.get("SOCKET_EVENTS_PER_SECOND", "5")),
+        "SOCKET_EVENT_BURST": int(os.environ.get("SOCKET_EVENT_BURST", "30")),
     }
+
+
+#: Requests per signed-in person, or per network address for visitors, on each kind of form
+#: (Flask-Limiter's notation; several limits separated by ";"). A venue's Wi-Fi puts a whole
+#: room behind one address, so the limits for visitors allow a room signing in at once.
+RATE_LIMIT_DEFAULTS = {
+    "RATE_LIMIT_SIGN_IN": "120 per minute; 1000 per hour",
+    "RATE_LIMIT_SIGN_UP": "60 per minute; 500 per hour",
+    # Rate limits on the password reset form, not passwords (bandit B105).
+    "RATE_LIMIT_PASSWORD_RESET": "30 per minute; 200 per hour",  # nosec B105
+    "RATE_LIMIT_PASSWORD_RESET_PER_EMAIL": "5 per hour",  # nosec B105
+    "RATE_LIMIT_REGISTRATION": "10 per minute",
+    "RATE_LIMIT_COMMENTS": "10 per minute; 200 per hour",
+    "RATE_LIMIT_AMENDMENTS": "10 per minute; 100 per hour",
+    "RATE_LIMIT_WRITES": "60 per minute",
+}
 
 
 #: Defaults that do not depend on the environment.
@@ -66,10 +91,18 @@ DEFAULTS = {
     #: Failed sign-ins allowed in SIGN_IN_WINDOW_MINUTES for one e-mail address.
     "SIGN_IN_FAILURES_PER_EMAIL": 5,
     "SIGN_IN_WINDOW_MINUTES": 15,
-    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    #: A duration, not a password (bandit B105).
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,  # nosec B105
     #: Push coalesced tallies from a background task (the suite pushes them by hand).
     "TALLY_PUBLISHER": True,
     #: Store the votes of live connections in batches from a background task (the suite
     #: stores them in the event's own transaction, inside each test's).
     "BALLOT_BOX": True,
+    #: Largest Socket.IO message (or polling request) accepted, in bytes; a vote with the
+    #: longest reservation takes about 8 kB.
+    "SOCKETIO_MAX_HTTP_BUFFER_SIZE": 64 * 1024,
+    #: Rate limits are counted in Redis when REDIS_URL is set; if Redis fails, in memory.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_KEY_PREFIX": "limits",
 }

@@ -29,7 +29,7 @@ from portal.audit.operations import record_event
 from portal.extensions import db
 
 #: Printed by seed-demo and given in the README: demo accounts are public by design.
-DEMO_PASSWORD = "dakar-demo-2024"  # noqa: S105
+DEMO_PASSWORD = "dakar-demo-2024"  # noqa: S105  # nosec B105
 DEMO_SLUG = "red-talks-dakar-2024"
 DEMO_DOMAIN = "redtalks.example"
 GENERATED_PREFIX = "generated-"

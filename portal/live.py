@@ -5,22 +5,32 @@ Rooms are named ``kind:id`` (``consultation:3``, ``thread:12``, ``group:4``). Ea
 registers, with ``room_kind``, the predicate that says whether a user may follow a room of its
 kind; joining any other room is refused. Clients send ``join`` again after a reconnect.
 
+Client events are declared with ``client_event``: each takes one object, and each connection
+may send a few per second (a token bucket in the connection's memory); anything else is refused
+with an error answer, never an exception in the server.
+
 Changes are pushed with ``broadcast_after_commit``: the event leaves only once the transaction
 that made the change has committed, so nobody sees what was then rolled back.
 """
 
+import functools
+import logging
 import threading
+import time
 from collections.abc import Callable
 
 import redis
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, socketio
+
+log = logging.getLogger(__name__)
 
 RoomCheck = Callable[[object, int], bool]
 RoomSnapshot = Callable[[int], dict]
@@ -47,10 +57,13 @@ def room_kind(kind: str, presence: bool = False,
 
 
 def parse_room(room: object) -> tuple[str, int] | None:
+    """``kind:id`` of a room, written the one way rooms are named (``round:7``, never
+    ``round:07``), or None."""
     if not isinstance(room, str) or len(room) > 64:
         return None
     kind, _separator, identifier = room.partition(":")
-    if kind not in ROOM_KINDS or not identifier.isdigit():
+    if (kind not in ROOM_KINDS or not identifier.isascii() or not identifier.isdigit()
+            or len(identifier) > 15 or str(int(identifier)) != identifier):
         return None
     return kind, int(identifier)
 
@@ -131,6 +144,82 @@ def connection_memory() -> dict:
     return _connections.setdefault(request.sid, {})
 
 
+def refusal(reason: str, code: str) -> dict:
+    """The answer to a client event that was not carried out (docs/live-protocol.md)."""
+    return {"ok": False, "error": reason, "code": code}
+
+
+#: The most a client event's payload may hold: strings' characters, and values.
+MAX_PAYLOAD_CHARACTERS = 16_000
+MAX_PAYLOAD_VALUES = 64
+
+
+def payload_fits(payload: object) -> bool:
+    """Whether a payload stays within the sizes above (the transport already refuses
+    messages over ``SOCKETIO_MAX_HTTP_BUFFER_SIZE`` bytes)."""
+    waiting, characters, values = [payload], 0, 0
+    while waiting:
+        value = waiting.pop()
+        values += 1
+        if values > MAX_PAYLOAD_VALUES:
+            return False
+        if isinstance(value, str):
+            characters += len(value)
+        elif isinstance(value, dict):
+            waiting += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            waiting += value
+        if characters > MAX_PAYLOAD_CHARACTERS:
+            return False
+    return True
+
+
+def take_event_token() -> bool:
+    """Whether the current connection may send one more event now: a bucket of
+    ``SOCKET_EVENT_BURST`` tokens, refilled at ``SOCKET_EVENTS_PER_SECOND``."""
+    memory = connection_memory()
+    rate = current_app.config["SOCKET_EVENTS_PER_SECOND"]
+    burst = current_app.config["SOCKET_EVENT_BURST"]
+    now = time.monotonic()
+    tokens, then = memory.get("event_tokens", (burst, now))
+    tokens = min(burst, tokens + (now - then) * rate)
+    allowed = tokens >= 1
+    memory["event_tokens"] = (tokens - 1 if allowed else tokens, now)
+    return allowed
+
+
+UNREADABLE = _l("The message could not be read.")
+
+
+def client_event(name: str, unreadable=UNREADABLE):
+    """Declare the handler of a client event. It is called with the payload only when the
+    connection is within its pace and the payload is one object of a sensible size;
+    ``unreadable`` is the refusal's reason otherwise."""
+
+    def register(handler: Callable[[dict], dict]) -> Callable:
+        @functools.wraps(handler)
+        def guarded(*arguments):
+            if not take_event_token():
+                return refusal(_("Too many messages in a short time: wait a moment and send "
+                                 "it again."), "rate_limited")
+            if (len(arguments) != 1 or not isinstance(arguments[0], dict)
+                    or not payload_fits(arguments[0])):
+                return refusal(str(unreadable), "invalid_payload")
+            return handler(arguments[0])
+
+        return socketio.on(name)(guarded)
+
+    return register
+
+
+@socketio.on_error_default
+def failed_event(error: Exception) -> dict:
+    """An event whose handler failed: nothing it did is kept, and the client is told."""
+    log.exception("A Socket.IO event failed", exc_info=error)
+    db.session.rollback()
+    return refusal(_("This could not be done: send it again."), "server_error")
+
+
 def _counted_rooms() -> set[str]:
     """The counted rooms the current connection is in, to leave them on disconnect."""
     return connection_memory().setdefault("counted_rooms", set())
@@ -147,11 +236,11 @@ def connect(auth=None):
         raise ConnectionRefusedError("authentication required")
 
 
-@socketio.on("join")
-def join(payload):
-    room = payload.get("room") if isinstance(payload, dict) else None
+@client_event("join")
+def join(payload: dict) -> dict:
+    room = payload.get("room")
     if not may_follow(current_user, room):
-        return {"ok": False, "error": _("You may not follow this room.")}
+        return refusal(_("You may not follow this room."), "not_allowed")
     join_room(room)
     if _counted(room):
         _counted_rooms().add(room)
@@ -164,11 +253,11 @@ def join(payload):
     return {"ok": True, "room": room}
 
 
-@socketio.on("leave")
-def leave(payload):
-    room = payload.get("room") if isinstance(payload, dict) else None
+@client_event("leave")
+def leave(payload: dict) -> dict:
+    room = payload.get("room")
     if parse_room(room) is None:
-        return {"ok": False, "error": _("There is no such room.")}
+        return refusal(_("There is no such room."), "no_room")
     leave_room(room)
     if room in _counted_rooms():
         _counted_rooms().discard(room)

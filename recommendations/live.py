@@ -9,12 +9,13 @@ import threading
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import permissions
 from portal.database import intending_to_write
 from portal.extensions import db, socketio
-from portal.live import connection_memory, room_kind
+from portal.live import client_event, connection_memory, refusal, room_kind
 from recommendations import voting
 from recommendations.ballot_box import BallotBoxUnavailable, ballot_box
 from recommendations.models import Recommendation, VoteRound
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 #: Seconds between two tallies of one round, and how often deadlines are checked.
 TALLY_INTERVAL = 0.25
 MAX_RESERVATION_BYTES = 4 * voting.MAX_RESERVATION_LENGTH
+#: The largest identifier a row can have (the tables' keys are 32-bit integers).
+MAX_ID = 2**31 - 1
 #: What a connection remembers of the voter the full rules found when it joined a round's room
 #: (or at its first vote there): its votes are then checked and stored in two statements.
 VOTER = "voter"
@@ -117,21 +120,17 @@ class TallyPublisher:
 tallies = TallyPublisher()
 
 
-def _refusal(reason: str, code: str) -> dict:
-    return {"ok": False, "error": reason, "code": code}
-
-
-@socketio.on("cast_vote")
-def cast_vote(payload):
-    if not isinstance(payload, dict):
-        return _refusal(_("The vote could not be read."), "invalid_payload")
+@client_event("cast_vote", unreadable=_l("The vote could not be read."))
+def cast_vote(payload: dict) -> dict:
     round_id, choice = payload.get("round_id"), payload.get("choice")
     reservation = payload.get("reservation")
     if not isinstance(round_id, int) or isinstance(round_id, bool) or not isinstance(choice, str):
-        return _refusal(_("The vote could not be read."), "invalid_payload")
+        return refusal(_("The vote could not be read."), "invalid_payload")
+    if not 0 < round_id <= MAX_ID:
+        return refusal(_("There is no such vote."), "no_round")
     if reservation is not None and (not isinstance(reservation, str)
                                     or len(reservation.encode()) > MAX_RESERVATION_BYTES):
-        return _refusal(_("The reservation could not be read."), "invalid_payload")
+        return refusal(_("The reservation could not be read."), "invalid_payload")
     remembered = connection_memory()
     store = ballot_box.store if current_app.config["BALLOT_BOX"] else voting.store_vote
     with intending_to_write():
@@ -140,11 +139,11 @@ def cast_vote(payload):
                 round_id, current_user, choice, reservation, voter=remembered.get(VOTER),
                 store=store)
             db.session.commit()
-        except voting.VoteRefused as refusal:
+        except voting.VoteRefused as refused:
             db.session.rollback()
-            return _refusal(refusal.reason, refusal.code)
+            return refusal(refused.reason, refused.code)
         except BallotBoxUnavailable:
             db.session.rollback()
-            return _refusal(_("Your vote could not be stored: send it again."), "not_stored")
+            return refusal(_("Your vote could not be stored: send it again."), "not_stored")
     tallies.changed(round_id)
     return {"ok": True, "vote_id": stored.vote_id, "seq": stored.seq}

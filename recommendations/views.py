@@ -28,6 +28,7 @@ from consultations.views import load_consultation, load_within, require
 from portal import permissions
 from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
 from portal.extensions import db
+from portal.rate_limits import limited
 from recommendations import drafting, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
@@ -179,6 +180,7 @@ def revise(slug, recommendation_id):
 
 @blueprint.post("/c/<slug>/recommendations/<int:recommendation_id>/amendments")
 @login_required
+@limited("RATE_LIMIT_AMENDMENTS")
 def propose_amendment(slug, recommendation_id):
     consultation = load_consultation(slug)
     recommendation = load_within(consultation, Recommendation, recommendation_id)

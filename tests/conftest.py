@@ -60,6 +60,10 @@ def suite_settings(database_url: str, **overrides) -> dict:
         # Votes are stored in each event's transaction, inside the test's; the ballot box's
         # batches are tested on a database of their own (tests/test_ballot_box.py).
         "BALLOT_BOX": False,
+        # Rate limits would refuse the suite's many quick requests; tests/test_rate_limits.py
+        # turns them on.
+        "RATE_LIMITS": False,
+        "SOCKET_EVENT_BURST": 10_000,
     }
     settings.update(overrides)
     return settings

@@ -192,7 +192,8 @@ def test_a_socket_refusal_is_in_the_persons_language(app, client, connect_socket
 
     reply = socket.emit("join", {"room": "consultation:999999"}, callback=True)
 
-    assert reply == {"ok": False, "error": say(app, "fr", "You may not follow this room.")}
+    assert reply == {"ok": False, "error": say(app, "fr", "You may not follow this room."),
+                     "code": "not_allowed"}
     assert reply["error"] != "You may not follow this room."
     socket.disconnect()
 

@@ -36,7 +36,8 @@ def test_following_a_draft_or_an_unknown_room_is_refused(connect_socket,
 
     for room in [f"consultation:{draft.id}", "consultation:999999", "admin:1", "x" * 500, 42]:
         reply = socket.emit("join", {"room": room}, callback=True)
-        assert reply == {"ok": False, "error": "You may not follow this room."}, room
+        assert reply == {"ok": False, "error": "You may not follow this room.",
+                         "code": "not_allowed"}, room
     assert socket.emit("join", "not an object", callback=True)["ok"] is False
     socket.disconnect()
 

@@ -11,6 +11,7 @@ from consultations.models import BreakoutGroup, Comment, Thread
 from consultations.views import blueprint, load_consultation, load_within, require
 from portal import permissions
 from portal.live import broadcast_after_commit
+from portal.rate_limits import limited
 
 
 def _thread_url(comment_or_thread, **anchor) -> str:
@@ -48,6 +49,7 @@ def plenary(slug):
 
 @blueprint.post("/c/<slug>/threads")
 @login_required
+@limited("RATE_LIMIT_COMMENTS")
 def add_thread(slug):
     consultation = load_consultation(slug)
     require(permissions.may_moderate(current_user, consultation))
@@ -92,6 +94,7 @@ def _render_thread(consultation, thread, form, status=200):
 
 @blueprint.post("/c/<slug>/threads/<int:thread_id>/comments")
 @login_required
+@limited("RATE_LIMIT_COMMENTS")
 def post_comment(slug, thread_id):
     consultation = load_consultation(slug)
     thread = load_within(consultation, Thread, thread_id)
@@ -114,6 +117,7 @@ def post_comment(slug, thread_id):
 
 @blueprint.route("/c/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
+@limited("RATE_LIMIT_COMMENTS")
 def edit_comment(slug, comment_id):
     consultation = load_consultation(slug)
     comment = load_within(consultation, Comment, comment_id)

@@ -36,9 +36,11 @@ from portal.accounts import operations as accounts
 from portal.accounts.models import StakeholderGroup, User
 from portal.countries import country_name
 from portal.extensions import db
+from portal.rate_limits import limited
 
 
 @blueprint.route("/c/<slug>/register", methods=["GET", "POST"])
+@limited("RATE_LIMIT_REGISTRATION")
 def register(slug):
     consultation = load_consultation(slug)
     existing = permissions.registration_of(current_user, consultation)

@@ -28,6 +28,7 @@ from portal.accounts.personal_data import personal_data_of
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.navigation import safe_next
+from portal.rate_limits import email_in_form, limited
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -43,6 +44,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @blueprint.route("/sign-up", methods=["GET", "POST"])
+@limited("RATE_LIMIT_SIGN_UP")
 def sign_up():
     if current_user.is_authenticated:
         return _redirect_after_sign_in()
@@ -68,6 +70,7 @@ def sign_up():
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
+@limited("RATE_LIMIT_SIGN_IN")
 def sign_in():
     if current_user.is_authenticated:
         return _redirect_after_sign_in()
@@ -140,6 +143,8 @@ def change_password():
 
 
 @blueprint.route("/password/reset", methods=["GET", "POST"])
+@limited("RATE_LIMIT_PASSWORD_RESET")
+@limited("RATE_LIMIT_PASSWORD_RESET_PER_EMAIL", key_func=email_in_form)
 def request_password_reset():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():

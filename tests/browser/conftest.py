@@ -85,8 +85,13 @@ def page(chromium, portal_server):
     context = chromium.new_context(base_url=portal_server.url, locale="en-GB")
     context.set_default_timeout(10_000)
     browser_page = context.new_page()
+    # The Content-Security-Policy refuses inline code: a page that needs any breaks here.
+    violations = []
+    browser_page.on("console", lambda message: violations.append(message.text)
+                    if "Content Security Policy" in message.text else None)
     yield browser_page
     context.close()
+    assert violations == [], "\n".join(violations)
 
 
 def assert_accessible(page) -> None:
