@@ -1,7 +1,8 @@
-"""Flask CLI commands: ``flask --app wsgi seed-demo``, ``create-admin`` and
-``outcome-document``."""
+"""Flask CLI commands: ``flask --app wsgi seed-demo``, ``create-admin``,
+``outcome-document``, ``backup`` and ``check-integrity``."""
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -15,6 +16,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(outcome_document_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(check_integrity_command)
 
 
 @click.command("seed-demo")
@@ -130,3 +133,37 @@ def outcome_document_command(slug: str, locale: str | None, output: str,
     click.echo(f"Version {document.number} in {locale}{' (final)' if document.final else ''}: "
                f"{document.size} bytes, sha256 {document.sha256}, "
                f"{document.missing_count} items missing.", err=True)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Copy the SQLite database to TARGET while the portal serves (PostgreSQL: pg_dump)."""
+    from flask import current_app
+
+    from portal.backups import BackupRefused, back_up_sqlite
+
+    started = time.perf_counter()
+    try:
+        size = back_up_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"Backed up to {target} ({size / 1e6:.1f} MB) in "
+               f"{time.perf_counter() - started:.1f} s.")
+
+
+@click.command("check-integrity")
+@with_appcontext
+def check_integrity_command() -> None:
+    """Check that the votes and the results recorded from them agree and that the rows hold
+    together; exits with 1 on any problem."""
+    from recommendations.integrity import check_integrity
+
+    problems = check_integrity()
+    db.session.rollback()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo("The database passed the integrity check.")
