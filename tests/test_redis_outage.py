@@ -12,6 +12,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 import socketio as socketio_client
 from flask import Flask
 from sqlalchemy import create_engine, func, select
@@ -78,15 +79,17 @@ class Participant:
     """A participant signed in on one process, with a live connection following the round and
     the thread there."""
 
-    def __init__(self, number: int, server: PortalServer, round_id: int, thread_id: int):
+    def __init__(self, number: int, server, round_id: int, thread_id: int, *,
+                 http: requests.Session | None = None, transports=("websocket",)):
         self.server, self.round_id, self.thread_id = server, round_id, thread_id
-        self.http = signed_in_session(server.url, f"person{number}@example.org", PASSWORD)
+        self.http = signed_in_session(server.url, f"person{number}@example.org", PASSWORD,
+                                      http=http)
         self.tallies: list[dict] = []
         self.comments: list[dict] = []
         self.client = socketio_client.Client(http_session=self.http)
         self.client.on("tally", self.tallies.append)
         self.client.on("comment_created", self.comments.append)
-        self.client.connect(server.url, transports=["websocket"], wait_timeout=30)
+        self.client.connect(server.url, transports=list(transports), wait_timeout=30)
         for room in (f"round:{round_id}", f"thread:{thread_id}"):
             assert self.client.call("join", {"room": room}, timeout=30)["ok"]
 
