@@ -205,12 +205,14 @@ http {{
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Nginx":
-        test = subprocess.run([self.binary, "-t", "-c", str(self.config)],
-                              capture_output=True, text=True)
+        # -p and -e: nothing read or written outside the test's directory.
+        options = ["-p", str(self.directory), "-e", str(self.directory / "nginx-error.log"),
+                   "-c", str(self.config)]
+        test = subprocess.run([self.binary, "-t", *options], capture_output=True, text=True)
         if test.returncode != 0:
             raise RuntimeError(f"nginx refused its configuration:\n{test.stderr}")
         self.process = subprocess.Popen(
-            [self.binary, "-c", str(self.config), "-g", "daemon off;"],
+            [self.binary, *options, "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
