@@ -68,10 +68,15 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.localize_callback = str
 
+    from portal.message_queue import MessageQueue
+
+    queue = {"client_manager": MessageQueue(app.config["REDIS_URL"])} if app.config[
+        "REDIS_URL"] else {}
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        **queue,
         # No cors_allowed_origins: Socket.IO accepts the portal's own origin only.
         manage_session=False,
     )
