@@ -94,7 +94,7 @@ class Voter:
         self.last_sent = choice
         try:
             answer = self.client.call("cast_vote", {"round_id": self.round_id,
-                                                    "choice": choice}, timeout=20)
+                                                    "choice": choice}, timeout=10)
         except (socketio_client.exceptions.TimeoutError,
                 socketio_client.exceptions.BadNamespaceError,
                 socketio_client.exceptions.DisconnectedError):
