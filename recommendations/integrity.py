@@ -18,6 +18,7 @@ from recommendations.models import (
     Vote,
     VoteRound,
 )
+from recommendations.outcome.models import OutcomeDocument
 
 
 def check_integrity() -> list[str]:
@@ -29,6 +30,7 @@ def check_integrity() -> list[str]:
     problems += _numbering(RecommendationVersion, "version")
     problems += _numbering(VoteRound, "vote round")
     problems += _results()
+    problems += _outcome_documents()
     return problems
 
 
@@ -142,4 +144,47 @@ def _results() -> list[str]:
             problems.append(f"Recommendation {recommendation.reference} is "
                             f"{recommendation.status.value} but its last vote says "
                             f"{expected.value if expected else 'nothing'}.")
+    return problems
+
+
+def _results_in(data) -> list[dict]:
+    """The recommendation entries with a result, wherever the outcome's JSON holds them."""
+    if isinstance(data, list):
+        return [entry for item in data for entry in _results_in(item)]
+    if not isinstance(data, dict):
+        return []
+    if {"id", "reference", "result"} <= data.keys() and isinstance(data["result"], dict):
+        return [data]
+    return [entry for value in data.values() for entry in _results_in(value)]
+
+
+def _outcome_documents() -> list[str]:
+    """The counts each compiled outcome document states are the ones its rounds' votes give
+    (a closed round's votes never change)."""
+    problems = []
+    documents = db.session.execute(
+        select(OutcomeDocument.consultation_id, OutcomeDocument.locale, OutcomeDocument.number,
+               OutcomeDocument.data)).all()
+    tallies: dict[tuple[int, int], dict | None] = {}
+    for consultation_id, locale, number, data in documents:
+        for entry in _results_in(data):
+            result = entry["result"]
+            key = (entry["id"], result.get("round"))
+            if key not in tallies:
+                round_ = db.session.scalar(select(VoteRound).where(
+                    VoteRound.recommendation_id == key[0], VoteRound.number == key[1]))
+                tallies[key] = voting.tally(round_).as_payload() if round_ else None
+            tally = tallies[key]
+            label = (f"Outcome document {number} in {locale} of consultation "
+                     f"{consultation_id}, recommendation {entry['reference']}")
+            if tally is None:
+                problems.append(f"{label}: its round {key[1]} is missing.")
+                continue
+            stated = {count["value"]: (count["devices"], count["in_room"])
+                      for count in result.get("counts", [])}
+            counted = {value: (tally["counts"][value], tally["in_room"][value])
+                       for value in tally["counts"]}
+            if stated != counted:
+                problems.append(f"{label}: the document states {stated}, the votes give "
+                                f"{counted}.")
     return problems

@@ -29,6 +29,7 @@ from portal.accounts.operations import create_account
 from portal.extensions import db
 from recommendations import drafting, voting
 from recommendations.models import Vote
+from recommendations.outcome.operations import compile_outcome
 from tests.conftest import suite_settings
 from tests.databases import scratch_database
 from tests.servers import ROOT, prepare_database
@@ -39,7 +40,7 @@ ON_POSTGRESQL = bool(os.environ.get("TEST_DATABASE_URL"))
 
 def fill(app):
     """A plenary: one recommendation adopted by vote, one rejected, one still being voted on,
-    and a discussion with a reply."""
+    a discussion with a reply, and the outcome document compiled."""
     starts = datetime(2024, 4, 24, 9, 0, tzinfo=UTC)
     consultation = Consultation(slug="plenary", title="Plenary", region=Region.africa,
                                 starts_at=starts, ends_at=starts + timedelta(days=1),
@@ -73,6 +74,7 @@ def fill(app):
     thread = discussion.add_thread(consultation, facilitator, "Plenary")
     first = discussion.post_comment(thread, voters[0], "A first point.")
     discussion.post_comment(thread, voters[1], "A reply.", first)
+    compile_outcome(consultation, "en", None)
 
 
 def check(url: str):
@@ -130,6 +132,9 @@ def test_a_vote_changed_behind_the_portal_is_found_as_a_corrupted_tally(plenary_
     assert result.exit_code == 1
     assert re.search(r"Round 1 of recommendation R\d+: the votes count .*'oppose': 2.* "
                      r"'oppose': 1.* were recorded when it closed", result.output), result.output
+    # The outcome document compiled before states the counts as they were.
+    assert re.search(r"Outcome document 1 in en .* the document states .*'oppose': \(1, 0\).* "
+                     r"the votes give .*'oppose': \(2, 0\)", result.output), result.output
 
 
 def test_a_result_the_votes_do_not_give_is_found(plenary_database):
