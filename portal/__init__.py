@@ -70,13 +70,14 @@ def _bind_extensions(app: Flask) -> None:
 
     from portal.message_queue import MessageQueue
 
-    queue = {"client_manager": MessageQueue(app.config["REDIS_URL"])} if app.config[
-        "REDIS_URL"] else {}
+    # Between processes, Redis carries the live events; None: this process only (and no
+    # queue kept from an app made earlier in the same process).
+    queue = MessageQueue(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
-        **queue,
+        client_manager=queue,
         # No cors_allowed_origins: Socket.IO accepts the portal's own origin only.
         manage_session=False,
     )
