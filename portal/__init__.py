@@ -73,10 +73,16 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.localize_callback = str
 
+    from portal.message_queue import MessageQueue
+
+    # Between processes, Redis carries the live events; None: this process only (and no
+    # queue kept from an app made earlier in the same process).
+    queue = MessageQueue(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        client_manager=queue,
         # Pages of the portal's own origin (or PUBLIC_ORIGINS) only: never "*".
         cors_allowed_origins=socket_origin_check(app.config["PUBLIC_ORIGINS"],
                                                  app.config["TRUSTED_PROXIES"]),

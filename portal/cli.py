@@ -1,7 +1,8 @@
 """Flask CLI commands: ``flask --app wsgi seed-demo``, ``create-admin``,
-``outcome-document`` and ``anonymise-expired``."""
+``outcome-document``, ``anonymise-expired``, ``backup`` and ``check-integrity``."""
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -16,6 +17,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(outcome_document_command)
     app.cli.add_command(anonymise_expired_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(check_integrity_command)
 
 
 @click.command("seed-demo")
@@ -160,3 +163,37 @@ def anonymise_expired_command() -> None:
                    "anonymised.")
     click.echo(f"{done} consultation{'' if done == 1 else 's'} anonymised."
                if done else "Nothing to anonymise.")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Copy the SQLite database to TARGET while the portal serves (PostgreSQL: pg_dump)."""
+    from flask import current_app
+
+    from portal.backups import BackupRefused, back_up_sqlite
+
+    started = time.perf_counter()
+    try:
+        size = back_up_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"Backed up to {target} ({size / 1e6:.1f} MB) in "
+               f"{time.perf_counter() - started:.1f} s.")
+
+
+@click.command("check-integrity")
+@with_appcontext
+def check_integrity_command() -> None:
+    """Check that the votes and the results recorded from them agree and that the rows hold
+    together; exits with 1 on any problem."""
+    from recommendations.integrity import check_integrity
+
+    problems = check_integrity()
+    db.session.rollback()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo("The database passed the integrity check.")

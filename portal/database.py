@@ -63,6 +63,17 @@ def enum_column(enum_class: type[StrEnum], name: str) -> Enum:
     )
 
 
+#: How long an SQLite connection waits for another's write lock before giving up (ms).
+BUSY_TIMEOUT_MS = 10_000
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite saying another connection held the write lock too long."""
+    original = getattr(error, "orig", error)
+    return isinstance(original, sqlite3.OperationalError) and (
+        "locked" in str(original) or "busy" in str(original))
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -73,7 +84,7 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
     cursor.close()
 
 
@@ -101,6 +112,17 @@ def intending_to_write():
     (busy_timeout) instead. Readers are never blocked by it.
     """
     token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+@contextmanager
+def only_reading():
+    """Mark the work inside as reading only, inside a request that meant to write (the page
+    that says the database was busy must not wait for the write lock again)."""
+    token = _writing.set(False)
     try:
         yield
     finally:

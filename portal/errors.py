@@ -2,8 +2,13 @@
 
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
+from portal.database import is_busy, only_reading
 from portal.extensions import db
+
+#: Seconds a client is asked to wait before sending again when the database is busy.
+BUSY_RETRY_AFTER = 5
 
 
 def _page(code: int):
@@ -15,7 +20,26 @@ def _page(code: int):
 
 def _server_error(error):
     db.session.rollback()
+    # A commit that found the database busy fails after the view, as a server error.
+    if is_busy(getattr(error, "original_exception", None) or error):
+        return _busy()
     return render_template("errors/500.html"), 500
+
+
+def _busy():
+    with only_reading():
+        page = render_template("errors/busy.html")
+    return page, 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
+
+
+def _database_error(error):
+    """SQLite's write lock still held by others after the wait (``BUSY_TIMEOUT_MS``): the
+    person is told nothing was saved and to send again, with a 503 and Retry-After, not a
+    500. Any other database failure goes on to be a server error."""
+    if not is_busy(error):
+        raise error
+    db.session.rollback()
+    return _busy()
 
 
 def _csrf_error(error):
@@ -26,4 +50,5 @@ def register_error_pages(app) -> None:
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, _page(code))
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(500, _server_error)

@@ -92,7 +92,8 @@ class Presence:
     """Who follows which counted room: connection id to user id, per room.
 
     Kept in Redis when the portal runs with ``REDIS_URL`` (so every process counts the same
-    people), in this process otherwise.
+    people), in this process otherwise. While Redis does not answer, each process counts the
+    followers it has itself: a join never fails for it.
     """
 
     def __init__(self):
@@ -107,30 +108,43 @@ class Presence:
             return None
         with self._lock:
             if url not in self._clients:
-                self._clients[url] = redis.Redis.from_url(url)
+                self._clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2,
+                                                          socket_timeout=2)
             return self._clients[url]
 
     def enter(self, room: str, sid: str, user_id: int) -> int:
+        with self._lock:
+            self._rooms.setdefault(room, {})[sid] = user_id
+            local = len(set(self._rooms[room].values()))
         store = self._redis()
-        if store is not None:
-            key = f"presence:{room}"
+        if store is None:
+            return local
+        key = f"presence:{room}"
+        try:
             store.hset(key, sid, user_id)
             store.expire(key, 24 * 3600)
             return len(set(store.hvals(key)))
-        with self._lock:
-            self._rooms.setdefault(room, {})[sid] = user_id
-            return len(set(self._rooms[room].values()))
+        except redis.RedisError:
+            log.warning("Redis does not answer: presence in %s counted on this process", room)
+            return local
 
     def leave(self, room: str, sid: str) -> int:
-        store = self._redis()
-        if store is not None:
-            key = f"presence:{room}"
-            store.hdel(key, sid)
-            return len(set(store.hvals(key)))
         with self._lock:
             followers = self._rooms.get(room, {})
             followers.pop(sid, None)
-            return len(set(followers.values()))
+            local = len(set(followers.values()))
+            if not followers:
+                self._rooms.pop(room, None)
+        store = self._redis()
+        if store is None:
+            return local
+        key = f"presence:{room}"
+        try:
+            store.hdel(key, sid)
+            return len(set(store.hvals(key)))
+        except redis.RedisError:
+            log.warning("Redis does not answer: presence in %s counted on this process", room)
+            return local
 
 
 presence = Presence()

@@ -41,6 +41,8 @@ class _Ballot:
     reservation: str | None
     done: threading.Event = field(default_factory=threading.Event)
     stored: voting.StoredVote | None = None
+    #: Whether the transaction that decided the vote (stored, or refused) committed.
+    decided: bool = False
     failed: bool = False
 
 
@@ -80,18 +82,26 @@ class BallotBox:
             batch = self._take()
             if not batch:
                 continue
-            with app.app_context():
-                try:
-                    self._store_together(batch)
-                except Exception:
-                    log.exception("Storing %d votes together failed; storing them one by one",
-                                  len(batch))
-                    for ballot in batch:
-                        self._store_alone(ballot)
-                finally:
-                    db.session.remove()
-            for ballot in batch:
-                ballot.done.set()
+            try:
+                with app.app_context():
+                    try:
+                        self._store_together(batch)
+                    except Exception:
+                        log.exception("Storing %d votes together failed; storing them one by "
+                                      "one", len(batch))
+                        for ballot in batch:
+                            self._store_alone(ballot)
+                    finally:
+                        db.session.remove()
+            except Exception:
+                # The writer outlives any failure: the next batch gets its chance.
+                log.exception("The ballot box failed on a batch of %d votes", len(batch))
+            finally:
+                # A vote not known to be stored is answered as not stored, never as stored.
+                for ballot in batch:
+                    if not ballot.decided:
+                        ballot.failed = True
+                    ballot.done.set()
 
     @staticmethod
     def _store_together(batch: list[_Ballot]) -> None:
@@ -103,7 +113,7 @@ class BallotBox:
                 db.session.rollback()
                 raise
         for ballot, vote in zip(batch, stored, strict=True):
-            ballot.stored = vote
+            ballot.stored, ballot.decided = vote, True
 
     @staticmethod
     def _store_alone(ballot: _Ballot) -> None:
@@ -112,6 +122,7 @@ class BallotBox:
                 ballot.stored = voting.store_vote(ballot.voter, ballot.choice,
                                                   ballot.reservation)
                 db.session.commit()
+                ballot.decided = True
             except Exception:
                 db.session.rollback()
                 log.exception("A vote could not be stored")

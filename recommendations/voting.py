@@ -373,9 +373,12 @@ def close_round(round_: VoteRound, actor: User | None) -> adoption.Outcome:
         round_.recommendation.status = (RecommendationStatus.adopted if outcome.adopted
                                         else RecommendationStatus.not_adopted)
     db.session.flush()
+    # The counts the result rests on, kept for the integrity check (recommendations/
+    # integrity.py) to compare with the votes.
     record_event("vote_round.closed", actor=actor, target=round_,
                  consultation=round_.consultation, adopted=outcome.adopted,
-                 reason=outcome.reason, rule=round_.rule.value)
+                 reason=outcome.reason, rule=round_.rule.value,
+                 counts=_counts(counts.devices), in_room=_counts(counts.in_room))
     state = round_state(round_)
     broadcast_after_commit("round_closed", state, room_of(round_))
     broadcast_after_commit("round_closed", state, f"consultation:{round_.consultation_id}")

@@ -109,3 +109,37 @@ def test_a_vote_the_box_could_not_store_is_reported_not_acknowledged(tmp_path, m
             db.engine.dispose()
 
     assert refused
+
+
+def test_the_box_keeps_storing_after_a_failure_around_a_batch(tmp_path, monkeypatch):
+    with scratch_database(tmp_path, "ballots") as url:
+        prepare_database(url, add_voters)
+        app = create_app(suite_settings(url, BALLOT_BOX=True))
+        box = BallotBox()
+        monkeypatch.setattr(ballot_box_module, "PATIENCE", 10)
+        real_remove = db.session.remove
+        failures = []
+
+        def remove_failing_once():
+            real_remove()
+            if not failures:
+                failures.append("once")
+                raise RuntimeError("the connection pool went away")
+
+        with app.app_context():
+            round_ = db.session.scalar(select(VoteRound))
+            voters = [voting.voter_in(round_, registration.user)
+                      for registration in db.session.scalars(select(Registration))
+                      if registration.user.email.startswith("voter")][:2]
+            db.session.remove()
+            monkeypatch.setattr(ballot_box_module.db.session, "remove", remove_failing_once)
+            # The first batch committed before the failure: its vote is acknowledged.
+            first = box.store(voters[0], VoteChoice.support, None)
+            second = box.store(voters[1], VoteChoice.oppose, None)
+            monkeypatch.setattr(ballot_box_module.db.session, "remove", real_remove)
+            stored = db.session.scalars(select(Vote.id).order_by(Vote.id)).all()
+            db.session.remove()
+            db.engine.dispose()
+
+    assert failures == ["once"]
+    assert [first.vote_id, second.vote_id] == stored
