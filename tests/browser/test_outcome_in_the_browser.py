@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from consultations.models import Consultation, ConsultationStatus, Region, Registration, Role
 from portal.accounts.models import StakeholderGroup
 from portal.accounts.operations import create_account
+from recommendations import translating
+from recommendations.models import TranslationStatus
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_consultation_day import PASSWORD, sign_in
 from tests.outcome_data import build_outcome_consultation
@@ -49,6 +51,12 @@ def evening(portal_data):
         return registration
 
     made = build_outcome_consultation(db.session, make_user, make_consultation, register)
+    # R4's draft French translation is the facilitator's: the secretariat reviews it.
+    r4 = made.recommendations["R4"]
+    draft = translating.translation_of(r4.current_version, "fr")
+    translating.save_translation(r4.current_version, made.users["facilitator"], locale="fr",
+                                 title=draft.title, text=draft.text,
+                                 status=TranslationStatus.draft)
     facts = {"slug": made.consultation.slug, "r4": made.recommendations["R4"].id,
              "secretariat": made.users["secretariat"].email,
              "participant": made.users["p2"].email}
@@ -62,19 +70,19 @@ def test_the_secretariat_compiles_downloads_and_finalises_the_french_document(
     slug = evening["slug"]
     sign_in(page, evening["secretariat"])
     page.goto(f"/c/{slug}/outcome?locale=fr")
-    expect(page.get_by_role("heading", name="Before compiling in Français")).to_be_visible()
+    expect(page.get_by_role("heading", name="Before compiling in French")).to_be_visible()
     expect(page.get_by_text("R4: the translation of its current version is not reviewed "
                             "yet.")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Translate R4").click()
-    expect(page.get_by_role("heading", name="Translate R4 into Français")).to_be_visible()
+    expect(page.get_by_role("heading", name="Translate R4 into French")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Text", exact=True).fill(
         "Les États devraient informer les migrants des risques des routes.")
     page.get_by_label("Reviewed translation").check()
     page.get_by_role("button", name="Save the translation").click()
-    expect(page.get_by_text("The translation of R4 into Français is saved.")).to_be_visible()
+    expect(page.get_by_text("The translation of R4 into French is saved.")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/c/{slug}/outcome/texts/fr")
@@ -82,11 +90,11 @@ def test_the_secretariat_compiles_downloads_and_finalises_the_french_document(
     page.get_by_label("Executive summary").fill("La consultation a adopté deux "
                                                 "recommandations.")
     page.get_by_role("button", name="Save the texts").click()
-    expect(page.get_by_text("The texts in Français are saved.")).to_be_visible()
+    expect(page.get_by_text("The texts in French are saved.")).to_be_visible()
     expect(page.get_by_text("R4: the translation")).to_have_count(0)
 
-    page.get_by_role("button", name="Compile the outcome document in Français").click()
-    expect(page.get_by_role("heading", name="Outcome document in Français, version 1")
+    page.get_by_role("button", name="Compile the outcome document in French").click()
+    expect(page.get_by_role("heading", name="Outcome document in French, version 1")
            ).to_be_visible()
     expect(page.get_by_text("Les États devraient informer les migrants des risques des "
                             "routes.")).to_be_visible()
@@ -102,7 +110,7 @@ def test_the_secretariat_compiles_downloads_and_finalises_the_french_document(
 
     page.get_by_label("I know that this version has items missing").check()
     page.get_by_role("button", name="Mark this version final").click()
-    expect(page.get_by_text("Version 1 is the final outcome document in Français."
+    expect(page.get_by_text("Version 1 is the final outcome document in French."
                             )).to_be_visible()
     expect(page.get_by_role("button", name="Mark this version final")).to_have_count(0)
 
