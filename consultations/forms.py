@@ -417,6 +417,8 @@ class QuestionForm(FlaskForm):
         return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
 
     def validate_options(self, field):
+        if self.kind.data not in {kind.value for kind in QuestionKind}:
+            return  # the kind's own check says what is wrong
         if QuestionKind(self.kind.data).has_options and len(self.option_list()) < 2:
             raise ValidationError(_l("Give at least two choices."))
 
