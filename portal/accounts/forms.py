@@ -34,14 +34,18 @@ class StrongPassword:
                 lazy_ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
                               MIN_PASSWORD_LENGTH)
             )
+        if len(password) > MAX_PASSWORD_LENGTH:
+            # Longer ones could not be typed at sign-in, which takes this many at most.
+            raise ValidationError(
+                _l("Use %(num)d characters at most.", num=MAX_PASSWORD_LENGTH))
         related = [
             str(form[name].data or "") for name in self.related_fields if name in form
         ]
         if hasattr(form, "user_inputs"):
             related.extend(form.user_inputs)
-        if zxcvbn(password[:MAX_PASSWORD_LENGTH], user_inputs=_guessable_words(related))[
-            "score"
-        ] < 3:
+        strength = zxcvbn(password, user_inputs=_guessable_words(related),
+                          max_length=MAX_PASSWORD_LENGTH)
+        if strength["score"] < 3:
             raise ValidationError(
                 _l("This password is too easy to guess. Try a few unrelated words together.")
             )
