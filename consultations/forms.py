@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -47,6 +46,7 @@ from consultations.models import (
 )
 from consultations.models.discussion import MAX_COMMENT_LENGTH
 from portal.config import LOCALES
+from portal.forms import Form
 from portal.i18n import LANGUAGE_NAMES
 
 LOCAL_TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -97,7 +97,7 @@ def _valid_zone(form, field):
         raise ValidationError(_l("Choose a time zone from the list."))
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(
         _l("Web address"),
@@ -238,7 +238,7 @@ def consultation_form_data(consultation: Consultation) -> dict:
     return data
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     kind = RadioField(_l("Kind"), choices=enum_choices(AgendaItemKind),
                       default=AgendaItemKind.plenary.value)
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
@@ -265,7 +265,7 @@ class AgendaItemForm(FlaskForm):
         }
 
 
-class BreakoutGroupForm(FlaskForm):
+class BreakoutGroupForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     theme = StringField(_l("Theme"), validators=[Length(max=300)])
     guiding_questions = TextAreaField(
@@ -292,7 +292,7 @@ class BreakoutGroupForm(FlaskForm):
                 if line.strip()]
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[InputRequired(), Email(message=_l("Enter an e-mail address like "
@@ -301,7 +301,7 @@ class AppointmentForm(FlaskForm):
     role = SelectField(_l("Role"), choices=enum_choices(Role), default=Role.facilitator.value)
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Moves the consultation on in its lifecycle; the status comes from the button."""
 
 
@@ -385,7 +385,7 @@ def registration_form(consultation: Consultation, questions, *, with_account: bo
     return form
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A facilitator's decision on one or many registrations."""
 
     decision = SelectField(_l("Decision"), choices=[
@@ -398,7 +398,7 @@ class DecisionForm(FlaskForm):
         description=_l("Added to the e-mail that tells them the decision."))
 
 
-class InviteeImportForm(FlaskForm):
+class InviteeImportForm(Form):
     invitees = TextAreaField(
         _l("Invitees, as CSV"), validators=[InputRequired(), Length(max=2_000_000)],
         description=_l("One line per person after a header line with the columns email, name, "
@@ -406,7 +406,7 @@ class InviteeImportForm(FlaskForm):
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     prompt = StringField(_l("Question"), validators=[InputRequired(), Length(max=300)])
     kind = SelectField(_l("Kind of answer"), choices=enum_choices(QuestionKind))
     options = TextAreaField(_l("Choices, one per line"), validators=[Length(max=5000)],
@@ -426,7 +426,7 @@ class QuestionForm(FlaskForm):
 # Discussion -----------------------------------------------------------------------------------
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"),
         validators=[InputRequired(message=_l("Write something first.")),
@@ -437,10 +437,10 @@ class CommentForm(FlaskForm):
     parent = IntegerField(validators=[Optional()])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Reason"), validators=[InputRequired(
         message=_l("Give a reason.")), Length(max=500)])
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(_l("New thread"), validators=[InputRequired(), Length(max=500)])
