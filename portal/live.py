@@ -20,6 +20,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.database import is_row_id
 from portal.extensions import db, socketio
 
 RoomCheck = Callable[[object, int], bool]
@@ -50,9 +51,10 @@ def parse_room(room: object) -> tuple[str, int] | None:
     if not isinstance(room, str) or len(room) > 64:
         return None
     kind, _separator, identifier = room.partition(":")
-    if kind not in ROOM_KINDS or not identifier.isdigit():
+    if kind not in ROOM_KINDS or not (identifier.isascii() and identifier.isdigit()):
         return None
-    return kind, int(identifier)
+    number = int(identifier)
+    return (kind, number) if is_row_id(number) else None
 
 
 def may_follow(user, room: object) -> bool:
