@@ -74,23 +74,29 @@ class VoteForm(Form):
             raise ValidationError(_l("Write your reservation: it is kept with the result."))
 
 
+#: The most hands counted for one choice in a room (as many as a quorum may ask for).
+MAX_HANDS = 100_000
+
+
 class OpenRoundForm(Form):
     countdown_minutes = IntegerField(
         _l("Countdown in minutes"), validators=[Optional(), NumberRange(min=1, max=240)],
         description=_l("Leave empty to close the vote by hand."))
     quorum = IntegerField(_l("Quorum (votes cast)"),
-                          validators=[Optional(), NumberRange(min=1, max=100_000)])
+                          validators=[Optional(), NumberRange(min=1, max=MAX_HANDS)])
     stakeholder_rule = BooleanField(
         _l("Not adopted if a majority of any one stakeholder group opposes"))
 
 
 class InRoomForm(Form):
-    support = IntegerField(_l("Support"), validators=[Optional(), NumberRange(min=0)],
+    support = IntegerField(_l("Support"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
                            default=0)
     support_with_reservations = IntegerField(
-        _l("Support with reservations"), validators=[Optional(), NumberRange(min=0)], default=0)
-    oppose = IntegerField(_l("Oppose"), validators=[Optional(), NumberRange(min=0)], default=0)
-    abstain = IntegerField(_l("Abstain"), validators=[Optional(), NumberRange(min=0)],
+        _l("Support with reservations"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
+        default=0)
+    oppose = IntegerField(_l("Oppose"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
+                          default=0)
+    abstain = IntegerField(_l("Abstain"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
                            default=0)
 
 
