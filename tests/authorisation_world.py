@@ -9,6 +9,7 @@ translation, the outcome's written parts and a compiled outcome document.
 
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -146,6 +147,9 @@ def build_world() -> World:
     question = registration_rules.add_question(
         consultation, facilitator, prompt="Which session will you attend?",
         kind=QuestionKind.short_text, options=[], required=False)
+    choice = registration_rules.add_question(
+        consultation, facilitator, prompt="Which field visit?", kind=QuestionKind.single_choice,
+        options=["Port of Dakar", "Red Cross branch"], required=True)
 
     recommendation = drafting.create_recommendation(
         consultation, people["rapporteur"], title="Information before departure",
@@ -166,7 +170,8 @@ def build_world() -> World:
         "recommendation_id": recommendation.id, "amendment_id": amendment.id,
         "vote_round_id": vote_round.id, "document_id": document.id,
         "registration_id": _registration(consultation, participant).id,
-        "question_id": question.id, "locale": "fr", "token": "not-a-token",
+        "question_id": question.id, "choice_question_id": choice.id, "locale": "fr",
+        "token": "not-a-token",
     }
     world.users = {
         "anonymous": None, "signed_in": people["outsider"].id, "pending": pending.id,
@@ -210,9 +215,10 @@ def world_app(tmp_path_factory):
             db.engine.dispose()
 
 
-@pytest.fixture
-def world_session(world_app):
-    """The world's database session; whatever a test does to the world is rolled back."""
+@contextmanager
+def world_transaction(world_app: WorldApp):
+    """A database session on the world inside a transaction that is rolled back at the end,
+    the requests' commits included."""
     with world_app.app.app_context():
         engines = db.engines
         engine = engines[None]
@@ -228,6 +234,13 @@ def world_session(world_app):
             engines[None] = engine
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def world_session(world_app):
+    """The world's database session; whatever a test does to the world is rolled back."""
+    with world_transaction(world_app) as session:
+        yield session
 
 
 def client_as(world_app: WorldApp, kind: str):
