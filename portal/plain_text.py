@@ -6,10 +6,10 @@ break exports and documents. Right-to-left marks and other format characters are
 Arabic texts need them.
 """
 
-import unicodedata
+import re
 
-#: The control characters a text may hold, once its line breaks are normalised.
-ALLOWED_CONTROLS = frozenset("\n\t")
+#: Control characters (Unicode category Cc) but newline and tab, and lone surrogates (Cs).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def one_line_ending(value):
@@ -20,5 +20,4 @@ def one_line_ending(value):
 
 
 def has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in ALLOWED_CONTROLS
-               for char in text)
+    return _NOT_TEXT.search(text) is not None
