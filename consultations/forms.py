@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -48,6 +47,7 @@ from consultations.models import (
 )
 from consultations.models.discussion import MAX_COMMENT_LENGTH
 from portal.config import LOCALES
+from portal.forms import Form
 from portal.i18n import LANGUAGE_NAMES
 
 LOCAL_TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -98,7 +98,7 @@ def _valid_zone(form, field):
         raise ValidationError(_l("Choose a time zone from the list."))
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(
         _l("Web address"),
@@ -252,7 +252,7 @@ def consultation_form_data(consultation: Consultation) -> dict:
     return data
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     kind = RadioField(_l("Kind"), choices=enum_choices(AgendaItemKind),
                       default=AgendaItemKind.plenary.value)
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
@@ -279,7 +279,7 @@ class AgendaItemForm(FlaskForm):
         }
 
 
-class BreakoutGroupForm(FlaskForm):
+class BreakoutGroupForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     theme = StringField(_l("Theme"), validators=[Length(max=300)])
     guiding_questions = TextAreaField(
@@ -306,7 +306,7 @@ class BreakoutGroupForm(FlaskForm):
                 if line.strip()]
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[InputRequired(), Email(message=_l("Enter an e-mail address like "
@@ -315,7 +315,7 @@ class AppointmentForm(FlaskForm):
     role = SelectField(_l("Role"), choices=enum_choices(Role), default=Role.facilitator.value)
 
 
-class ConsultationWordingForm(FlaskForm):
+class ConsultationWordingForm(Form):
     """The consultation's texts in another working language, and one set of fields per
     breakout group (added by ``wording_form``). Empty fields leave the original in place."""
 
@@ -348,7 +348,7 @@ def wording_form(groups, **kwargs) -> ConsultationWordingForm:
     return form_class(**kwargs)
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Moves the consultation on in its lifecycle; the status comes from the button."""
 
 
@@ -432,7 +432,7 @@ def registration_form(consultation: Consultation, questions, *, with_account: bo
     return form
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A facilitator's decision on one or many registrations."""
 
     decision = SelectField(_l("Decision"), choices=[
@@ -445,7 +445,7 @@ class DecisionForm(FlaskForm):
         description=_l("Added to the e-mail that tells them the decision."))
 
 
-class InviteeImportForm(FlaskForm):
+class InviteeImportForm(Form):
     invitees = TextAreaField(
         _l("Invitees, as CSV"), validators=[InputRequired(), Length(max=2_000_000)],
         description=_l("One line per person after a header line with the columns email, name, "
@@ -453,7 +453,7 @@ class InviteeImportForm(FlaskForm):
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     prompt = StringField(_l("Question"), validators=[InputRequired(), Length(max=300)])
     kind = SelectField(_l("Kind of answer"), choices=enum_choices(QuestionKind))
     options = TextAreaField(_l("Choices, one per line"), validators=[Length(max=5000)],
@@ -464,6 +464,8 @@ class QuestionForm(FlaskForm):
         return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
 
     def validate_options(self, field):
+        if self.kind.data not in {kind.value for kind in QuestionKind}:
+            return  # the kind's own check says what is wrong
         if QuestionKind(self.kind.data).has_options and len(self.option_list()) < 2:
             raise ValidationError(_l("Give at least two choices."))
 
@@ -471,7 +473,7 @@ class QuestionForm(FlaskForm):
 # Discussion -----------------------------------------------------------------------------------
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"),
         validators=[InputRequired(message=_l("Write something first.")),
@@ -482,10 +484,10 @@ class CommentForm(FlaskForm):
     parent = IntegerField(validators=[Optional()])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Reason"), validators=[InputRequired(
         message=_l("Give a reason.")), Length(max=500)])
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(_l("New thread"), validators=[InputRequired(), Length(max=500)])

@@ -28,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _bind_extensions(app)
+    from portal.navigation import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter
     _register_blueprints(app)
 
     from portal.errors import register_error_pages

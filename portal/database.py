@@ -25,6 +25,17 @@ class Model(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: The largest id a row can have (the ids are PostgreSQL ``integer`` columns). Ids that come
+#: from outside (URLs, forms, socket events) are checked against it before any query: SQLite
+#: cannot even bind an integer above 2**63 - 1.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value) -> bool:
+    """Whether ``value`` can be the id of a row."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -28,6 +28,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.database import is_row_id
 from portal.extensions import db, socketio
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ def parse_room(room: object) -> tuple[str, int] | None:
     if (kind not in ROOM_KINDS or not identifier.isascii() or not identifier.isdigit()
             or len(identifier) > 15 or str(int(identifier)) != identifier):
         return None
-    return kind, int(identifier)
+    number = int(identifier)
+    return (kind, number) if is_row_id(number) else None
 
 
 def may_follow(user, room: object) -> bool:

@@ -2,6 +2,18 @@
 
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
+
+from portal.database import MAX_ROW_ID
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in the portal's URLs: a number that can be a row's id, else the page is
+    not found."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ROW_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
 
 def safe_next(target: str | None) -> str | None:
     """``target`` if it is a path on this site, else None: ``next`` never leaves the portal."""

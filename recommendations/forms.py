@@ -1,7 +1,6 @@
 """Forms of the recommendations area. They validate what was typed; they never write."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -15,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from consultations.forms import CheckboxesField, language_choices
 from consultations.gcm import OBJECTIVES
+from portal.forms import Form
 from recommendations.drafting import MAX_TEXT_LENGTH
 from recommendations.models import VOTE_CHOICE_LABELS, VoteChoice
 from recommendations.voting import MAX_RESERVATION_LENGTH
@@ -23,7 +23,7 @@ TEXT_HELP = _l("Put text still under negotiation in square brackets [like this]:
                "highlighted, and a text with brackets cannot be put to a final vote.")
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
     theme = StringField(_l("Theme"), validators=[Length(max=300)])
     gcm_objectives = CheckboxesField(_l("GCM objectives"), coerce=int)
@@ -46,20 +46,20 @@ class RecommendationForm(FlaskForm):
             SelectChoice(group.id, group.name) for group in groups]
 
 
-class RevisionForm(FlaskForm):
+class RevisionForm(Form):
     text = TextAreaField(_l("New text"), validators=[InputRequired(),
                                                      Length(max=MAX_TEXT_LENGTH)],
                          description=TEXT_HELP)
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(Form):
     text = TextAreaField(_l("Proposed text"), validators=[InputRequired(),
                                                           Length(max=MAX_TEXT_LENGTH)],
                          description=_l("The whole text as you would have it."))
     rationale = TextAreaField(_l("Why"), validators=[Length(max=5000)])
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     choice = RadioField(_l("Your vote"), validators=[InputRequired(
         message=_l("Choose how you vote."))], choices=[
         SelectChoice(choice.value, VOTE_CHOICE_LABELS[choice]) for choice in VoteChoice])
@@ -74,27 +74,33 @@ class VoteForm(FlaskForm):
             raise ValidationError(_l("Write your reservation: it is kept with the result."))
 
 
-class OpenRoundForm(FlaskForm):
+#: The most hands counted for one choice in a room (as many as a quorum may ask for).
+MAX_HANDS = 100_000
+
+
+class OpenRoundForm(Form):
     countdown_minutes = IntegerField(
         _l("Countdown in minutes"), validators=[Optional(), NumberRange(min=1, max=240)],
         description=_l("Leave empty to close the vote by hand."))
     quorum = IntegerField(_l("Quorum (votes cast)"),
-                          validators=[Optional(), NumberRange(min=1, max=100_000)])
+                          validators=[Optional(), NumberRange(min=1, max=MAX_HANDS)])
     stakeholder_rule = BooleanField(
         _l("Not adopted if a majority of any one stakeholder group opposes"))
 
 
-class InRoomForm(FlaskForm):
-    support = IntegerField(_l("Support"), validators=[Optional(), NumberRange(min=0)],
+class InRoomForm(Form):
+    support = IntegerField(_l("Support"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
                            default=0)
     support_with_reservations = IntegerField(
-        _l("Support with reservations"), validators=[Optional(), NumberRange(min=0)], default=0)
-    oppose = IntegerField(_l("Oppose"), validators=[Optional(), NumberRange(min=0)], default=0)
-    abstain = IntegerField(_l("Abstain"), validators=[Optional(), NumberRange(min=0)],
+        _l("Support with reservations"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
+        default=0)
+    oppose = IntegerField(_l("Oppose"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
+                          default=0)
+    abstain = IntegerField(_l("Abstain"), validators=[Optional(), NumberRange(0, MAX_HANDS)],
                            default=0)
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     title = StringField(_l("Title of the merged recommendation"),
                         validators=[InputRequired(), Length(max=300)])
     theme = StringField(_l("Theme"), validators=[Length(max=300)])

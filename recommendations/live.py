@@ -128,8 +128,11 @@ def cast_vote(payload: dict) -> dict:
         return refusal(_("The vote could not be read."), "invalid_payload")
     if not 0 < round_id <= MAX_ID:
         return refusal(_("There is no such vote."), "no_round")
-    if reservation is not None and (not isinstance(reservation, str)
-                                    or len(reservation.encode()) > MAX_RESERVATION_BYTES):
+    if reservation is not None and (
+            not isinstance(reservation, str) or len(reservation) > MAX_RESERVATION_BYTES
+            # Lone surrogates cannot be encoded: the reservation is not text.
+            or any("\ud800" <= char <= "\udfff" for char in reservation)
+            or len(reservation.encode()) > MAX_RESERVATION_BYTES):
         return refusal(_("The reservation could not be read."), "invalid_payload")
     remembered = connection_memory()
     store = ballot_box.store if current_app.config["BALLOT_BOX"] else voting.store_vote

@@ -32,6 +32,7 @@ from portal.rate_limits import limited
 from recommendations import drafting, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
+    MAX_HANDS,
     AmendmentForm,
     InRoomForm,
     MergeForm,
@@ -384,7 +385,7 @@ def record_in_room(slug, round_id):
             tallies.changed(round_.id)
             flash(_("The show of hands is recorded."), "success")
     else:
-        flash(_("Counts are whole numbers, zero or more."), "error")
+        flash(_("Counts are whole numbers from 0 to %(max)d.", max=MAX_HANDS), "error")
     return redirect(url_for("recommendations.console", slug=slug))
 
 

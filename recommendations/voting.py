@@ -27,9 +27,10 @@ from consultations.models import (
 from portal import permissions
 from portal.accounts.models import StakeholderGroup, User
 from portal.audit.operations import record_event
-from portal.database import utcnow
+from portal.database import is_row_id, utcnow
 from portal.extensions import db
 from portal.live import broadcast_after_commit
+from portal.plain_text import has_control_characters, one_line_ending
 from recommendations import adoption
 from recommendations.drafting import accept_amendment
 from recommendations.models import (
@@ -155,13 +156,16 @@ def checked_choice(choice, reservation) -> tuple[VoteChoice, str | None]:
         raise VoteRefused(_("This is not a choice in this vote."), "invalid_choice") from None
     if choice != VoteChoice.support_with_reservations:
         return choice, None
-    reservation = reservation.strip() if isinstance(reservation, str) else ""
+    reservation = one_line_ending(reservation).strip() if isinstance(reservation, str) else ""
     if not reservation:
         raise VoteRefused(_("Write your reservation: it is kept with the result."),
                           "reservation_required")
     if len(reservation) > MAX_RESERVATION_LENGTH:
         raise VoteRefused(_("A reservation has %(count)d characters at most.",
                             count=MAX_RESERVATION_LENGTH), "invalid_choice")
+    if has_control_characters(reservation):
+        raise VoteRefused(_("Remove the invisible control characters from your reservation."),
+                          "invalid_choice")
     return choice, reservation
 
 
@@ -265,7 +269,7 @@ def cast_vote_by(round_id: int, user, choice, reservation=None, *,
             return stored, voter
     if not permissions.is_signed_in(user):
         raise VoteRefused(_("You are signed out: sign in again to vote."), "not_eligible")
-    round_ = db.session.get(VoteRound, round_id)
+    round_ = db.session.get(VoteRound, round_id) if is_row_id(round_id) else None
     if round_ is None or not permissions.may_follow_votes(user, round_.consultation):
         raise VoteRefused(_("There is no such vote."), "no_round")
     voter = voter_in(round_, user)

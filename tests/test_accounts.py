@@ -72,6 +72,23 @@ def test_sign_up_refuses_a_short_password(client):
     assert "Use at least 10 characters." in response.get_data(as_text=True)
 
 
+def test_a_long_passphrase_signs_up_and_signs_in(client):
+    passphrase = "harmattan wind over the baobab river at dawn " * 2  # 92 characters
+    assert sign_up(client, password=passphrase,
+                   password_confirmation=passphrase).status_code == 302
+    submit(client, "/account/sign-out", {}, form_path="/")
+
+    assert sign_in(client, "delegate@example.org", passphrase).status_code == 302
+
+
+def test_sign_up_refuses_a_password_too_long_to_type_at_sign_in(client):
+    password = "baobab-" * 19  # 133 characters
+    response = sign_up(client, password=password, password_confirmation=password)
+
+    assert "Use 128 characters at most." in response.get_data(as_text=True)
+    assert find_user("delegate@example.org") is None
+
+
 def test_sign_up_refuses_a_password_made_of_the_persons_own_details(client):
     response = sign_up(
         client, password="MoroccanRedCrescent", password_confirmation="MoroccanRedCrescent"

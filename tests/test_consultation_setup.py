@@ -155,6 +155,11 @@ def test_agenda_with_a_breakout_round_and_its_groups(
         "name": "Search and identification", "language": "",
         "rapporteur_email": "stranger@example.org"})
     assert "Nobody with this address is registered" in refused.get_data(as_text=True)
+    malformed = submit(client, f"/c/{consultation.slug}/agenda/{round_.id}/groups/new", {
+        "name": "Search and identification", "language": "",
+        "rapporteur_email": "rapporteur\x00@example.org"})
+    assert malformed.status_code == 200
+    assert "Remove the invisible control characters" in malformed.get_data(as_text=True)
 
     submit(client, f"/c/{consultation.slug}/agenda/{round_.id}/groups/new", {
         "name": "Search and identification", "theme": "Identifying the dead",

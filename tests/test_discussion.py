@@ -7,6 +7,7 @@ from consultations.models import (
     AgendaItemKind,
     AttributionRule,
     Comment,
+    CommentFlag,
     CommentRevision,
     Role,
     Thread,
@@ -268,3 +269,28 @@ def test_presence_counts_the_people_in_a_group_room(connect_socket, app, breakou
               if packet["name"] == "presence"]
     assert counts[-1] == 1
     one.disconnect()
+
+
+def test_a_blank_reason_to_flag_or_hide_is_refused_with_a_message(app, client, breakout,
+                                                                     session):
+    consultation, group_a, group_b, thread = breakout()
+    sign_in(client, "p1@example.org")
+    post(client, consultation, thread, "Something offensive")
+    comment = session.scalars(select(Comment)).one()
+    other = app.test_client()
+    sign_in(other, "p2@example.org")
+    facilitator = app.test_client()
+    sign_in(facilitator, "facilitator@example.org")
+
+    flagged = submit(other, f"/c/{consultation.slug}/comments/{comment.id}/flag",
+                     {"reason": "   "}, form_path=f"/c/{consultation.slug}/threads/{thread.id}",
+                     follow_redirects=True)
+    hidden = submit(facilitator, f"/c/{consultation.slug}/comments/{comment.id}/hide",
+                    {"reason": " \t "}, form_path=f"/c/{consultation.slug}/moderation",
+                    follow_redirects=True)
+
+    assert "Say what is wrong with the comment." in flagged.get_data(as_text=True)
+    assert "Say why the comment is hidden." in hidden.get_data(as_text=True)
+    assert session.scalars(select(CommentFlag)).all() == []
+    session.refresh(comment)
+    assert comment.hidden_at is None

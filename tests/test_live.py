@@ -34,7 +34,8 @@ def test_following_a_draft_or_an_unknown_room_is_refused(connect_socket,
     sign_in(client, "participant@example.org")
     socket = connect_socket(client)
 
-    for room in [f"consultation:{draft.id}", "consultation:999999", "admin:1", "x" * 500, 42]:
+    for room in [f"consultation:{draft.id}", "consultation:999999", "admin:1", "x" * 500, 42,
+                 "consultation:\u00b2", "consultation:99999999999999999999999"]:
         reply = socket.emit("join", {"room": room}, callback=True)
         assert reply == {"ok": False, "error": "You may not follow this room.",
                          "code": "not_allowed"}, room

@@ -1,11 +1,13 @@
 """Votes over Socket.IO: acknowledgements, refusals, coalesced tallies, resync on rejoin."""
 
 import pytest
+from sqlalchemy import select
 
 from consultations.models import RegistrationStatus, Role
 from portal.accounts.models import StakeholderGroup, new_session_token
 from recommendations import drafting, voting
 from recommendations.live import tallies
+from recommendations.models import Vote
 from tests.conftest import sign_in
 
 
@@ -54,6 +56,7 @@ def test_a_vote_is_acknowledged_with_its_seq_and_a_change_replaces_it(
 
 @pytest.mark.parametrize("payload, code", [
     ({"round_id": 0, "choice": "support"}, "no_round"),
+    ({"round_id": 2**70, "choice": "support"}, "no_round"),
     ({"round_id": "1", "choice": "support"}, "invalid_payload"),
     ({"choice": "support"}, "invalid_payload"),
     ({"round_id": None, "choice": ["support"]}, "invalid_payload"),
@@ -201,3 +204,24 @@ def test_a_voter_signed_out_elsewhere_cannot_vote_on_an_old_connection(
 
     assert answer["ok"] is False and answer["code"] == "not_eligible"
     assert voting.tally(live_round).devices.oppose == 0
+
+
+def test_a_reservation_is_stored_as_plain_text_or_refused(app, connect_socket, live_round,
+                                                          session):
+    socket = voter(app, connect_socket, "p0@example.org")
+
+    def vote(reservation):
+        return socket.emit("cast_vote", {"round_id": live_round.id,
+                                         "choice": "support_with_reservations",
+                                         "reservation": reservation}, callback=True)
+
+    nul = vote("Subject to\x00 the law.")
+    surrogate = vote("Subject to \ud800 the law.")
+    stored = vote("Subject to the law.\r\nAnd to the budget.")
+
+    assert nul["code"] == "invalid_choice"
+    assert nul["error"] == "Remove the invisible control characters from your reservation."
+    assert surrogate["code"] == "invalid_payload"
+    assert stored["ok"]
+    assert session.scalars(select(Vote.reservation)).one() == \
+        "Subject to the law.\nAnd to the budget."

@@ -146,3 +146,15 @@ def test_a_refused_cross_site_post_does_not_replace_the_session_cookie(app, make
 
     assert response.status_code == 400
     assert "Set-Cookie" not in response.headers
+
+
+def test_an_id_beyond_any_row_is_not_found(client, make_user, make_consultation, register):
+    consultation = make_consultation()
+    participant = make_user()
+    register(participant, consultation)
+    sign_in(client, participant.email)
+
+    for path in (f"/c/{consultation.slug}/threads/99999999999999999999999",
+                 f"/c/{consultation.slug}/recommendations/2147483648",
+                 "/api/v1/rounds/99999999999999999999999"):
+        assert client.get(path).status_code == 404, path

@@ -145,6 +145,12 @@ def test_the_console_is_for_facilitators_and_records_the_show_of_hands(
 
     session.refresh(round_)
     assert (round_.in_room_support, round_.in_room_abstain) == (12, 3)
+    refused = submit(facilitator, f"/c/{consultation.slug}/rounds/{round_.id}/in-room",
+                     {"support": "99999999999999999999999"},
+                     form_path=f"/c/{consultation.slug}/console", follow_redirects=True)
+    assert "Counts are whole numbers from 0 to 100000." in refused.get_data(as_text=True)
+    session.refresh(round_)
+    assert round_.in_room_support == 12
     console = page(facilitator, f"/c/{consultation.slug}/console")
     assert 'data-in-room="support">12<' in console
     projector = page(facilitator, f"/c/{consultation.slug}/projector")

@@ -330,3 +330,34 @@ def test_check_in_finds_people_by_organisation_and_marks_them_present(
     assert "Delegate of Mauritania is checked in." in done.get_data(as_text=True)
     session.refresh(registration)
     assert registration.checked_in_at is not None
+
+
+def test_a_question_sent_without_its_kind_is_refused_with_a_message(
+        client, make_user, make_consultation, register, session):
+    consultation = make_consultation()
+    facilitator = make_user()
+    register(facilitator, consultation, Role.facilitator)
+    sign_in(client, facilitator.email)
+
+    response = submit(client, f"/c/{consultation.slug}/questions",
+                      {"prompt": "Which session will you attend?"})
+
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert session.scalars(select(RegistrationQuestion)).all() == []
+
+
+def test_a_decision_on_registration_numbers_beyond_any_row_changes_nothing(
+        client, make_user, make_consultation, register, session):
+    consultation = make_consultation()
+    facilitator = make_user()
+    register(facilitator, consultation, Role.facilitator)
+    sign_in(client, facilitator.email)
+
+    response = submit(client, f"/c/{consultation.slug}/registrations/decide",
+                      {"registration": ["99999999999999999999999", "-1"],
+                       "decision": "approved"},
+                      form_path=f"/c/{consultation.slug}/registrations", follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "Tick at least one registration" in response.get_data(as_text=True)

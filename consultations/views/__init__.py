@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from consultations.models import Consultation
 from portal import permissions
+from portal.database import is_row_id
 from portal.extensions import db
 
 blueprint = Blueprint("consultations", __name__)
@@ -21,7 +22,7 @@ def load_consultation(slug: str) -> Consultation:
 
 def load_within(consultation: Consultation, model, identifier):
     """The ``model`` row with this id if it belongs to the consultation, else 404."""
-    item = db.session.get(model, identifier) if isinstance(identifier, int) else None
+    item = db.session.get(model, identifier) if is_row_id(identifier) else None
     if item is None or item.consultation_id != consultation.id:
         abort(404)
     if getattr(item, "anonymised_at", None) is not None:

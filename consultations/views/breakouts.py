@@ -13,6 +13,7 @@ from consultations.geography import sub_region_label
 from consultations.models import AgendaItem, BreakoutGroup, Registration
 from consultations.views import blueprint, load_consultation, load_within, require
 from portal import permissions
+from portal.database import is_row_id
 from portal.extensions import db
 
 
@@ -68,7 +69,7 @@ def move_participant(slug, round_id):
     registration = load_within(consultation, Registration,
                                request.form.get("registration", type=int))
     group_id = request.form.get("group", type=int)
-    group = db.session.get(BreakoutGroup, group_id) if group_id else None
+    group = db.session.get(BreakoutGroup, group_id) if is_row_id(group_id) else None
     if StatusForm().validate_on_submit():
         try:
             rules.move(round_, registration, group, current_user)
@@ -99,7 +100,8 @@ def choose_group(slug, round_id):
     require(registration is not None and permissions.role_in(current_user, consultation)
             in rules.MEMBER_ROLES and round_.allow_choices)
     if request.method == "POST" and StatusForm().validate_on_submit():
-        group = db.session.get(BreakoutGroup, request.form.get("group", type=int) or 0)
+        group_id = request.form.get("group", type=int)
+        group = db.session.get(BreakoutGroup, group_id) if is_row_id(group_id) else None
         if group is None:
             flash(_("Choose a group."), "error")
         else:

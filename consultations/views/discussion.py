@@ -159,13 +159,16 @@ def hide_comment(slug, comment_id):
     comment = load_within(consultation, Comment, comment_id)
     require(permissions.may_moderate(current_user, consultation))
     form = ReasonForm()
-    if form.validate_on_submit():
+    try:
+        if not form.validate_on_submit():
+            raise discussion.CommentRefused(_("Say why the comment is hidden."))
         discussion.hide_comment(comment, current_user, form.reason.data)
+    except discussion.CommentRefused as refusal:
+        flash(refusal.reason, "error")
+    else:
         broadcast_after_commit("comment_hidden", discussion.live_payload(comment),
                                f"thread:{comment.thread_id}")
         flash(_("The comment is hidden."), "success")
-    else:
-        flash(_("Say why the comment is hidden."), "error")
     if request.form.get("back") == "moderation":
         return redirect(url_for("consultations.moderation", slug=slug))
     return redirect(_thread_url(comment))
@@ -193,11 +196,14 @@ def flag_comment(slug, comment_id):
     require(permissions.may_read_thread(current_user, comment.thread)
             and permissions.role_in(current_user, consultation) is not None)
     form = ReasonForm()
-    if form.validate_on_submit():
+    try:
+        if not form.validate_on_submit():
+            raise discussion.CommentRefused(_("Say what is wrong with the comment."))
         discussion.flag_comment(comment, current_user, form.reason.data)
-        flash(_("Thank you: the facilitators will look at this comment."), "success")
+    except discussion.CommentRefused as refusal:
+        flash(refusal.reason, "error")
     else:
-        flash(_("Say what is wrong with the comment."), "error")
+        flash(_("Thank you: the facilitators will look at this comment."), "success")
     return redirect(_thread_url(comment, _anchor=f"comment-{comment.id}"))
 
 

@@ -35,6 +35,7 @@ from portal import permissions
 from portal.accounts import operations as accounts
 from portal.accounts.models import StakeholderGroup, User
 from portal.countries import country_name
+from portal.database import is_row_id
 from portal.extensions import db
 from portal.rate_limits import limited
 
@@ -194,7 +195,8 @@ def decide(slug):
     consultation = load_consultation(slug)
     require(permissions.may_manage_registrations(current_user, consultation))
     form = DecisionForm()
-    ids = request.form.getlist("registration", type=int)
+    ids = [number for number in request.form.getlist("registration", type=int)
+           if is_row_id(number)]
     if not form.validate_on_submit() or not ids:
         flash(_("Tick at least one registration, then choose a decision."), "error")
         return redirect(url_for("consultations.registrations", slug=slug))

@@ -142,6 +142,10 @@ def _group_people(form, consultation) -> tuple[dict, bool]:
     people, valid = {}, True
     for field, key in ((form.facilitator_email, "facilitator"),
                        (form.rapporteur_email, "rapporteur")):
+        if field.errors:
+            # Refused by its own checks already (a NUL would even fail the query).
+            valid = False
+            continue
         user = find_account(field.data) if field.data else None
         if field.data and (user is None or permissions.role_in(user, consultation) is None):
             field.errors.append(_("Nobody with this address is registered in the consultation."))

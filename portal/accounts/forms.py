@@ -2,7 +2,6 @@ import re
 
 from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +12,7 @@ from portal.accounts.models import StakeholderGroup, User
 from portal.config import LOCALES
 from portal.countries import country_choices
 from portal.extensions import db
+from portal.forms import Form
 from portal.i18n import LANGUAGE_NAMES
 
 MIN_PASSWORD_LENGTH = 10
@@ -34,14 +34,18 @@ class StrongPassword:
                 lazy_ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
                               MIN_PASSWORD_LENGTH)
             )
+        if len(password) > MAX_PASSWORD_LENGTH:
+            # Longer ones could not be typed at sign-in, which takes this many at most.
+            raise ValidationError(
+                _l("Use %(num)d characters at most.", num=MAX_PASSWORD_LENGTH))
         related = [
             str(form[name].data or "") for name in self.related_fields if name in form
         ]
         if hasattr(form, "user_inputs"):
             related.extend(form.user_inputs)
-        if zxcvbn(password[:MAX_PASSWORD_LENGTH], user_inputs=_guessable_words(related))[
-            "score"
-        ] < 3:
+        strength = zxcvbn(password, user_inputs=_guessable_words(related),
+                          max_length=MAX_PASSWORD_LENGTH)
+        if strength["score"] < 3:
             raise ValidationError(
                 _l("This password is too easy to guess. Try a few unrelated words together.")
             )
@@ -91,7 +95,7 @@ class ProfileFieldsMixin:
         self.country.choices = _choose(_l("Choose your country")) + country_choices()
 
 
-class SignUpForm(ProfileFieldsMixin, FlaskForm):
+class SignUpForm(ProfileFieldsMixin, Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -124,7 +128,7 @@ class SignUpForm(ProfileFieldsMixin, FlaskForm):
             )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
@@ -132,7 +136,7 @@ class SignInForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ProfileForm(ProfileFieldsMixin, FlaskForm):
+class ProfileForm(ProfileFieldsMixin, Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_profile_choices()
@@ -153,7 +157,7 @@ class NewPasswordMixin:
     )
 
 
-class PasswordChangeForm(NewPasswordMixin, FlaskForm):
+class PasswordChangeForm(NewPasswordMixin, Form):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
@@ -163,7 +167,7 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
         self.user_inputs = [user.email, user.name, user.organisation]
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(Form):
     email = EmailField(
         _l("E-mail address"),
         validators=[
@@ -173,13 +177,13 @@ class PasswordResetRequestForm(FlaskForm):
     )
 
 
-class PasswordResetForm(NewPasswordMixin, FlaskForm):
+class PasswordResetForm(NewPasswordMixin, Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user_inputs = [user.email, user.name, user.organisation]
 
 
-class AccountDeletionForm(FlaskForm):
+class AccountDeletionForm(Form):
     password = PasswordField(
         _l("Your password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l("To confirm that it is you."),

@@ -1,13 +1,13 @@
 """Forms of outcome documents. They validate what was typed; they never write."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from consultations.forms import language_choices
 from portal.config import LOCALES
+from portal.forms import Form
 from recommendations.drafting import MAX_TEXT_LENGTH
 from recommendations.models import TranslationStatus
 from recommendations.outcome.operations import MAX_NAME_LENGTH, MAX_WRITTEN_LENGTH
@@ -23,7 +23,7 @@ def languages_for(consultation) -> list[str]:
     return working + [code for code in LOCALES if code not in working]
 
 
-class CompileForm(FlaskForm):
+class CompileForm(Form):
     locale = SelectField(_l("Language of the document"))
 
     def __init__(self, *args, consultation, **kwargs):
@@ -31,12 +31,12 @@ class CompileForm(FlaskForm):
         self.locale.choices = language_choices(languages_for(consultation))
 
 
-class FinalForm(FlaskForm):
+class FinalForm(Form):
     missing_acknowledged = BooleanField(
         _l("I know that this version has items missing, and it is final all the same."))
 
 
-class OutcomeTextForm(FlaskForm):
+class OutcomeTextForm(Form):
     """The executive summary, the introduction, and one field per name to translate (added
     by ``outcome_text_form``)."""
 
@@ -59,7 +59,7 @@ def outcome_text_form(originals: list[str], **kwargs) -> OutcomeTextForm:
     return form_class(**kwargs)
 
 
-class BreakoutSummaryForm(FlaskForm):
+class BreakoutSummaryForm(Form):
     text = TextAreaField(_l("Summary"), validators=[Length(max=MAX_WRITTEN_LENGTH)],
                          description=_l("What the group discussed, what it agreed and where "
                                         "views differed; without names. Empty, the summary is "
@@ -75,14 +75,14 @@ def _translation_status() -> RadioField:
                        "reviewed."))
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(),
                                                  Length(max=MAX_TITLE_LENGTH)])
     text = TextAreaField(_l("Text"), validators=[InputRequired(), Length(max=MAX_TEXT_LENGTH)])
     status = _translation_status()
 
 
-class AmendmentTranslationForm(FlaskForm):
+class AmendmentTranslationForm(Form):
     text = TextAreaField(_l("Proposed text"),
                          validators=[InputRequired(), Length(max=MAX_TEXT_LENGTH)])
     rationale = TextAreaField(_l("Why the amendment is proposed"),
@@ -90,7 +90,7 @@ class AmendmentTranslationForm(FlaskForm):
     status = _translation_status()
 
 
-class ListingForm(FlaskForm):
+class ListingForm(Form):
     listed = BooleanField(
         _l("List my name in the outcome document's list of participants"),
         description=_l("Only where the consultation names its participants: never under the "
