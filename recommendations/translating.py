@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal import permissions
 from portal.accounts.models import User
@@ -53,8 +54,11 @@ def translations_to_make(consultation, locale: str) -> tuple[list, dict[int, Ver
                        if recommendation.status != RecommendationStatus.merged]
     by_version = {recommendation.current_version.id: recommendation.id
                   for recommendation in recommendations}
-    found = db.session.scalars(select(VersionTranslation).where(
-        VersionTranslation.version_id.in_(by_version), VersionTranslation.locale == locale))
+    found = db.session.scalars(
+        select(VersionTranslation).where(VersionTranslation.version_id.in_(by_version),
+                                         VersionTranslation.locale == locale)
+        .options(selectinload(VersionTranslation.translated_by),
+                 selectinload(VersionTranslation.reviewed_by)))
     return recommendations, {by_version[translation.version_id]: translation
                              for translation in found}
 
@@ -80,6 +84,7 @@ def out_of_date_translations(recommendations, locale: str) -> dict[int, VersionT
         .join(VersionTranslation.version)
         .where(RecommendationVersion.recommendation_id.in_(current),
                VersionTranslation.locale == locale)
+        .options(contains_eager(VersionTranslation.version))
         .order_by(RecommendationVersion.number)).all()
     latest = {recommendation_id: translation for recommendation_id, translation in found}
     return {recommendation_id: translation for recommendation_id, translation in latest.items()
@@ -143,6 +148,7 @@ def readings_of(pairs, locale: str, original: bool = False) -> dict[int, Reading
                 .where(RecommendationVersion.recommendation_id.in_(untranslated),
                        VersionTranslation.locale == locale,
                        VersionTranslation.status == TranslationStatus.reviewed)
+                .options(contains_eager(VersionTranslation.version))
                 .order_by(RecommendationVersion.number)):
             stale[recommendation_id] = translation
     readings = {}
