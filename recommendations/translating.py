@@ -97,6 +97,7 @@ def amendments_to_translate(consultation) -> list[Amendment]:
         select(Amendment).join(Recommendation)
         .where(Recommendation.consultation_id == consultation.id,
                Amendment.status == AmendmentStatus.proposed)
+        .options(contains_eager(Amendment.recommendation), selectinload(Amendment.version))
         .order_by(Recommendation.position, Recommendation.id, Amendment.id)).all()
 
 
