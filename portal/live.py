@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import redis
 from flask import current_app, request
@@ -34,7 +35,9 @@ from portal.extensions import db, socketio
 log = logging.getLogger(__name__)
 
 RoomCheck = Callable[[object, int], bool]
-RoomSnapshot = Callable[[int], dict]
+#: A room's state for a client (re)joining it: called with the room's id and the server time
+#: of the client's previous join (or of the page it was given), None on a first join.
+RoomSnapshot = Callable[[int, datetime | None], dict]
 
 ROOM_KINDS: dict[str, RoomCheck] = {}
 #: For room kinds whose state a client needs on (re)joining: the state, sent in the join ack.
@@ -53,6 +56,15 @@ def room_kind(kind: str, presence: bool = False,
         if snapshot is not None:
             ROOM_SNAPSHOTS[kind] = snapshot
         return check
+
+    return register
+
+
+def room_snapshot(kind: str) -> Callable[[RoomSnapshot], RoomSnapshot]:
+    """Give the rooms of a kind registered elsewhere a state sent on joining."""
+    def register(snapshot: RoomSnapshot) -> RoomSnapshot:
+        ROOM_SNAPSHOTS[kind] = snapshot
+        return snapshot
 
     return register
 
@@ -252,11 +264,30 @@ def connect(auth=None):
         raise ConnectionRefusedError("authentication required")
 
 
+#: Changes a little older than a client's ``since`` are sent again: server processes' clocks
+#: may differ slightly, and a change sent twice is applied once.
+SINCE_MARGIN = timedelta(seconds=5)
+
+
+def parse_since(value: object) -> datetime | None:
+    """The ``since`` of a join (an ISO 8601 time the server gave), or None."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment - SINCE_MARGIN
+
+
 @client_event("join")
 def join(payload: dict) -> dict:
     room = payload.get("room")
     if not may_follow(current_user, room):
         return refusal(_("You may not follow this room."), "not_allowed")
+    now = datetime.now(UTC).isoformat()
     join_room(room)
     if _counted(room):
         _counted_rooms().add(room)
@@ -264,9 +295,11 @@ def join(payload: dict) -> dict:
         socketio.emit("presence", {"room": room, "count": count}, to=room)
     kind, identifier = parse_room(room)
     if kind in ROOM_SNAPSHOTS:
-        # A client joining, or joining again after a reconnect, gets the current state.
-        return {"ok": True, "room": room, "state": ROOM_SNAPSHOTS[kind](identifier)}
-    return {"ok": True, "room": room}
+        # A client joining, or joining again after a reconnect or a resync, gets the current
+        # state: what changed since it last joined.
+        state = ROOM_SNAPSHOTS[kind](identifier, parse_since(payload.get("since")))
+        return {"ok": True, "room": room, "now": now, "state": state}
+    return {"ok": True, "room": room, "now": now}
 
 
 @client_event("leave")

@@ -1,7 +1,7 @@
 """What every template can use: permissions, languages, numbers the reader's way and dates in
 a consultation's time."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -98,6 +98,8 @@ def _page_context() -> dict:
         # Translators: separates longer items of a list, each of which may hold commas.
         "semicolon": lazy_pgettext("list separator", "; "),
         "current_path": request.full_path.rstrip("?") if request else "/",
+        # When the page was made: live rooms send what changed after it (portal/live.py).
+        "server_time": lambda: datetime.now(UTC).isoformat(),
     }
 
 

@@ -15,7 +15,7 @@ from flask_login import current_user
 from portal import permissions
 from portal.database import intending_to_write
 from portal.extensions import db, socketio
-from portal.live import client_event, connection_memory, refusal, room_kind
+from portal.live import client_event, connection_memory, refusal, room_kind, room_snapshot
 from recommendations import voting
 from recommendations.ballot_box import BallotBoxUnavailable, ballot_box
 from recommendations.models import Recommendation, VoteRound
@@ -32,7 +32,7 @@ MAX_ID = 2**31 - 1
 VOTER = "voter"
 
 
-def round_snapshot(round_id: int) -> dict:
+def round_snapshot(round_id: int, since=None) -> dict:
     round_ = db.session.get(VoteRound, round_id)
     state = voting.round_state(round_)
     state["tally"] = voting.tally(round_).as_payload()
@@ -47,6 +47,14 @@ def round_snapshot(round_id: int) -> dict:
 def may_follow_round(user, round_id: int) -> bool:
     round_ = db.session.get(VoteRound, round_id)
     return round_ is not None and permissions.may_follow_votes(user, round_.consultation)
+
+
+@room_snapshot("consultation")
+def consultation_snapshot(consultation_id: int, since=None) -> dict:
+    """The rounds open in the consultation: a page following the plenary that was away when
+    one opened or closed moves on with it."""
+    open_round = voting.open_round_of(consultation_id)
+    return {"open_rounds": [open_round.id] if open_round else []}
 
 
 @room_kind("recommendation")

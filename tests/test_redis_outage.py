@@ -8,7 +8,6 @@ file's; writers wait their turn through busy_timeout and BEGIN IMMEDIATE).
 """
 
 import gc
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -34,7 +33,7 @@ from portal.accounts.operations import create_account
 from portal.extensions import db
 from portal.live import Presence
 from recommendations import drafting, voting
-from recommendations.models import Vote, VoteRound
+from recommendations.models import Recommendation, Vote, VoteRound
 from tests.databases import scratch_database
 from tests.mailbox import free_port
 from tests.servers import (
@@ -73,49 +72,84 @@ def fill(app):
     recommendation = drafting.create_recommendation(
         consultation, people[0], title="Contact points", text="Each State names one.")
     voting.open_round(recommendation, people[0])
+    drafting.create_recommendation(consultation, people[0], title="Search and rescue",
+                                   text="States coordinate search and rescue.")
 
 
 class Participant:
-    """A participant signed in on one process, with a live connection following the round and
-    the thread there."""
+    """A participant signed in on one process, with a live connection there following the
+    round, the thread, the recommendation and the consultation, and doing what the portal's
+    own client does when told to resynchronise: joining every room again."""
 
-    def __init__(self, number: int, server, round_id: int, thread_id: int, *,
+    def __init__(self, number: int, server, ids: dict, *,
                  http: requests.Session | None = None, transports=("websocket",)):
-        self.server, self.round_id, self.thread_id = server, round_id, thread_id
+        self.server, self.ids = server, ids
+        self.round_id, self.thread_id = ids["round"], ids["thread"]
         self.http = signed_in_session(server.url, f"person{number}@example.org", PASSWORD,
                                       http=http)
-        self.tallies: list[dict] = []
-        self.comments: list[dict] = []
+        self.rooms = [f"round:{ids['round']}", f"thread:{ids['thread']}",
+                      f"recommendation:{ids['recommendation']}",
+                      f"consultation:{ids['consultation']}"]
+        self.since: dict[str, str] = {}
+        self.events: list[tuple[str, dict]] = []
+        self.resyncs = 0
         self.client = socketio_client.Client(http_session=self.http)
-        self.client.on("tally", self.tallies.append)
-        self.client.on("comment_created", self.comments.append)
+        self.client.on("*", self._received)
         self.client.connect(server.url, transports=list(transports), wait_timeout=30)
-        for room in (f"round:{round_id}", f"thread:{thread_id}"):
-            assert self.client.call("join", {"room": room}, timeout=30)["ok"]
+        for room in self.rooms:
+            answer = self.client.call("join", {"room": room}, timeout=30)
+            assert answer["ok"]
+            self._joined(room, answer)
+
+    def _received(self, name: str, payload: dict | None = None) -> None:
+        if name == "resync":
+            self.resyncs += 1
+            for room in self.rooms:
+                # Not a blocking call: this runs on the client's reading thread.
+                self.client.emit("join", {"room": room, "since": self.since.get(room)},
+                                 callback=lambda answer, room=room: self._joined(room, answer))
+        else:
+            self.events.append((name, payload))
+
+    def _joined(self, room: str, answer: dict) -> None:
+        self.since[room] = answer["now"]
+        state = answer.get("state") or {}
+        if "tally" in state:
+            self.events.append(("tally", state["tally"]))
+        for comment in state.get("comments", []):
+            self.events.append(("comment_created", comment))
+
+    def received(self, name: str) -> list[dict]:
+        return [payload for event, payload in list(self.events) if event == name]
+
+    @property
+    def tallies(self) -> list[dict]:
+        return self.received("tally")
 
     def vote_live(self, choice: str) -> dict:
         return self.client.call("cast_vote", {"round_id": self.round_id, "choice": choice},
                                 timeout=40)
 
-    def vote_by_form(self, choice: str) -> int:
-        page = self.http.get(f"{self.server.url}/c/plenary/threads/{self.thread_id}",
-                             timeout=30).text
-        return self.http.post(f"{self.server.url}/c/plenary/rounds/{self.round_id}/vote",
-                              data={"csrf_token": csrf_token(page), "choice": choice},
+    def token(self) -> str:
+        return csrf_token(self.http.get(
+            f"{self.server.url}/c/plenary/threads/{self.thread_id}", timeout=30).text)
+
+    def post(self, path: str, **fields) -> int:
+        return self.http.post(f"{self.server.url}{path}",
+                              data={"csrf_token": self.token(), **fields},
                               allow_redirects=False, timeout=40).status_code
 
+    def vote_by_form(self, choice: str) -> int:
+        return self.post(f"/c/plenary/rounds/{self.round_id}/vote", choice=choice)
+
     def comment_by_form(self, body: str) -> int:
-        url = f"{self.server.url}/c/plenary/threads/{self.thread_id}"
-        page = self.http.get(url, timeout=30).text
-        return self.http.post(f"{url}/comments", data={"csrf_token": csrf_token(page),
-                                                       "body": body},
-                              allow_redirects=False, timeout=40).status_code
+        return self.post(f"/c/plenary/threads/{self.thread_id}/comments", body=body)
 
     def saw_tally(self, seq: int) -> bool:
         return any(tally["seq"] >= seq for tally in self.tallies)
 
     def saw_comment(self, body: str) -> bool:
-        return any(body in comment["html"] for comment in self.comments)
+        return any(body in comment["html"] for comment in self.received("comment_created"))
 
     def close(self) -> None:
         self.client.disconnect()
@@ -131,11 +165,17 @@ def cluster(tmp_path):
             prepare_database(url, fill)
             engine = create_engine(url)
             with engine.connect() as connection:
-                round_id = connection.execute(select(VoteRound.id)).scalar_one()
-                thread_id = connection.execute(select(Thread.id)).scalar_one()
+                ids = {
+                    "round": connection.execute(select(VoteRound.id)).scalar_one(),
+                    "thread": connection.execute(select(Thread.id)).scalar_one(),
+                    # The draft the plenary has not voted on yet.
+                    "recommendation": connection.execute(
+                        select(func.max(Recommendation.id))).scalar_one(),
+                    "consultation": connection.execute(select(Consultation.id)).scalar_one(),
+                }
             for _ in range(2):
                 servers.append(PortalServer(url, tmp_path, REDIS_URL=redis_server.url).start())
-            yield redis_server, servers, engine, round_id, thread_id
+            yield redis_server, servers, engine, ids
             engine.dispose()
     finally:
         for server in servers:
@@ -149,11 +189,16 @@ def stored(engine, model) -> int:
         return connection.execute(select(func.count()).select_from(model)).scalar_one()
 
 
+def comment_id(engine, body: str) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(Comment.id).where(Comment.body == body)).scalar_one()
+
+
 def test_votes_and_comments_go_on_while_redis_is_down_and_live_updates_cross_again_after(
     cluster,
 ):
-    redis_server, servers, engine, round_id, thread_id = cluster
-    people = [Participant(number, server, round_id, thread_id)
+    redis_server, servers, engine, ids = cluster
+    people = [Participant(number, server, ids)
               for number, server in ((1, servers[0]), (2, servers[1]))]
     first, second = people
     try:
@@ -179,32 +224,55 @@ def test_votes_and_comments_go_on_while_redis_is_down_and_live_updates_cross_aga
             bodies = connection.execute(select(Comment.body)).scalars().all()
         assert sorted(choice.value for choice in votes.values()) == ["abstain", "abstain"]
         assert sorted(bodies) == [f"Said while Redis was down, on process {n}" for n in (0, 1)]
+        assert not first.saw_comment("on process 1") and not second.saw_comment("on process 0")
 
         redis_server.start()
-        # Live updates cross processes again once each process's listener is back; votes
-        # keep being cast until one reaches the other process (a generous deadline: the
-        # listener retries with a growing pause while Redis is away).
-        crossed = threading.Event()
+        # Each process subscribes again and tells its own clients to resynchronise: joining
+        # again, they get what the other process said while Redis was down.
+        wait_until(lambda: first.saw_comment("Said while Redis was down, on process 1"),
+                   what="the other process's comment from the outage, on the first")
+        wait_until(lambda: second.saw_comment("Said while Redis was down, on process 0"),
+                   what="the other process's comment from the outage, on the second")
+        assert first.resyncs >= 1 and second.resyncs >= 1
 
-        def vote_until_it_crosses():
-            choices = ("support", "oppose")
-            for attempt in range(120):
-                answer = first.vote_live(choices[attempt % 2])
-                assert answer["ok"]
-                try:
-                    wait_until(lambda a=answer: second.saw_tally(a["seq"]), seconds=1)
-                except AssertionError:
-                    continue
-                crossed.set()
-                return
+        # Then every kind of live event crosses again, each sent once, both ways.
+        for sender, receiver in ((first, second), (second, first)):
+            answer = sender.vote_live("support" if sender is first else "oppose")
+            assert answer["ok"]
+            wait_until(lambda r=receiver, a=answer: r.saw_tally(a["seq"]),
+                       what="a tally from the other process")
+            body = f"Said once Redis was back, on process {people.index(sender)}"
+            assert sender.comment_by_form(body) == 302
+            wait_until(lambda r=receiver, b=body: r.saw_comment(b),
+                       what="a comment from the other process")
+            said = comment_id(engine, body)
+            assert sender.post(f"/c/plenary/comments/{said}/edit", body=body + ", edited") == 302
+            wait_until(lambda r=receiver, b=body: any(
+                b + ", edited" in c["html"] for c in r.received("comment_updated")),
+                what="an edited comment from the other process")
 
-        vote_until_it_crosses()
-        assert crossed.is_set()
-        body = "Said once Redis was back"
-        assert second.comment_by_form(body) == 302
-        wait_until(lambda: first.saw_comment(body), seconds=120,
-                   what="the comment on the other process")
-        assert stored(engine, Comment) == 3
+        facilitator = Participant(0, servers[1], ids)
+        people.append(facilitator)
+        hidden = comment_id(engine, "Said once Redis was back, on process 0, edited")
+        assert facilitator.post(f"/c/plenary/comments/{hidden}/hide", reason="Off topic") == 302
+        wait_until(lambda: any(c["id"] == hidden and c["state"] == "hidden"
+                               for c in first.received("comment_hidden")),
+                   what="a hidden comment from the other process")
+        assert facilitator.post(f"/c/plenary/rounds/{ids['round']}/close") == 302
+        wait_until(lambda: any(state["round_id"] == ids["round"]
+                               for state in first.received("round_closed")),
+                   what="the round closed on the other process")
+        recommendation = f"/c/plenary/recommendations/{ids['recommendation']}"
+        assert facilitator.post(f"{recommendation}/revise",
+                                text="States coordinate search and rescue at sea.") == 302
+        wait_until(lambda: any(version["number"] == 2
+                               for version in first.received("version_created")),
+                   what="a new version from the other process")
+        assert facilitator.post(f"{recommendation}/rounds") == 302
+        wait_until(lambda: any(state["round_id"] != ids["round"]
+                               for state in first.received("round_opened")),
+                   what="a round opened on the other process")
+        assert stored(engine, Comment) == 4
     finally:
         for person in people:
             person.close()

@@ -20,20 +20,29 @@
     document.dispatchEvent(new CustomEvent("live:" + name, { detail: detail }));
   }
 
+  // The server's time when the page was made, then at each join: a join sends it back, and
+  // the answer carries what changed since (comments missed while away, the round's state).
+  var madeAt = document.querySelector('meta[name="live-since"]');
+  var since = {};
+  rooms.forEach(function (room) { since[room] = madeAt ? madeAt.content : null; });
+
   function joinAll() {
     rooms.forEach(function (room) {
-      socket.emit("join", { room: room }, function (reply) {
+      socket.emit("join", { room: room, since: since[room] }, function (reply) {
+        if (reply && reply.ok && reply.now) { since[room] = reply.now; }
         announce(reply && reply.ok ? "joined" : "refused", { room: room, reply: reply });
       });
     });
   }
 
-  // On the first connection and after every reconnection: rooms are per connection.
+  // On the first connection and after every reconnection: rooms are per connection. The
+  // server asks for the same (resync) when it may have missed events between its processes.
   socket.on("connect", function () {
     document.documentElement.setAttribute("data-live", "connected");
     joinAll();
     announce("connected", {});
   });
+  socket.on("resync", joinAll);
   socket.on("disconnect", function () {
     document.documentElement.setAttribute("data-live", "disconnected");
     announce("disconnected", {});

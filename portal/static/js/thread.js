@@ -59,27 +59,47 @@
     article.appendChild(body);
   }
 
-  document.addEventListener("live:comment_created", function (event) {
-    var comment = event.detail;
-    if (comment.thread_id !== threadId || document.getElementById("comment-" + comment.id)) {
-      return;
-    }
+  function add(comment) {
     var list = thread.querySelector('[data-comment-list="' + (comment.parent_id || "top") + '"]');
-    if (!list) { return; }
+    if (!list) { return false; }
     var item = document.createElement("li");
     item.appendChild(build(comment));
     list.appendChild(item);
+    if (!comment.parent_id) {
+      // Replies to a comment that came live go in a list of their own, as on the page.
+      var replies = document.createElement("ol");
+      replies.className = "replies";
+      replies.setAttribute("data-comment-list", comment.id);
+      item.appendChild(replies);
+    }
     var empty = thread.querySelector("[data-when-empty]");
     if (empty) { empty.hidden = true; }
-    if (status) { status.textContent = text("new") + ": " + comment.author; }
-  });
-
-  function update(event) {
-    var comment = event.detail;
-    if (comment.thread_id !== threadId) { return; }
-    var article = document.getElementById("comment-" + comment.id);
-    if (article) { fill(article, comment); }
+    return true;
   }
-  document.addEventListener("live:comment_updated", update);
-  document.addEventListener("live:comment_hidden", update);
+
+  // A comment as the server sends it: added when new here, brought up to date otherwise.
+  function apply(comment) {
+    if (comment.thread_id !== threadId) { return false; }
+    var article = document.getElementById("comment-" + comment.id);
+    if (article) { fill(article, comment); return false; }
+    return add(comment);
+  }
+
+  document.addEventListener("live:comment_created", function (event) {
+    if (apply(event.detail) && status) {
+      status.textContent = text("new") + ": " + event.detail.author;
+    }
+  });
+  document.addEventListener("live:comment_updated", function (event) { apply(event.detail); });
+  document.addEventListener("live:comment_hidden", function (event) { apply(event.detail); });
+
+  // Joining again after a reconnect or a resync: the comments changed while away.
+  document.addEventListener("live:joined", function (event) {
+    var state = event.detail.reply && event.detail.reply.state;
+    if (event.detail.room !== "thread:" + threadId || !state || !state.comments) { return; }
+    var added = state.comments.filter(apply);
+    if (added.length && status) {
+      status.textContent = text("new") + ": " + added[added.length - 1].author;
+    }
+  });
 })();

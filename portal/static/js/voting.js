@@ -7,6 +7,9 @@
   // Counts written the page's way, with the Latin digits the server writes too.
   var numbers = new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn");
   function formatCount(value) { return numbers.format(value || 0); }
+  function dispatch(name, detail) {
+    document.dispatchEvent(new CustomEvent("live:" + name, { detail: detail }));
+  }
 
   function showTally(tally) {
     document.querySelectorAll('[data-tally-round="' + tally.round_id + '"]').forEach(function (box) {
@@ -43,6 +46,20 @@
   document.addEventListener("live:joined", function (event) {
     var state = event.detail.reply && event.detail.reply.state;
     if (state && state.tally) { showTally(state.tally); }
+    // Joining again after being away: a round that closed, or opened, meanwhile is shown as
+    // if its event had come (pages that show it already let it pass).
+    if (state && state.round_id && state.open === false) { dispatch("round_closed", state); }
+    if (state && state.open_rounds) {
+      var open = state.open_rounds.map(String);
+      document.querySelectorAll("[data-open-round]").forEach(function (element) {
+        var shown = element.getAttribute("data-open-round");
+        if (shown && open.indexOf(shown) === -1) {
+          dispatch("round_closed", { round_id: Number(shown) });
+        } else if (!shown && open.length) {
+          dispatch("round_opened", { round_id: Number(open[0]) });
+        }
+      });
+    }
   });
 
   // Pages that follow the plenary move on with it, unless they show that change already
