@@ -76,6 +76,7 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.localize_callback = str
 
+    from portal.live import PacketJson
     from portal.message_queue import MessageQueue
 
     # Between processes, Redis carries the live events; None: this process only (and no
@@ -91,6 +92,7 @@ def _bind_extensions(app: Flask) -> None:
                                                  app.config["TRUSTED_PROXIES"]),
         max_http_buffer_size=app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"],
         manage_session=False,
+        json=PacketJson,
     )
 
     @app.before_request

@@ -14,6 +14,7 @@ that made the change has committed, so nobody sees what was then rolled back.
 """
 
 import functools
+import json
 import logging
 import threading
 import time
@@ -238,6 +239,34 @@ def client_event(name: str, unreadable=UNREADABLE):
         return socketio.on(name)(guarded)
 
     return register
+
+
+#: The event a message becomes when its payload cannot be decoded (nested too deep for the
+#: parser, or not JSON): it is answered ``invalid_payload`` like any other unreadable event.
+UNREADABLE_EVENT = "$unreadable"
+
+
+class PacketJson:
+    """The JSON the Socket.IO server reads and writes packets with: the standard module, except
+    that a packet nested too deep to decode (``[[[[...]]]]`` 20,000 times fits in 64 kB) or not
+    JSON at all is read as the event ``UNREADABLE_EVENT``, so it gets an answer instead of
+    failing in the server."""
+
+    @staticmethod
+    def dumps(*arguments, **options) -> str:
+        return json.dumps(*arguments, **options)
+
+    @staticmethod
+    def loads(text, *arguments, **options):
+        try:
+            return json.loads(text, *arguments, **options)
+        except (RecursionError, ValueError):
+            return [UNREADABLE_EVENT]
+
+
+@socketio.on(UNREADABLE_EVENT)
+def unreadable(*arguments) -> dict:
+    return refusal(str(UNREADABLE), "invalid_payload")
 
 
 @socketio.on_error_default

@@ -1,6 +1,7 @@
 """A real server accepts live connections from pages of its own origin only, behind a proxy too,
 and refuses hostile messages without failing."""
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -161,3 +162,38 @@ def test_an_oversized_message_closes_only_its_connection(servers):
     assert again.call("join", {"room": "consultation:1"}, timeout=10)["ok"] is True
     close(again)
     assert "Traceback" not in direct.log()
+
+
+@pytest.mark.parametrize("message", [
+    '421["join",' + "[" * 20_000 + "]" * 20_000 + "]",
+    "421" + "[" * 20_000 + "]" * 20_000,
+    '421["join",{"room":',
+])
+def test_a_message_nested_too_deep_or_cut_short_gets_an_invalid_payload_answer(servers,
+                                                                                 message):
+    direct, _proxied = servers
+    http = signed_in(direct)
+    cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    http.close()
+    connection = websocket.create_connection(
+        f"ws://127.0.0.1:{direct.port}/socket.io/?EIO=4&transport=websocket",
+        origin=direct.url, cookie=cookie, timeout=10)
+    try:
+        assert connection.recv().startswith("0{")  # Engine.IO open
+        connection.send("40")  # Socket.IO connect
+        assert connection.recv().startswith("40{")
+        assert len(message.encode()) < 64 * 1024
+        connection.send(message)
+        answer = connection.recv()
+        while answer == "2":  # a ping may come first
+            connection.send("3")
+            answer = connection.recv()
+        assert answer.startswith("431[")
+        assert json.loads(answer[3:]) == [{"ok": False, "code": "invalid_payload",
+                                           "error": "The message could not be read."}]
+        # The connection goes on.
+        connection.send('422["join",{"room":"consultation:1"}]')
+        assert json.loads(connection.recv()[3:])[0]["ok"] is True
+    finally:
+        connection.close()
+    assert "RecursionError" not in direct.log() and "Traceback" not in direct.log()
