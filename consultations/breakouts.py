@@ -19,13 +19,14 @@ from portal.accounts.models import User
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 
 #: Roles placed in breakout groups; facilitators, secretariat and observers move between them.
 MEMBER_ROLES = (Role.participant, Role.rapporteur)
 
 
-class AssignmentRefused(Exception):
-    pass
+class AssignmentRefused(Refused):
+    """The assignment cannot be changed so; ``reason`` says why when there is one."""
 
 
 def members_to_place(round_: AgendaItem) -> list[Registration]:

@@ -23,14 +23,11 @@ from portal.audit.operations import record_event
 from portal.countries import country_name
 from portal.database import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 
 
-class CommentRefused(Exception):
+class CommentRefused(Refused):
     """The comment cannot be stored; ``reason`` says why in the user's language."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def plenary_thread(consultation: Consultation) -> Thread:

@@ -27,6 +27,7 @@ from portal.accounts.operations import account_created, find_account, normalise_
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 
 S = ConsultationStatus
 
@@ -62,7 +63,9 @@ class SlugTaken(Exception):
     """Another consultation already has this address."""
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
+    """A consultation cannot go from its status to the one wanted."""
+
     def __init__(self, current: ConsultationStatus, wanted: ConsultationStatus):
         super().__init__(f"{current} to {wanted}")
         self.current = current

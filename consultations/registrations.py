@@ -39,6 +39,7 @@ from portal.countries import is_country_code
 from portal.database import utcnow
 from portal.extensions import db
 from portal.mail import send_after_commit
+from portal.refusals import Refused
 
 Status = RegistrationStatus
 
@@ -46,12 +47,8 @@ Status = RegistrationStatus
 ENDED = {Status.cancelled, Status.declined}
 
 
-class RegistrationRefused(Exception):
+class RegistrationRefused(Refused):
     """Registration is not possible; ``reason`` says why in the user's language."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class NoPlaceLeft(Exception):

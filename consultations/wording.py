@@ -24,18 +24,15 @@ from portal.accounts.models import User
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 
 #: The longest each translated field may be: the same as the original's.
 LIMITS = {"title": 200, "summary": 500, "description": 20_000, "name": 120, "theme": 300,
           "question": 500}
 
 
-class WordingRefused(Exception):
+class WordingRefused(Refused):
     """The translation cannot be saved; ``reason`` says why in the user's language."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def main_language(consultation: Consultation) -> str:

@@ -55,7 +55,7 @@ def _bind_extensions(app: Flask) -> None:
     import consultations.live  # noqa: F401  (the consultation room kind)
     import portal.live  # noqa: F401  (connect, join and leave)
     import recommendations.live  # noqa: F401  (cast_vote, the round and recommendation rooms)
-    from portal import database, i18n
+    from portal import database, i18n, refusals
     from portal.accounts.operations import load_signed_in_user
     from portal.extensions import babel, csrf, db, login_manager, migrate, socketio
     from portal.security import socket_origin_check
@@ -100,6 +100,8 @@ def _bind_extensions(app: Flask) -> None:
         # Form POSTs write: on SQLite their transactions take the write lock first.
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             request.environ["portal.writing"] = database.start_writing()
+            # A refusal rolls the request back to here (portal/refusals.py).
+            refusals.begin_request(db.session)
 
     @app.teardown_request
     def _end_writes(error=None):
@@ -109,11 +111,9 @@ def _bind_extensions(app: Flask) -> None:
 
     @app.after_request
     def _finish_transaction(response):
-        # One commit per request, here: a response below 500 keeps what the request did.
-        if response.status_code < 500:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        # One commit per request, here: a response below 500 keeps what the request did,
+        # unless a refusal was raised in it (portal/refusals.py).
+        refusals.end_transaction(db.session, keep=response.status_code < 500)
         return response
 
 

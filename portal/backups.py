@@ -10,9 +10,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from portal.database import BUSY_TIMEOUT_MS
+from portal.refusals import Refused
 
 
-class BackupRefused(Exception):
+class BackupRefused(Refused):
     """The backup cannot be made; the message says why."""
 
 

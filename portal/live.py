@@ -30,6 +30,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal import refusals
 from portal.database import is_row_id
 from portal.extensions import db, socketio
 
@@ -234,7 +235,11 @@ def client_event(name: str, unreadable=UNREADABLE):
             if (len(arguments) != 1 or not isinstance(arguments[0], dict)
                     or not payload_fits(arguments[0])):
                 return refusal(str(unreadable), "invalid_payload")
-            return handler(arguments[0])
+            answer = handler(arguments[0])
+            if refusals.was_refused(db.session):
+                # Whatever the handler did after a refusal, nothing of it is kept.
+                refusals.end_transaction(db.session, keep=False)
+            return answer
 
         return socketio.on(name)(guarded)
 

@@ -17,6 +17,7 @@ from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
 from portal.live import broadcast_after_commit
+from portal.refusals import Refused
 from recommendations.models import (
     Amendment,
     AmendmentStatus,
@@ -31,12 +32,8 @@ from recommendations.models import (
 MAX_TEXT_LENGTH = 20_000
 
 
-class DraftingRefused(Exception):
+class DraftingRefused(Refused):
     """The change is not allowed; ``reason`` says why in the user's language."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _clean_text(text: str) -> str:

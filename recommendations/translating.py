@@ -17,6 +17,7 @@ from portal.audit.operations import record_event
 from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from recommendations.drafting import MAX_TEXT_LENGTH, recommendations_of
 from recommendations.models import (
     Amendment,
@@ -33,12 +34,8 @@ from recommendations.outcome.operations import is_final
 MAX_TITLE_LENGTH = 300
 
 
-class TranslationRefused(Exception):
+class TranslationRefused(Refused):
     """The translation cannot be saved; ``reason`` says why in the user's language."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def translation_of(version: RecommendationVersion, locale: str) -> VersionTranslation | None:

@@ -31,6 +31,7 @@ from portal.database import is_row_id, utcnow
 from portal.extensions import db
 from portal.live import broadcast_after_commit
 from portal.plain_text import has_control_characters, one_line_ending
+from portal.refusals import Refused
 from recommendations import adoption
 from recommendations.drafting import accept_amendment
 from recommendations.models import (
@@ -48,13 +49,8 @@ MAX_RESERVATION_LENGTH = 2000
 VOTER_ROLES = (Role.participant, Role.rapporteur)
 
 
-class VoteRefused(Exception):
+class VoteRefused(Refused):
     """The vote or the round action is refused; ``reason`` says why in the user's language."""
-
-    def __init__(self, reason: str, code: str = "refused"):
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
 
 
 def room_of(round_: VoteRound) -> str:

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 from consultations import discussion
 from consultations.models import ConsultationStatus, Role
-from recommendations import drafting, voting
 from portal.extensions import socketio
+from recommendations import drafting, voting
 from tests.conftest import sign_in
 
 

@@ -42,6 +42,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
+from portal.refusals import Refused
 from recommendations.models import (
     Amendment,
     AmendmentSupport,
@@ -182,12 +183,8 @@ def column_name(column) -> str:
     return f"{column.class_.__tablename__}.{column.key}"
 
 
-class AccountDeletionRefused(Exception):
+class AccountDeletionRefused(Refused):
     """The account cannot be deleted now; ``reason`` says why, in the user's language."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def consultations_left_without_facilitator(user: User) -> list[Consultation]:

@@ -20,6 +20,7 @@ from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
 from portal.mail import send_after_commit
+from portal.refusals import Refused, despite_refusal
 
 #: Sent with the new account: other areas attach what was waiting for its address.
 account_created = Namespace().signal("account-created")
@@ -37,11 +38,11 @@ class AccountExists(Exception):
     """Another account already has this e-mail address."""
 
 
-class SignInRefused(Exception):
+class SignInRefused(Refused):
     """Wrong e-mail address or password, or too many failures: then ``wait_minutes`` is set."""
 
     def __init__(self, wait_minutes: int | None = None):
-        super().__init__(wait_minutes)
+        super().__init__()
         self.wait_minutes = wait_minutes
 
 
@@ -142,17 +143,22 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
     email = normalise_email(email)
     wait = sign_in_wait_minutes(email, ip_address)
     if wait is not None:
-        record_event("account.sign_in_throttled", email=email)
+        # Kept although the sign-in is refused: the audit log shows the throttling.
+        despite_refusal(lambda: record_event("account.sign_in_throttled", email=email))
         raise SignInRefused(wait_minutes=wait)
     user = find_account(email)
     password_matches = check_password_hash(
         user.password_hash if user else _unknown_account_hash(), password
     )
     if user is None or not password_matches:
-        db.session.add(
-            SignInFailure(email=email, ip_address=ip_address, user_id=user.id if user else None)
-        )
-        record_event("account.sign_in_failed", target=user, email=email)
+        user_id = user.id if user else None
+
+        def record_failure():
+            # Kept although the sign-in is refused: failures are what throttling counts.
+            db.session.add(SignInFailure(email=email, ip_address=ip_address, user_id=user_id))
+            record_event("account.sign_in_failed", target=user, email=email)
+
+        despite_refusal(record_failure)
         raise SignInRefused()
     user.last_signed_in_at = utcnow()
     record_event("account.signed_in", actor=user, target=user)

@@ -21,6 +21,7 @@ from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import language_name
+from portal.refusals import Refused
 from recommendations.outcome import content
 from recommendations.outcome.models import BreakoutSummary, OutcomeDocument, OutcomeText
 from recommendations.outcome.word import build_docx
@@ -29,12 +30,8 @@ MAX_WRITTEN_LENGTH = 50_000
 MAX_NAME_LENGTH = 500
 
 
-class OutcomeRefused(Exception):
+class OutcomeRefused(Refused):
     """The action is refused; ``reason`` says why in the user's language."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _check_locale(locale: str) -> None:
