@@ -19,6 +19,7 @@ from portal.accounts.models import User
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
+from portal.live import recheck_followers_after_commit
 from portal.refusals import Refused
 
 #: Roles placed in breakout groups; facilitators, secretariat and observers move between them.
@@ -89,6 +90,7 @@ def propose(round_: AgendaItem, actor: User) -> Proposal:
         candidates, _groups(round_), allow_choices=round_.allow_choices,
         fixed={key: value for key, value in fixed.items() if key in placing})
     db.session.execute(delete(BreakoutAssignment).where(BreakoutAssignment.round_id == round_.id))
+    recheck_followers_after_commit(None)
     db.session.flush()
     now = utcnow()
     for group_id, registration_ids in proposal.groups.items():

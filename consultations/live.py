@@ -7,10 +7,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from consultations import discussion
-from consultations.models import BreakoutGroup, Comment, Consultation, Registration, Thread
+from consultations.models import (
+    AgendaItem,
+    BreakoutAssignment,
+    BreakoutGroup,
+    Comment,
+    Consultation,
+    Registration,
+    Thread,
+)
 from portal import permissions
 from portal.extensions import db
-from portal.live import room_kind
+from portal.live import access_depends_on, room_kind
 
 #: The most comments a thread's snapshot carries; a client that missed more reloads the page.
 SNAPSHOT_COMMENTS = 500
@@ -55,3 +63,25 @@ def may_follow_thread(user, thread_id: int) -> bool:
 def may_follow_group(user, group_id: int) -> bool:
     group = db.session.get(BreakoutGroup, group_id)
     return group is not None and permissions.may_read_breakout(user, group)
+
+
+# Changes that can take rooms away from someone (portal/live.py): a registration cancelled,
+# declined or given another role, and a place in a breakout group moved, concern their
+# person; a group's leads, a round's publication and a consultation's status concern
+# everyone following it.
+@access_depends_on(Registration)
+def _registration_concerns(registration: Registration) -> list[int]:
+    return [registration.user_id] if registration.user_id is not None else []
+
+
+@access_depends_on(BreakoutAssignment)
+def _assignment_concerns(assignment: BreakoutAssignment) -> list[int]:
+    registration = db.session.get(Registration, assignment.registration_id)
+    return [registration.user_id] if registration and registration.user_id else []
+
+
+@access_depends_on(BreakoutGroup)
+@access_depends_on(AgendaItem)
+@access_depends_on(Consultation)
+def _everyone_concerned(changed) -> None:
+    return None

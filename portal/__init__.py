@@ -76,7 +76,7 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.localize_callback = str
 
-    from portal.live import PacketJson
+    from portal.live import PacketJson, followers_check
     from portal.message_queue import MessageQueue
 
     # Between processes, Redis carries the live events; None: this process only (and no
@@ -94,6 +94,7 @@ def _bind_extensions(app: Flask) -> None:
         manage_session=False,
         json=PacketJson,
     )
+    followers_check.init_app(app, queue)
 
     @app.before_request
     def _declare_writes():

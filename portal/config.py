@@ -95,6 +95,9 @@ DEFAULTS = {
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,  # nosec B105
     #: Push coalesced tallies from a background task (the suite pushes them by hand).
     "TALLY_PUBLISHER": True,
+    #: Check who may still follow their rooms from a background task (the suite checks by
+    #: hand, portal.live.followers_check.flush).
+    "FOLLOWERS_CHECK_TASK": True,
     #: Store the votes of live connections in batches from a background task (the suite
     #: stores them in the event's own transaction, inside each test's).
     "BALLOT_BOX": True,

@@ -11,6 +11,14 @@ with an error answer, never an exception in the server.
 
 Changes are pushed with ``broadcast_after_commit``: the event leaves only once the transaction
 that made the change has committed, so nobody sees what was then rolled back.
+
+Whoever loses the right to follow a room stops receiving it at once. Each area declares, with
+``access_depends_on``, the models whose changes can take rooms away (a registration cancelled
+or declined, a role changed, a place in a breakout group moved, a sign-in ended, a password
+changed); once such a change commits, every process checks the connections of the people
+concerned again: a connection whose sign-in has ended is disconnected, and the others leave
+the rooms they may no longer follow (``recheck_followers``, across processes through the
+message queue).
 """
 
 import functools
@@ -18,7 +26,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -31,6 +39,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal import refusals
+from portal.accounts.models import User
 from portal.database import is_row_id
 from portal.extensions import db, socketio
 
@@ -93,15 +102,128 @@ def broadcast_after_commit(name: str, payload: dict, room: str) -> None:
     db.session.info.setdefault("broadcasts", []).append((name, payload, room))
 
 
+#: Who a changed row may take rooms away from: a function of the row giving user ids, or None
+#: for everyone (a change that concerns a whole consultation).
+UsersConcerned = Callable[[object], Iterable[int] | None]
+ACCESS_CHANGES: dict[type, UsersConcerned] = {}
+EVERYONE = "everyone"
+
+
+def access_depends_on(model: type) -> Callable[[UsersConcerned], UsersConcerned]:
+    def register(users_concerned: UsersConcerned) -> UsersConcerned:
+        ACCESS_CHANGES[model] = users_concerned
+        return users_concerned
+
+    return register
+
+
+def recheck_followers_after_commit(user_ids: Iterable[int] | None) -> None:
+    """Check the connections of these people (None: everyone's) again once the current
+    transaction commits; for changes made without the ORM's unit of work (bulk statements)."""
+    concerned = db.session.info.setdefault("followers to check", set())
+    concerned.update([EVERYONE] if user_ids is None else user_ids)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_access_changes(session: Session, flush_context, instances) -> None:
+    concerned = session.info.setdefault("followers to check", set())
+    changed = [instance for instance in session.dirty if session.is_modified(instance)]
+    for instance in [*changed, *session.deleted]:
+        users_concerned = ACCESS_CHANGES.get(type(instance))
+        if users_concerned is not None:
+            users = users_concerned(instance)
+            concerned.update([EVERYONE] if users is None else users)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_broadcasts(session: Session) -> None:
     for name, payload, room in session.info.pop("broadcasts", []):
         socketio.emit(name, payload, to=room)
+    concerned = session.info.pop("followers to check", set())
+    concerned.discard(None)
+    if concerned:
+        followers_check.request(sorted(concerned, key=str))
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_broadcasts(session: Session) -> None:
     session.info.pop("broadcasts", None)
+    session.info.pop("followers to check", None)
+
+
+class FollowersCheck:
+    """Checks this process's connections of some people again (``recheck_followers``), and
+    asks the other processes to do the same through the app's message queue.
+
+    The check runs in a background task; with ``FOLLOWERS_CHECK_TASK`` off (the test suite) it
+    waits for ``flush``, called in the caller's thread."""
+
+    def __init__(self):
+        self._waiting: list[tuple[object, list]] = []
+        self._lock = threading.Lock()
+
+    def init_app(self, app, queue) -> None:
+        app.extensions["followers check queue"] = queue
+        if queue is not None:
+            queue.on_control = functools.partial(self.run, app)
+
+    def request(self, concerned: list) -> None:
+        app = current_app._get_current_object()
+        queue = app.extensions.get("followers check queue")
+        if queue is not None:
+            queue.publish_control({"recheck": concerned})
+        if app.config["FOLLOWERS_CHECK_TASK"]:
+            socketio.start_background_task(self.run, app, {"recheck": concerned})
+        else:
+            with self._lock:
+                self._waiting.append((app, concerned))
+
+    def flush(self) -> None:
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for app, concerned in waiting:
+            self.run(app, {"recheck": concerned})
+
+    @staticmethod
+    def run(app, message: dict) -> None:
+        concerned = message.get("recheck")
+        if not isinstance(concerned, list):
+            return
+        try:
+            with app.app_context():
+                recheck_followers(None if EVERYONE in concerned else set(concerned))
+        except Exception:
+            log.exception("Checking who may still follow their rooms failed")
+
+
+followers_check = FollowersCheck()
+
+
+def recheck_followers(user_ids: set[int] | None) -> None:
+    """Disconnect this process's connections (of these people, or everyone's) whose sign-in
+    has ended, and take the others out of the rooms they may no longer follow."""
+    from portal.accounts.operations import load_signed_in_user
+
+    server = socketio.server
+    try:
+        for sid, memory in list(_connections.items()):
+            user_id = memory.get("user_id")
+            if user_id is None or (user_ids is not None and user_id not in user_ids):
+                continue
+            user = load_signed_in_user(memory["sign_in"])
+            if user is None or user.id != user_id:
+                server.disconnect(sid, namespace="/", ignore_queue=True)
+                continue
+            for room in server.manager.get_rooms(sid, "/"):
+                if room != sid and parse_room(room) is not None and not may_follow(user, room):
+                    server.leave_room(sid, room, namespace="/")
+                    memory.pop("voter", None)
+                    if room in memory.get("counted_rooms", set()):
+                        memory["counted_rooms"].discard(room)
+                        socketio.emit("presence", {"room": room,
+                                                   "count": presence.leave(room, sid)}, to=room)
+    finally:
+        db.session.remove()
 
 
 class Presence:
@@ -296,6 +418,8 @@ def _counted(room: str) -> bool:
 def connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("authentication required")
+    # Who the connection belongs to, and by which sign-in: checked again when that changes.
+    connection_memory().update(user_id=current_user.id, sign_in=current_user.get_id())
 
 
 #: Changes a little older than a client's ``since`` are sent again: server processes' clocks
@@ -355,3 +479,9 @@ def disconnect(reason=None):
     for room in remembered.get("counted_rooms", set()):
         socketio.emit("presence", {"room": room, "count": presence.leave(room, request.sid)},
                       to=room)
+
+
+@access_depends_on(User)
+def _account_concerns(user: User) -> list[int]:
+    """A password changed (its sign-ins end) or an account deleted: that person."""
+    return [user.id]

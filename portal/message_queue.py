@@ -16,6 +16,9 @@ losing Redis, it tells every client connected to its own process to resynchronis
 ``resync`` event): the client joins its rooms again, and each join answers with the current
 state (the round, and the thread's comments changed since the client last joined).
 
+The portal's own messages between processes (which connections to check again, see
+portal/live.py) go on a second channel, ``<channel>:portal``, which the same listener reads.
+
 The listener tries again every ``RETRY_SECONDS`` (python-socketio waits twice as long after each
 failure, up to 60 s). Publishing never raises: an event that cannot be published still reaches
 this process's own clients, delivered locally before it is published.
@@ -25,6 +28,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import redis
 import socketio
@@ -48,6 +52,9 @@ class MessageQueue(socketio.RedisManager):
         self._publisher: redis.Redis | None = None
         self._publisher_lock = threading.Lock()
         self._publishing_fails = False
+        self.control_channel = f"{channel}:portal"
+        #: Called with each portal message another process published.
+        self.on_control: Callable[[dict], None] | None = None
 
     def _client(self, **options) -> redis.Redis:
         return redis.Redis.from_url(self.redis_url, **self.redis_options, **options)
@@ -58,13 +65,17 @@ class MessageQueue(socketio.RedisManager):
                 self._publisher = self._client()
             return self._publisher
 
-    def _publish(self, data) -> int | None:
+    def publish_control(self, message: dict) -> None:
+        """Send a portal message to the other processes (this one acts on it itself)."""
+        self._publish({**message, "host_id": self.host_id}, channel=self.control_channel)
+
+    def _publish(self, data, channel: str | None = None) -> int | None:
         message = self.json.dumps(data)
         client = self._publishing_client()
         # Two attempts: the first may meet a pooled connection that Redis closed while away.
         for attempt in (1, 2):
             try:
-                receivers = client.publish(self.channel, message)
+                receivers = client.publish(channel or self.channel, message)
             except Exception as error:  # noqa: BLE001  (whatever the client raises: not sent)
                 if attempt == 2:
                     if not self._publishing_fails:
@@ -88,13 +99,18 @@ class MessageQueue(socketio.RedisManager):
             client = self._client(retry=Retry(NoBackoff(), 0))
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
-                pubsub.subscribe(self.channel)
+                pubsub.subscribe(self.channel, self.control_channel)
                 if away:
                     log.warning("Redis is back: live updates cross processes again")
                     away = False
                     self._resynchronise_clients()
                 # listen() ends only when nothing is subscribed any more: subscribe again.
-                yield from pubsub.listen()
+                for message in pubsub.listen():
+                    if message.get("channel") in (self.control_channel,
+                                                  self.control_channel.encode()):
+                        self._receive_control(message.get("data"))
+                    else:
+                        yield message
             except Exception as error:  # noqa: BLE001  (whatever the client raises: retry)
                 if not away:
                     log.error("Redis does not answer (%s): live updates stay within each "
@@ -106,6 +122,15 @@ class MessageQueue(socketio.RedisManager):
                     # The connection may be gone already: nothing left to close.
                     with contextlib.suppress(Exception):
                         closing()
+
+    def _receive_control(self, data) -> None:
+        try:
+            message = self.json.loads(data)
+        except (TypeError, ValueError):
+            return
+        if (isinstance(message, dict) and message.get("host_id") != self.host_id
+                and self.on_control is not None):
+            self.server.start_background_task(self.on_control, message)
 
     def _resynchronise_clients(self) -> None:
         """Tell this process's clients that events may have been missed while Redis was away.

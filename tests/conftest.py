@@ -57,6 +57,8 @@ def suite_settings(database_url: str, **overrides) -> dict:
         "SERVER_NAME": "portal.test",
         # Tests push tallies themselves (recommendations.live.tallies.flush), in their thread.
         "TALLY_PUBLISHER": False,
+        # Tests check who may still follow their rooms themselves (followers_check.flush).
+        "FOLLOWERS_CHECK_TASK": False,
         # Votes are stored in each event's transaction, inside the test's; the ballot box's
         # batches are tested on a database of their own (tests/test_ballot_box.py).
         "BALLOT_BOX": False,

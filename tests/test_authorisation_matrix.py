@@ -215,6 +215,8 @@ SOCKET_EVENTS: dict[str, Rule] = {
     "join round": ADMITTED,
     "leave": SIGNED_IN,
     "cast_vote": VOTERS,
+    # What a message nested too deep to decode becomes: answered invalid_payload for all.
+    "$unreadable": NOBODY,
 }
 
 
@@ -374,6 +376,10 @@ def test_socket_event(world_app, world_session, monkeypatch, event, kind):
         if not answer["ok"]:
             assert answer["code"] in {"not_eligible", "no_round"}, answer
             assert database_digest() == before, f"a refused vote by {kind} changed the database"
+    elif event == "$unreadable":
+        answer = connection.emit(event, callback=True)
+        outcome = ALLOW if answer["ok"] else DENY
+        assert answer["code"] == "invalid_payload"
     else:
         pytest.fail(f"the matrix does not know how to send {event}: add it to this test")
     if connection.is_connected():

@@ -8,6 +8,7 @@ file's; writers wait their turn through busy_timeout and BEGIN IMMEDIATE).
 """
 
 import gc
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -286,3 +287,39 @@ def test_presence_is_counted_on_the_process_while_redis_does_not_answer():
         assert presence.enter("group:1", "connection-a", 7) == 1
         assert presence.enter("group:1", "connection-b", 8) == 2
         assert presence.leave("group:1", "connection-a") == 1
+
+
+def test_a_participant_declined_on_one_process_stops_receiving_on_the_other(cluster):
+    _redis_server, servers, engine, ids = cluster
+    declined = Participant(1, servers[0], ids)
+    staying = Participant(2, servers[0], ids)
+    facilitator = Participant(0, servers[1], ids)
+    people = [declined, staying, facilitator]
+    try:
+        with engine.connect() as connection:
+            registration_id = connection.execute(
+                select(Registration.id).join(Registration.user)
+                .where(Registration.role == Role.participant)
+                .order_by(Registration.id)).scalars().first()
+        assert facilitator.post("/c/plenary/registrations/decide", registration=registration_id,
+                                decision="declined") == 302
+        # The other process checks its connections of that person once told through Redis;
+        # a comment then reaches whoever may still read the thread, and not them.
+        body = "Said after the decision"
+        deadline = 60
+        while deadline:
+            probe = f"{body} ({deadline})"
+            assert facilitator.comment_by_form(probe) == 302
+            wait_until(lambda p=probe: staying.saw_comment(p), what="the comment")
+            time.sleep(0.5)  # both follow the thread on the same process: the same moment
+            if not declined.saw_comment(probe):
+                break
+            deadline -= 1
+        assert deadline, "the declined participant kept receiving the thread"
+        answer = staying.vote_live("support")
+        wait_until(lambda: staying.saw_tally(answer["seq"]), what="the tally")
+        assert not declined.saw_tally(answer["seq"])
+        assert declined.client.connected
+    finally:
+        for person in people:
+            person.close()
