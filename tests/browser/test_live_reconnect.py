@@ -5,6 +5,8 @@ votes stored meanwhile included, without a reload."""
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from consultations import discussion
+from consultations.models import Comment, Consultation, Thread
 from portal import create_app
 from portal.accounts.operations import find_account
 from portal.extensions import db
@@ -74,6 +76,66 @@ def test_a_page_reconnects_after_the_server_is_killed_and_shows_the_tally_as_it_
         finally:
             for context in contexts:
                 context.close()
+            server.stop()
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def test_a_thread_on_a_phone_gets_the_comments_written_and_hidden_while_it_was_away(
+    chromium, tmp_path
+):
+    """In French, 360 px wide: the server goes away, a comment is written and another hidden
+    meanwhile; once the page is connected again it shows both changes without a reload."""
+    with scratch_database(tmp_path, "thread-away") as url:
+        prepare_database(url, fill)
+        server = PortalServer(url, tmp_path).start()
+        app = create_app(suite_settings(url))
+        context = chromium.new_context(base_url=server.url, locale="fr-FR",
+                                       viewport={"width": 360, "height": 740})
+        try:
+            with app.app_context():
+                consultation = db.session.scalar(select(Consultation))
+                chair = find_account("voter0@example.org")
+                thread = discussion.plenary_thread(consultation)
+                to_hide = discussion.post_comment(thread, chair, "Un mot avant la pause")
+                find_account("voter1@example.org").preferred_locale = "fr"
+                db.session.commit()
+                thread_id, to_hide_id = thread.id, to_hide.id
+
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto("/account/sign-in")
+            page.get_by_label("Adresse électronique").fill("voter1@example.org")
+            page.get_by_label("Mot de passe").fill(PASSWORD)
+            page.get_by_role("button", name="Se connecter").click()
+            page.goto(f"/c/plenary/threads/{thread_id}")
+            live = page.locator("html")
+            expect(live).to_have_attribute("data-live", "connected")
+            expect(page.locator(f"#comment-{to_hide_id}")).to_contain_text("Un mot avant")
+
+            server.kill()
+            expect(live).to_have_attribute("data-live", "disconnected")
+            with app.app_context():
+                chair = find_account("voter0@example.org")
+                thread = db.session.get(Thread, thread_id)
+                discussion.post_comment(thread, chair, "Écrit pendant la coupure")
+                discussion.hide_comment(db.session.get(Comment, to_hide_id), chair,
+                                        "Hors sujet")
+                db.session.commit()
+            server.start()
+
+            expect(live).to_have_attribute("data-live", "connected", timeout=60_000)
+            expect(page.locator(".comments")).to_contain_text("Écrit pendant la coupure",
+                                                              timeout=30_000)
+            expect(page.locator(f"#comment-{to_hide_id}")).not_to_contain_text("Un mot avant")
+            expect(page.locator(f"#comment-{to_hide_id}")).to_contain_text(
+                "masqué", timeout=30_000)
+            assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page.screenshot(path=str(tmp_path / "thread-after-reconnect.png"), full_page=True)
+        finally:
+            context.close()
             server.stop()
             with app.app_context():
                 db.session.remove()
