@@ -291,6 +291,12 @@ presence = Presence()
 _connections: dict[str, dict] = {}
 
 
+def still_connected() -> bool:
+    """Whether the current connection is still there: events sent just before a page went
+    away arrive after its disconnection."""
+    return socketio.server.manager.is_connected(request.sid, "/")
+
+
 def connection_memory() -> dict:
     """What the current connection's handlers remember between its events."""
     return _connections.setdefault(request.sid, {})
@@ -351,6 +357,9 @@ def client_event(name: str, unreadable=UNREADABLE):
     def register(handler: Callable[[dict], dict]) -> Callable:
         @functools.wraps(handler)
         def guarded(*arguments):
+            if not still_connected():
+                # Sent just before the page went away: nobody is left to answer.
+                return None
             if not take_event_token():
                 return refusal(_("Too many messages in a short time: wait a moment and send "
                                  "it again."), "rate_limited")
@@ -446,10 +455,17 @@ def join(payload: dict) -> dict:
     if not may_follow(current_user, room):
         return refusal(_("You may not follow this room."), "not_allowed")
     now = datetime.now(UTC).isoformat()
-    join_room(room)
+    try:
+        join_room(room)
+    except (KeyError, ValueError):
+        return None  # disconnected meanwhile: python-socketio no longer knows the connection
     if _counted(room):
         _counted_rooms().add(room)
         count = presence.enter(room, request.sid, current_user.id)
+        if not still_connected():
+            # Gone while entering: the disconnection may have counted it out already.
+            _connections.pop(request.sid, None)
+            count = presence.leave(room, request.sid)
         socketio.emit("presence", {"room": room, "count": count}, to=room)
     kind, identifier = parse_room(room)
     if kind in ROOM_SNAPSHOTS:

@@ -197,3 +197,26 @@ def test_a_message_nested_too_deep_or_cut_short_gets_an_invalid_payload_answer(s
     finally:
         connection.close()
     assert "RecursionError" not in direct.log() and "Traceback" not in direct.log()
+
+
+def test_a_page_left_while_its_joins_are_on_their_way_leaves_no_error(servers):
+    """Navigating fast: the page sends its joins and goes away before they are answered."""
+    direct, _proxied = servers
+    http = signed_in(direct)
+    cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    http.close()
+    for _ in range(30):
+        connection = websocket.create_connection(
+            f"ws://127.0.0.1:{direct.port}/socket.io/?EIO=4&transport=websocket",
+            origin=direct.url, cookie=cookie, timeout=10)
+        connection.recv()
+        connection.send("40")
+        connection.recv()
+        for number in range(5):
+            connection.send(f'42{number}["join",{{"room":"consultation:1"}}]')
+        connection.send("41")  # Socket.IO disconnect, as a page being left sends
+        connection.close()
+    again = connected(direct)
+    assert again.call("join", {"room": "consultation:1"}, timeout=10)["ok"] is True
+    close(again)
+    assert "KeyError" not in direct.log() and "Traceback" not in direct.log()
