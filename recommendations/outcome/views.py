@@ -141,11 +141,9 @@ def version(slug, document_id):
 def download(slug, document_id):
     consultation = load_consultation(slug)
     document = _load_document(consultation, document_id)
-    response = send_file(io.BytesIO(document.content), mimetype=DOCX, as_attachment=True,
-                         download_name=document.filename, etag=document.sha256,
-                         last_modified=document.generated_at, max_age=0)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_file(io.BytesIO(document.content), mimetype=DOCX, as_attachment=True,
+                     download_name=document.filename, etag=document.sha256,
+                     last_modified=document.generated_at, max_age=0)
 
 
 @blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/outcome.json")
