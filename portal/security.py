@@ -2,13 +2,14 @@
 
 The headers keep the portal's pages from running anything but its own files (the
 Content-Security-Policy allows no inline script or style), from being framed by another site,
-and from leaking addresses in the Referer. docs/security.md explains each of them.
+and from leaking addresses in the Referer; a page or file that depends on who is signed in is
+never kept by a shared cache. docs/security.md explains each of them.
 """
 
 import re
 from collections.abc import Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request, session
 
 #: One year: browsers then refuse plain HTTP to the portal's host for that long.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
@@ -61,13 +62,43 @@ def add_security_headers(response: Response, socket_hosts: list[str]) -> Respons
     return response
 
 
+#: A response for one person: neither the browser nor any cache in between keeps it.
+PERSONAL = "no-store"
+
+#: A file for one person (CSV, Word, JSON): the browser may keep it for its own user and
+#: asks the portal again before reusing it; shared caches never keep it.
+PERSONAL_DOWNLOAD = "private, no-cache"
+
+
+def depends_on_the_visitor() -> bool:
+    """Whether the response may differ from one visitor to the next: someone is signed in,
+    or the request read or wrote the session (the signed-in user, a CSRF token, a flashed
+    message)."""
+    user = g.get("_login_user")
+    return (session.accessed or session.modified
+            or (user is not None and user.is_authenticated))
+
+
+def add_cache_control(response: Response) -> Response:
+    """``no-store`` on every response that depends on who asks, ``private, no-cache`` on
+    such a download; the portal's static files and a view's own private choice are kept."""
+    if request.endpoint == "static" or not depends_on_the_visitor():
+        return response
+    current = response.headers.get("Cache-Control", "")
+    if "no-store" in current or "private" in current:
+        return response
+    attachment = response.headers.get("Content-Disposition", "").startswith("attachment")
+    response.headers["Cache-Control"] = PERSONAL_DOWNLOAD if attachment else PERSONAL
+    return response
+
+
 def register_security_headers(app: Flask) -> None:
     configured = public_hosts(app)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         hosts = configured or ([request.host] if _HOST.match(request.host) else [])
-        return add_security_headers(response, hosts)
+        return add_cache_control(add_security_headers(response, hosts))
 
 
 def own_origin(environ: dict, trusted_proxies: int) -> str | None:

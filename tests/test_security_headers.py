@@ -209,3 +209,43 @@ def test_public_origins_must_be_origins():
     for wrong in ("*", "https://*", "a.example", "ftp://a.example", "https://a.example/path"):
         with pytest.raises(ValueError):
             parse_origins(wrong)
+
+
+def cache_directives(response) -> set[str]:
+    return {part.strip() for part in response.headers.get("Cache-Control", "").split(",")
+            if part.strip()}
+
+
+@pytest.mark.parametrize("email", DEMO_PEOPLE[:-1])
+def test_no_cache_keeps_a_page_or_file_meant_for_a_signed_in_person(demo, email):  # noqa: F811
+    app, ids = demo
+    client = app.test_client()
+    assert sign_in(client, email, "dakar-demo-2024").status_code == 302
+
+    storable, downloads = {}, 0
+    for path in page_paths(app, ids):
+        response = client.get(path)
+        directives = cache_directives(response)
+        if response.headers.get("Content-Disposition", "").startswith("attachment"):
+            downloads += response.status_code == 200
+            if not ({"private", "no-cache"} <= directives or "no-store" in directives):
+                storable[path] = response.headers.get("Cache-Control")
+        elif "no-store" not in directives:
+            storable[path] = response.headers.get("Cache-Control")
+        response.close()
+    static = client.get("/static/js/voting.js")
+
+    assert storable == {}
+    assert downloads >= (4 if email != "participant02@redtalks.example" else 1)
+    assert "no-store" not in cache_directives(static) and static.status_code == 200
+    static.close()
+
+
+def test_a_visitors_form_holding_their_own_token_is_not_stored(client):
+    for path in ("/account/sign-in", "/account/sign-up"):
+        response = client.get(path)
+
+        assert response.status_code == 200, path
+        assert 'name="csrf_token"' in response.get_data(as_text=True), path
+        assert "no-store" in cache_directives(response), path
+

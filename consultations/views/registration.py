@@ -1,10 +1,8 @@
 """Registering, seeing and cancelling one's registration, and the facilitators' side of it:
 decisions, invitations, questions, the list with its figures, the export and check-in."""
 
-import csv
-import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
@@ -38,6 +36,7 @@ from portal.countries import country_name
 from portal.database import is_row_id
 from portal.extensions import db
 from portal.rate_limits import limited
+from portal.spreadsheets import csv_download
 
 
 @blueprint.route("/c/<slug>/register", methods=["GET", "POST"])
@@ -226,33 +225,27 @@ def export_registrations(slug):
     require(permissions.may_view_registrations(current_user, consultation))
     query, _filters = _filtered_registrations(consultation)
     questions = rules.questions_of(consultation)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["name", "email", "organisation", "stakeholder_group", "country",
-                     "status", "attendance", "languages", "interpretation",
-                     "accessibility_needs", "notes", "registered_at", "checked_in_at",
-                     *[question.prompt for question in questions]])
-    for registration in db.session.scalars(query).unique():
-        answers = {answer.question_id: answer.value for answer in registration.answers}
-        writer.writerow([_csv_safe(value) for value in [
-            registration.user.name, registration.user.email, registration.organisation,
-            registration.stakeholder_group.value, registration.country,
-            registration.status.value, registration.attendance.value,
-            " ".join(registration.languages), registration.interpretation_language or "",
-            registration.accessibility_needs, registration.notes,
-            registration.created_at.isoformat(),
-            registration.checked_in_at.isoformat() if registration.checked_in_at else "",
-            *["; ".join(answers[q.id]) if isinstance(answers.get(q.id), list)
-              else answers.get(q.id, "") for q in questions],
-        ]])
-    return Response(
-        "\ufeff" + buffer.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{slug}-registrations.csv"'})
+    registrations = db.session.scalars(query).unique()
+    return csv_download(f"{slug}-registrations.csv", [
+        "name", "email", "organisation", "stakeholder_group", "country", "status",
+        "attendance", "languages", "interpretation", "accessibility_needs", "notes",
+        "registered_at", "checked_in_at", *[question.prompt for question in questions],
+    ], ([
+        registration.user.name, registration.user.email, registration.organisation,
+        registration.stakeholder_group.value, registration.country,
+        registration.status.value, registration.attendance.value,
+        " ".join(registration.languages), registration.interpretation_language or "",
+        registration.accessibility_needs, registration.notes,
+        registration.created_at.isoformat(),
+        registration.checked_in_at.isoformat() if registration.checked_in_at else "",
+        *[_answer_cell(registration, question) for question in questions],
+    ] for registration in registrations))
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: quote them as text."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+def _answer_cell(registration, question) -> str:
+    answer = next((answer.value for answer in registration.answers
+                   if answer.question_id == question.id), "")
+    return "; ".join(answer) if isinstance(answer, list) else answer
 
 
 @blueprint.route("/c/<slug>/invitations", methods=["GET", "POST"])

@@ -3,7 +3,6 @@ a version's view, downloads (.docx, CSV, JSON), marking final, the written parts
 summaries, translations of recommendations, and consent to be named."""
 
 import base64
-import csv
 import io
 import json
 
@@ -27,6 +26,7 @@ from portal.config import LOCALES
 from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import RIGHT_TO_LEFT, language_name
+from portal.spreadsheets import csv_download
 from recommendations import drafting, translating
 from recommendations.models import Amendment, Recommendation, TranslationStatus
 from recommendations.outcome import content, operations
@@ -141,11 +141,9 @@ def version(slug, document_id):
 def download(slug, document_id):
     consultation = load_consultation(slug)
     document = _load_document(consultation, document_id)
-    response = send_file(io.BytesIO(document.content), mimetype=DOCX, as_attachment=True,
-                         download_name=document.filename, etag=document.sha256,
-                         last_modified=document.generated_at, max_age=0)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_file(io.BytesIO(document.content), mimetype=DOCX, as_attachment=True,
+                     download_name=document.filename, etag=document.sha256,
+                     last_modified=document.generated_at, max_age=0)
 
 
 @blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/outcome.json")
@@ -168,13 +166,8 @@ def version_json(slug, document_id):
 def version_csv(slug, document_id):
     consultation = load_consultation(slug)
     document = _load_document(consultation, document_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(content.CSV_HEADER)
-    writer.writerows(content.csv_rows(document.data))
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename="
-        f'"{document.filename.removesuffix(".docx")}-recommendations.csv"'})
+    return csv_download(f'{document.filename.removesuffix(".docx")}-recommendations.csv',
+                        content.CSV_HEADER, content.csv_rows(document.data))
 
 
 @blueprint.post("/c/<slug>/outcome/versions/<int:document_id>/final")
