@@ -98,6 +98,12 @@ def may_follow(user, room: object) -> bool:
     return parsed is not None and ROOM_KINDS[parsed[0]](user, parsed[1])
 
 
+def person_room(user_id: int) -> str:
+    """The room of every connection of one person; the server puts them in it (its kind is
+    not one clients may join)."""
+    return f"person:{user_id}"
+
+
 def broadcast_after_commit(name: str, payload: dict, room: str) -> None:
     db.session.info.setdefault("broadcasts", []).append((name, payload, room))
 
@@ -429,6 +435,8 @@ def connect(auth=None):
         raise ConnectionRefusedError("authentication required")
     # Who the connection belongs to, and by which sign-in: checked again when that changes.
     connection_memory().update(user_id=current_user.id, sign_in=current_user.get_id())
+    # Every connection of a person (two tabs, a phone and a laptop) hears of their own votes.
+    join_room(person_room(current_user.id))
 
 
 #: Changes a little older than a client's ``since`` are sent again: server processes' clocks

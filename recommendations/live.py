@@ -15,7 +15,14 @@ from flask_login import current_user
 from portal import permissions
 from portal.database import intending_to_write
 from portal.extensions import db, socketio
-from portal.live import client_event, connection_memory, refusal, room_kind, room_snapshot
+from portal.live import (
+    client_event,
+    connection_memory,
+    person_room,
+    refusal,
+    room_kind,
+    room_snapshot,
+)
 from recommendations import voting
 from recommendations.ballot_box import BallotBoxUnavailable, ballot_box
 from recommendations.models import Recommendation, VoteRound
@@ -157,4 +164,6 @@ def cast_vote(payload: dict) -> dict:
             db.session.rollback()
             return refusal(_("Your vote could not be stored: send it again."), "not_stored")
     tallies.changed(round_id)
+    socketio.emit("your_vote", voting.own_vote_payload(round_id, choice, reservation, stored.seq),
+                  to=person_room(current_user.id))
     return {"ok": True, "vote_id": stored.vote_id, "seq": stored.seq}

@@ -24,6 +24,7 @@ from consultations.views import load_consultation, load_within, require
 from portal import permissions
 from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
 from portal.extensions import db
+from portal.live import broadcast_after_commit, person_room
 from portal.rate_limits import limited
 from portal.spreadsheets import csv_download
 from recommendations import drafting, translating, voting
@@ -290,6 +291,9 @@ def vote(slug, round_id):
             form.choice.errors.append(refusal.reason)
         else:
             tallies.changed(round_.id)
+            broadcast_after_commit("your_vote", voting.own_vote_payload(
+                round_.id, stored.choice.value, stored.reservation, stored.seq),
+                person_room(current_user.id))
             flash(_("Your vote is stored: %(choice)s.", choice=stored.choice.label), "success")
             return _back(round_.recommendation, "vote")
     return _render_recommendation(consultation, round_.recommendation, 400, vote_form=form)

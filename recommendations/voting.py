@@ -105,6 +105,13 @@ def own_vote(round_: VoteRound, user) -> Vote | None:
                                                 Vote.registration_id == registration.id))
 
 
+def own_vote_payload(round_id: int, choice: str, reservation: str | None, seq: int) -> dict:
+    """What every connection of a voter is told when their vote is stored (``your_vote``)."""
+    choice, reservation = checked_choice(choice, reservation)
+    return {"round_id": round_id, "choice": choice.value, "reservation": reservation,
+            "seq": seq}
+
+
 def voter_registration(round_: VoteRound, user) -> Registration | None:
     """The voter's approved registration, if they may vote in this round."""
     if not permissions.may_vote(user, round_.consultation):

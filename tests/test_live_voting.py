@@ -8,7 +8,7 @@ from portal.accounts.models import StakeholderGroup, new_session_token
 from recommendations import drafting, voting
 from recommendations.live import tallies
 from recommendations.models import Vote
-from tests.conftest import sign_in
+from tests.conftest import sign_in, submit
 
 
 @pytest.fixture
@@ -225,3 +225,42 @@ def test_a_reservation_is_stored_as_plain_text_or_refused(app, connect_socket, l
     assert stored["ok"]
     assert session.scalars(select(Vote.reservation)).one() == \
         "Subject to the law.\nAnd to the budget."
+
+
+def test_every_connection_of_a_voter_hears_of_their_vote_and_no_one_else(
+    app, connect_socket, live_round, session
+):
+    room = f"round:{live_round.id}"
+    first_tab = voter(app, connect_socket, "p0@example.org", room)
+    second_tab = voter(app, connect_socket, "p0@example.org")
+    someone_else = voter(app, connect_socket, "p1@example.org", room)
+    for socket in (first_tab, second_tab, someone_else):
+        socket.get_received()
+
+    answer = first_tab.emit("cast_vote", {"round_id": live_round.id,
+                                          "choice": "support_with_reservations",
+                                          "reservation": "Only with funding."}, callback=True)
+
+    told = [packet["args"][0] for packet in second_tab.get_received()
+            if packet["name"] == "your_vote"]
+    assert told == [{"round_id": live_round.id, "choice": "support_with_reservations",
+                     "reservation": "Only with funding.", "seq": answer["seq"]}]
+    assert not [packet for packet in someone_else.get_received()
+                if packet["name"] == "your_vote"]
+
+
+def test_a_vote_sent_by_the_form_reaches_the_voters_live_pages(
+    app, connect_socket, live_round, session
+):
+    browser = app.test_client()
+    sign_in(browser, "p0@example.org")
+    tab = connect_socket(browser)
+    tab.get_received()
+    path = f"/c/{live_round.consultation.slug}/recommendations/{live_round.recommendation_id}"
+
+    response = submit(browser, f"/c/{live_round.consultation.slug}/rounds/{live_round.id}/vote",
+                      {"choice": "abstain"}, form_path=path)
+
+    assert response.status_code == 302
+    told = [packet["args"][0] for packet in tab.get_received() if packet["name"] == "your_vote"]
+    assert [vote["choice"] for vote in told] == ["abstain"]

@@ -112,3 +112,36 @@ def test_two_participants_vote_and_the_projector_tally_moves_without_reload(
     expect(projector.locator("[data-round-state]")).to_have_text("Not adopted", timeout=5_000)
     page.goto(f"/c/{slug}/results")
     assert_accessible(page)
+
+
+def test_a_vote_changed_in_one_tab_shows_in_the_other(page, another_page, plenary):
+    """A delegate with two tabs on the vote page: each shows the vote the server holds."""
+    slug = plenary["slug"]
+    sign_in(page, plenary["facilitator"])
+    page.goto(f"/c/{slug}/console")
+    page.get_by_text("Open the vote on R1").click()
+    page.get_by_role("button", name="Open the vote").click()
+    expect(page.get_by_role("status").first).to_contain_text("The vote on R1 is open.")
+
+    first_tab = another_page()
+    sign_in(first_tab, plenary["first"])
+    second_tab = first_tab.context.new_page()
+    for tab in (first_tab, second_tab):
+        tab.goto(f"/c/{slug}/recommendations/{plenary['recommendation']}")
+        expect(tab.locator("html")).to_have_attribute("data-live", "connected")
+
+    first_tab.get_by_label("Abstain", exact=True).check()
+    first_tab.get_by_role("button", name="Send my vote").click()
+    expect(second_tab.locator(".vote-feedback")).to_have_text("Your vote is stored: Abstain.")
+    expect(second_tab.get_by_label("Abstain", exact=True)).to_be_checked()
+
+    second_tab.get_by_label("Support with reservations", exact=True).check()
+    second_tab.get_by_role("textbox", name="Your reservation").fill("Only with funding for the contact points.")
+    second_tab.get_by_role("button", name="Send my vote").click()
+    expect(first_tab.get_by_label("Support with reservations", exact=True)).to_be_checked()
+    expect(first_tab.get_by_role("textbox", name="Your reservation")).to_have_value(
+        "Only with funding for the contact points.")
+    expect(first_tab.locator(".vote-feedback")).to_have_text(
+        "Your vote is stored: Support with reservations.")
+    for tab in (first_tab, second_tab):
+        assert tab.evaluate("performance.getEntriesByType('navigation').length") == 1

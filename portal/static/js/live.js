@@ -43,6 +43,11 @@
     announce("connected", {});
   });
   socket.on("resync", joinAll);
+  // A page coming back into view (a tab chosen again, a phone woken) may have missed events
+  // while the browser held it back: it asks for the state again.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && socket.connected) { joinAll(); }
+  });
   socket.on("disconnect", function () {
     document.documentElement.setAttribute("data-live", "disconnected");
     announce("disconnected", {});

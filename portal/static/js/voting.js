@@ -42,10 +42,30 @@
     });
   }
 
+  // One's own vote as the server has it, sent in another tab or on another device: the form
+  // shows it, so no tab keeps showing a vote that was changed elsewhere.
+  function showOwnVote(vote) {
+    document.querySelectorAll('.vote-form[data-round="' + vote.round_id + '"]').forEach(function (form) {
+      if (Number(form.getAttribute("data-stored-seq") || 0) > vote.seq) { return; }
+      form.setAttribute("data-stored-seq", vote.seq);
+      var choice = form.querySelector('input[name="choice"][value="' + vote.choice + '"]');
+      if (choice) { choice.checked = true; }
+      var reservation = form.querySelector('[name="reservation"]');
+      if (reservation) { reservation.value = vote.reservation || ""; }
+      var label = choice && form.querySelector('label[for="' + choice.id + '"]');
+      form.querySelector(".vote-feedback").textContent =
+        form.getAttribute("data-text-stored-as").replace("{choice}", label ? label.textContent.trim() : vote.choice);
+    });
+  }
+  document.addEventListener("live:your_vote", function (event) { showOwnVote(event.detail); });
+
   document.addEventListener("live:tally", function (event) { showTally(event.detail); });
   document.addEventListener("live:joined", function (event) {
     var state = event.detail.reply && event.detail.reply.state;
     if (state && state.tally) { showTally(state.tally); }
+    if (state && state.your_vote) {
+      showOwnVote(Object.assign({ round_id: state.round_id }, state.your_vote));
+    }
     // Joining again after being away: a round that closed, or opened, meanwhile is shown as
     // if its event had come (pages that show it already let it pass).
     if (state && state.round_id && state.open === false) { dispatch("round_closed", state); }
