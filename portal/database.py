@@ -144,3 +144,10 @@ def only_reading():
 def _begin_sqlite_transaction(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+def committed_for_good(session) -> bool:
+    """Whether an ``after_commit`` event is the transaction's own commit, and not the release
+    of a savepoint within it (SQLAlchemy sends the event for both): only then may what waited
+    for the commit (e-mails, live events) leave."""
+    return not session.in_nested_transaction()

@@ -35,12 +35,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from portal import refusals
 from portal.accounts.models import User
-from portal.database import is_row_id
+from portal.database import committed_for_good, is_row_id
 from portal.extensions import db, socketio
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ def _note_access_changes(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_broadcasts(session: Session) -> None:
+    if not committed_for_good(session):
+        return
     for name, payload, room in session.info.pop("broadcasts", []):
         socketio.emit(name, payload, to=room)
     concerned = session.info.pop("followers to check", set())
@@ -211,10 +213,12 @@ def recheck_followers(user_ids: set[int] | None) -> None:
     from portal.accounts.operations import load_signed_in_user
 
     server = socketio.server
+    this_app = current_app._get_current_object()
     try:
         for sid, memory in list(_connections.items()):
             user_id = memory.get("user_id")
-            if user_id is None or (user_ids is not None and user_id not in user_ids):
+            if (user_id is None or memory.get("app") is not this_app
+                    or (user_ids is not None and user_id not in user_ids)):
                 continue
             user = load_signed_in_user(memory["sign_in"])
             if user is None or user.id != user_id:
@@ -433,8 +437,10 @@ def _counted(room: str) -> bool:
 def connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("authentication required")
-    # Who the connection belongs to, and by which sign-in: checked again when that changes.
-    connection_memory().update(user_id=current_user.id, sign_in=current_user.get_id())
+    # Who the connection belongs to, by which sign-in and in which app: checked again, with
+    # that app's database, when they change.
+    connection_memory().update(user_id=current_user.id, sign_in=current_user.get_id(),
+                               app=current_app._get_current_object())
     # Every connection of a person (two tabs, a phone and a laptop) hears of their own votes.
     join_room(person_room(current_user.id))
 
@@ -507,5 +513,9 @@ def disconnect(reason=None):
 
 @access_depends_on(User)
 def _account_concerns(user: User) -> list[int]:
-    """A password changed (its sign-ins end) or an account deleted: that person."""
-    return [user.id]
+    """A password changed (its sign-ins end) or an account deleted: that person; not a name
+    changed or a sign-in recorded."""
+    state = inspect(user)
+    if state.deleted or user in db.session.deleted:
+        return [user.id]
+    return [user.id] if state.attrs.session_token.history.has_changes() else []

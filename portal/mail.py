@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.database import committed_for_good
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def deliver(message: EmailMessage) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session: Session) -> None:
+    if not committed_for_good(session):
+        return
     for message in session.info.pop("outbox", []):
         deliver(message)
 

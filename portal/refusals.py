@@ -22,6 +22,7 @@ from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from portal.database import committed_for_good
 from portal.extensions import db
 
 REFUSED = "refused"
@@ -104,7 +105,8 @@ def _never_commit_a_refusal(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget_kept(session: Session) -> None:
-    session.info.pop(KEPT, None)
+    if committed_for_good(session):
+        session.info.pop(KEPT, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from consultations import discussion
 from consultations.models import ConsultationStatus, Role
 from portal.extensions import socketio
+from portal.live import broadcast_after_commit
 from recommendations import drafting, voting
 from tests.conftest import sign_in
 
@@ -138,3 +139,24 @@ def wait_for(socket, event: str, seconds: float = 5.0) -> list:
         if not found:
             time.sleep(0.05)
     return found
+
+
+def test_a_live_event_leaves_when_the_transaction_commits_not_when_a_savepoint_is_released(
+    connect_socket, app, client, session, make_user, make_consultation
+):
+    make_user(email="participant@example.org")
+    consultation = make_consultation()
+    session.commit()
+    sign_in(client, "participant@example.org")
+    socket = connect_socket(client)
+    room = f"consultation:{consultation.id}"
+    socket.emit("join", {"room": room}, callback=True)
+    socket.get_received()
+
+    with session.begin_nested():
+        broadcast_after_commit("consultation_updated", {"id": consultation.id}, room)
+    assert wait_for(socket, "consultation_updated", seconds=0.5) == []
+
+    session.commit()
+    assert wait_for(socket, "consultation_updated") == [{"id": consultation.id}]
+    socket.disconnect()

@@ -315,7 +315,8 @@ def test_a_participant_declined_on_one_process_stops_receiving_on_the_other(clus
             if not declined.saw_comment(probe):
                 break
             deadline -= 1
-        assert deadline, "the declined participant kept receiving the thread"
+        assert deadline, ("the declined participant kept receiving the thread:\n"
+                          + servers[0].log()[-3000:])
         answer = staying.vote_live("support")
         wait_until(lambda: staying.saw_tally(answer["seq"]), what="the tally")
         assert not declined.saw_tally(answer["seq"])

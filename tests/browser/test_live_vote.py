@@ -136,7 +136,8 @@ def test_a_vote_changed_in_one_tab_shows_in_the_other(page, another_page, plenar
     expect(second_tab.get_by_label("Abstain", exact=True)).to_be_checked()
 
     second_tab.get_by_label("Support with reservations", exact=True).check()
-    second_tab.get_by_role("textbox", name="Your reservation").fill("Only with funding for the contact points.")
+    second_tab.get_by_role("textbox", name="Your reservation").fill(
+        "Only with funding for the contact points.")
     second_tab.get_by_role("button", name="Send my vote").click()
     expect(first_tab.get_by_label("Support with reservations", exact=True)).to_be_checked()
     expect(first_tab.get_by_role("textbox", name="Your reservation")).to_have_value(
