@@ -45,6 +45,10 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
+from consultations.models.consultation import (
+    DEFAULT_SMALL_GROUP_THRESHOLD,
+    MIN_SMALL_GROUP_THRESHOLD,
+)
 from consultations.models.discussion import MAX_COMMENT_LENGTH
 from portal.config import LOCALES
 from portal.forms import Form
@@ -153,6 +157,18 @@ class ConsultationForm(Form):
     adoption_rule = RadioField(_l("Adoption of recommendations"),
                                choices=enum_choices(AdoptionRule),
                                default=AdoptionRule.consensus.value)
+    small_group_threshold = IntegerField(
+        _l("Smallest group shown on its own under the Chatham House Rule"),
+        validators=[InputRequired(message=_l("Give the smallest group, e.g. 3.")),
+                    NumberRange(min=MIN_SMALL_GROUP_THRESHOLD, max=1000,
+                                message=_l("Give a whole number from %(min)d to %(max)d.",
+                                           min=MIN_SMALL_GROUP_THRESHOLD, max=1000))],
+        default=DEFAULT_SMALL_GROUP_THRESHOLD,
+        description=_l("Under the Chatham House Rule, results and the outcome document never "
+                       "show a stakeholder group, region or country with fewer voters or "
+                       "participants than this on its own: they are counted together under "
+                       "other groups, or not shown at all."),
+    )
     consent_text = TextAreaField(
         _l("Consent to the processing of personal data"),
         validators=[InputRequired(), Length(max=5000)],
@@ -222,6 +238,7 @@ class ConsultationForm(Form):
             "invitation_only": self.invitation_only.data,
             "attribution_rule": AttributionRule(self.attribution_rule.data),
             "adoption_rule": AdoptionRule(self.adoption_rule.data),
+            "small_group_threshold": self.small_group_threshold.data,
             "consent_text": text(self.consent_text),
             "breakout_threads_open": self.breakout_threads_open.data,
             "personal_data_kept_until": self.personal_data_kept_until.data,
@@ -234,7 +251,7 @@ def consultation_form_data(consultation: Consultation) -> dict:
         name: getattr(consultation, name)
         for name in ("title", "summary", "description", "organisers", "venue", "time_zone",
                      "capacity", "invitation_only", "consent_text", "breakout_threads_open",
-                     "personal_data_kept_until")
+                     "personal_data_kept_until", "small_group_threshold")
     }
     data.update(
         region=consultation.region.value,

@@ -245,6 +245,12 @@ def may_run_votes(user, consultation: Consultation) -> bool:
     return _holds(user, consultation, Role.facilitator)
 
 
+def may_see_open_round_breakdown(user, consultation: Consultation) -> bool:
+    """See an open round's votes by stakeholder group: those who run the vote. Everyone else
+    sees a round's breakdown once it is closed (recommendations/breakdown.py)."""
+    return may_run_votes(user, consultation)
+
+
 def may_compile_outcome(user, consultation: Consultation) -> bool:
     """Compile, preview and download outcome documents (drafts included), mark one final, and
     write their executive summary and introduction."""

@@ -23,7 +23,7 @@ from portal.live import (
     room_kind,
     room_snapshot,
 )
-from recommendations import voting
+from recommendations import breakdown, voting
 from recommendations.ballot_box import BallotBoxUnavailable, ballot_box
 from recommendations.models import Recommendation, VoteRound
 
@@ -39,10 +39,11 @@ MAX_ID = 2**31 - 1
 VOTER = "voter"
 
 
-def round_snapshot(round_id: int, since=None) -> dict:
+def round_snapshot(round_id: int, since=None, *,
+                   audience: breakdown.Audience = breakdown.Audience.everyone) -> dict:
     round_ = db.session.get(VoteRound, round_id)
     state = voting.round_state(round_)
-    state["tally"] = voting.tally(round_).as_payload()
+    state["tally"] = breakdown.tally_payload(round_, voting.tally(round_), audience)
     vote = voting.own_vote(round_, current_user)
     connection_memory()[VOTER] = voting.voter_in(round_, current_user)
     state["your_vote"] = ({"choice": vote.choice.value, "reservation": vote.reservation,
@@ -54,6 +55,19 @@ def round_snapshot(round_id: int, since=None) -> dict:
 def may_follow_round(user, round_id: int) -> bool:
     round_ = db.session.get(VoteRound, round_id)
     return round_ is not None and permissions.may_follow_votes(user, round_.consultation)
+
+
+def console_snapshot(round_id: int, since=None) -> dict:
+    return round_snapshot(round_id, since, audience=breakdown.Audience.chair)
+
+
+@room_kind("round_console", snapshot=console_snapshot)
+def may_follow_round_console(user, round_id: int) -> bool:
+    """The console's room of a round: its tally with the votes by stakeholder group while it
+    is open, for those who run the vote."""
+    round_ = db.session.get(VoteRound, round_id)
+    return round_ is not None and permissions.may_see_open_round_breakdown(
+        user, round_.consultation)
 
 
 @room_snapshot("consultation")
@@ -118,8 +132,11 @@ class TallyPublisher:
         for round_id in sorted(round_ids):
             round_ = db.session.get(VoteRound, round_id)
             if round_ is not None:
-                socketio.emit("tally", voting.tally(round_).as_payload(),
-                              to=voting.room_of(round_))
+                tally = voting.tally(round_)
+                socketio.emit("tally", breakdown.tally_payload(
+                    round_, tally, breakdown.Audience.everyone), to=voting.room_of(round_))
+                socketio.emit("tally", breakdown.tally_payload(
+                    round_, tally, breakdown.Audience.chair), to=voting.console_room_of(round_))
 
     def close_past_deadline(self) -> None:
         with intending_to_write():

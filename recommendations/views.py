@@ -22,12 +22,11 @@ from consultations.gcm import OBJECTIVES
 from consultations.models import AgendaItem, BreakoutGroup, Consultation
 from consultations.views import load_consultation, load_within, require
 from portal import permissions
-from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
 from portal.extensions import db
 from portal.live import broadcast_after_commit, person_room
 from portal.rate_limits import limited
 from portal.spreadsheets import csv_download
-from recommendations import drafting, translating, voting
+from recommendations import breakdown, drafting, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
     MAX_HANDS,
@@ -312,7 +311,9 @@ def console(slug):
     return render_template(
         "recommendations/console.html", consultation=consultation,
         recommendations=drafting.recommendations_of(consultation), open_round=open_round,
-        tally=voting.tally(open_round) if open_round else None,
+        tally=breakdown.tally_payload(open_round, voting.tally(open_round),
+                                      breakdown.Audience.chair) if open_round else None,
+        group_labels=breakdown.GROUP_LABELS,
         open_form=OpenRoundForm(), in_room_form=InRoomForm(obj=_in_room(open_round)),
         action_form=StatusForm(), has_open_brackets=has_open_brackets,
         choices=list(VoteChoice),
@@ -408,7 +409,9 @@ def projector(slug):
         text = translation.text if translation else round_.amendment.proposed_text
     return render_template(
         "recommendations/projector.html", consultation=consultation, round=round_,
-        tally=voting.tally(round_).as_payload() if round_ else None, reading=reading,
+        # On the screen of the room: what everyone may see.
+        tally=breakdown.tally_payload(round_, voting.tally(round_), breakdown.Audience.everyone)
+        if round_ else None, reading=reading,
         lines=numbered_lines(text) if round_ else [], choices=list(VoteChoice))
 
 
@@ -417,7 +420,8 @@ def projector(slug):
 def _results(consultation: Consultation) -> list[dict]:
     return voting.results_of(
         consultation, drafting.recommendations_of(consultation),
-        show_names=permissions.may_see_author_names(current_user, consultation))
+        show_names=permissions.may_see_author_names(current_user, consultation),
+        audience=breakdown.audience_of(current_user, consultation))
 
 
 @blueprint.get("/c/<slug>/results")
@@ -427,7 +431,7 @@ def results(slug):
     require(permissions.may_follow_votes(current_user, consultation))
     return render_template("recommendations/results.html", consultation=consultation,
                            results=_results(consultation), choices=list(VoteChoice),
-                           group_labels=STAKEHOLDER_GROUP_LABELS)
+                           group_labels=breakdown.GROUP_LABELS)
 
 
 @blueprint.get("/c/<slug>/results.csv")
@@ -469,7 +473,8 @@ def results_json(slug):
     require(permissions.may_follow_votes(current_user, consultation))
     return jsonify({"consultation": consultation.slug, "recommendations": [
         {**_recommendation_json(entry["recommendation"]),
-         "rounds": [{**_round_json(item["round"]), "reservations": item["reservations"]}
+         "rounds": [{**_round_json(item["round"], item["tally"]),
+                     "reservations": item["reservations"]}
                     for item in entry["rounds"]]}
         for entry in _results(consultation)]})
 
@@ -485,10 +490,14 @@ def _recommendation_json(recommendation: Recommendation) -> dict:
             "version": {"id": version.id, "number": version.number, "text": version.text}}
 
 
-def _round_json(round_: VoteRound) -> dict:
+def _round_json(round_: VoteRound, tally: dict | None = None) -> dict:
+    """A round with its tally (as the signed-in reader may see it, unless given)."""
+    if tally is None:
+        tally = breakdown.tally_payload(
+            round_, voting.tally(round_),
+            breakdown.audience_of(current_user, round_.consultation))
     return {**voting.round_state(round_), "quorum": round_.quorum,
-            "stakeholder_rule": round_.stakeholder_rule,
-            "tally": voting.tally(round_).as_payload()}
+            "stakeholder_rule": round_.stakeholder_rule, "tally": tally}
 
 
 def _api_error(status: int, message: str):

@@ -32,7 +32,7 @@ from portal.extensions import db
 from portal.live import broadcast_after_commit
 from portal.plain_text import has_control_characters, one_line_ending
 from portal.refusals import Refused
-from recommendations import adoption
+from recommendations import adoption, breakdown
 from recommendations.drafting import accept_amendment
 from recommendations.models import (
     Amendment,
@@ -55,6 +55,11 @@ class VoteRefused(Refused):
 
 def room_of(round_: VoteRound) -> str:
     return f"round:{round_.id}"
+
+
+def console_room_of(round_: VoteRound) -> str:
+    """The room of those who run the vote (the console): tallies with the votes by group."""
+    return f"round_console:{round_.id}"
 
 
 def open_round_of(consultation_id: int) -> VoteRound | None:
@@ -292,14 +297,11 @@ class Tally:
     present: int
 
     def as_payload(self) -> dict:
-        """What everyone following the round is sent: counts only, never who voted what."""
+        """The counts and the turnout, never who voted what nor the votes by stakeholder
+        group: what a reader may see of those, ``breakdown.tally_payload`` adds."""
         return {
             "round_id": self.round_id, "seq": self.seq,
             "counts": _counts(self.devices), "in_room": _counts(self.in_room),
-            "by_stakeholder_group": {
-                group: _counts(counts)
-                for group, counts in sorted(self.by_stakeholder_group.items())
-            },
             "turnout": {"voted": self.voters, "present": self.present},
         }
 
@@ -410,10 +412,11 @@ def round_state(round_: VoteRound) -> dict:
     }
 
 
-def results_of(consultation, recommendations: list[Recommendation], *,
-               show_names: bool) -> list[dict]:
-    """Each recommendation with its rounds, their tallies and the reservations quoted: by
-    name and organisation when ``show_names``, else by stakeholder group only."""
+def results_of(consultation, recommendations: list[Recommendation], *, show_names: bool,
+               audience: breakdown.Audience = breakdown.Audience.everyone) -> list[dict]:
+    """Each recommendation with its rounds, their tallies as ``audience`` may see them and the
+    reservations quoted: by name and organisation when ``show_names``, else by stakeholder
+    group under the small-group rule (``breakdown.reservation_group``)."""
     rounds = db.session.scalars(
         select(VoteRound).where(VoteRound.consultation_id == consultation.id)
         .order_by(VoteRound.recommendation_id, VoteRound.number)).all()
@@ -426,14 +429,25 @@ def results_of(consultation, recommendations: list[Recommendation], *,
         .outerjoin(User, User.id == Registration.user_id)
         .where(VoteRound.consultation_id == consultation.id, Vote.reservation.is_not(None))
         .order_by(Vote.id)).all()
+    tallies = {round_.id: tally(round_) for round_ in rounds}
+    rounds_by_id = {round_.id: round_ for round_ in rounds}
     for round_id, text, group, name, organisation in rows:
-        by = f"{name} ({organisation})" if show_names and name else group.label
+        if show_names and name:
+            by = f"{name} ({organisation})"
+        else:
+            voters = {key: counts.cast
+                      for key, counts in tallies[round_id].by_stakeholder_group.items()}
+            by = breakdown.reservation_group(rounds_by_id[round_id], group, voters)
         reservations.setdefault(round_id, []).append({"text": text, "by": by})
     by_recommendation: dict[int, list[dict]] = {}
     for round_ in rounds:
         by_recommendation.setdefault(round_.recommendation_id, []).append({
-            "round": round_, "tally": tally(round_).as_payload(),
-            "reservations": reservations.get(round_.id, [])})
+            "round": round_,
+            "tally": breakdown.tally_payload(round_, tallies[round_.id], audience),
+            # Reservations appearing one by one while the round is open would tell who just
+            # voted with one, as a breakdown would.
+            "reservations": reservations.get(round_.id, [])
+            if not round_.is_open or audience == breakdown.Audience.chair else []})
     return [{"recommendation": recommendation,
              "rounds": by_recommendation.get(recommendation.id, [])}
             for recommendation in recommendations]

@@ -213,6 +213,7 @@ SOCKET_EVENTS: dict[str, Rule] = {
     "join thread": GROUP_READERS,
     "join recommendation": ADMITTED,
     "join round": ADMITTED,
+    "join round_console": CHAIR,
     "leave": SIGNED_IN,
     "cast_vote": VOTERS,
     # What a message nested too deep to decode becomes: answered invalid_payload for all.
@@ -335,7 +336,8 @@ def test_route(world_app, world_session, url_rule, method, variant, expected, ki
 def _join_payload(event: str, ids: dict) -> dict:
     kind = event.partition(" ")[2]
     identifier = {"consultation": "consultation_id", "group": "group_id", "thread": "thread_id",
-                  "recommendation": "recommendation_id", "round": "vote_round_id"}[kind]
+                  "recommendation": "recommendation_id", "round": "vote_round_id",
+                  "round_console": "vote_round_id"}[kind]
     return {"room": f"{kind}:{ids[identifier]}"}
 
 

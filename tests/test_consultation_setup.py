@@ -32,6 +32,7 @@ FORM = {
     "approval_rule": "facilitator",
     "attribution_rule": "chatham_house",
     "adoption_rule": "two_thirds",
+    "small_group_threshold": "3",
     "consent_text": "We process your data to run the consultation.",
 }
 

@@ -219,6 +219,7 @@ FORMS = {
         "starts_at": "2025-03-10T09:00", "ends_at": "2025-03-11T17:30",
         "working_languages": ["en", "fr"], "capacity": "80", "approval_rule": "facilitator",
         "attribution_rule": "chatham_house", "adoption_rule": "two_thirds",
+        "small_group_threshold": "3",
         "consent_text": "We process your data to run the consultation."}),
     "breakout set-up": Form("facilitator",
                             lambda ids: f"/c/{ids['slug']}/agenda/{ids['item_id']}/groups/new", {

@@ -170,6 +170,9 @@ def test_results_quote_reservations_by_the_attribution_rule(
     round_ = voting.open_round(recommendation, find_user("facilitator@example.org"))
     voting.cast_vote(round_, find_user("p0@example.org"), "support_with_reservations",
                      "Subject to parliament.")
+    # Three voters of one group: enough to quote it under the Chatham House rule.
+    for number in (1, 2):
+        voting.cast_vote(round_, find_user(f"p{number}@example.org"), "support")
     voting.close_round(round_, find_user("facilitator@example.org"))
     sign_in(client, "p1@example.org")
 

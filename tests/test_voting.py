@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from consultations.models import AdoptionRule, ConsultationStatus, RegistrationStatus, Role
 from portal import permissions
 from portal.accounts.models import StakeholderGroup
-from recommendations import drafting, voting
+from recommendations import breakdown, drafting, voting
 from recommendations.adoption import Counts
 from recommendations.models import (
     AmendmentStatus,
@@ -225,7 +225,7 @@ def test_the_tally_has_counts_by_group_and_turnout_but_no_names(plenary):
     voting.cast_vote(round_, voters[0], "support")
     voting.cast_vote(round_, voters[1], "oppose")
 
-    payload = voting.tally(round_).as_payload()
+    payload = breakdown.tally_payload(round_, voting.tally(round_), breakdown.Audience.chair)
 
     assert payload["counts"] == {"support": 1, "support_with_reservations": 0, "oppose": 1,
                                  "abstain": 0}

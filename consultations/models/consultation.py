@@ -88,6 +88,12 @@ APPROVAL_RULE_LABELS = {
 }
 
 
+#: The smallest group a breakdown shows on its own under the Chatham House rule, unless the
+#: consultation sets another. Fewer than 3 never: in a group of 2, each knows the other's vote.
+DEFAULT_SMALL_GROUP_THRESHOLD = 3
+MIN_SMALL_GROUP_THRESHOLD = 3
+
+
 class AttributionRule(StrEnum):
     attributed = "attributed"
     #: Outputs never name who said what.
@@ -173,6 +179,11 @@ class Consultation(db.Model):
     adoption_rule: Mapped[AdoptionRule] = mapped_column(
         enum_column(AdoptionRule, "adoption_rule"), default=AdoptionRule.consensus
     )
+    #: Under the Chatham House rule, a stakeholder group (or region, country...) with fewer
+    #: voters or participants than this is never shown on its own in a breakdown
+    #: (recommendations/breakdown.py).
+    small_group_threshold: Mapped[int] = mapped_column(
+        default=DEFAULT_SMALL_GROUP_THRESHOLD, server_default=str(DEFAULT_SMALL_GROUP_THRESHOLD))
     #: The text participants consent to when they register; shown on the form.
     consent_text: Mapped[str] = mapped_column(Text, default="")
     #: Whether every participant may read and write in every breakout's threads.

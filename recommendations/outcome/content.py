@@ -41,7 +41,7 @@ from portal.accounts.models import STAKEHOLDER_GROUP_LABELS, StakeholderGroup, U
 from portal.countries import country_name
 from portal.extensions import db
 from portal.i18n import RIGHT_TO_LEFT
-from recommendations import drafting, voting
+from recommendations import breakdown, drafting, voting
 from recommendations.models import (
     Amendment,
     AmendmentStatus,
@@ -117,12 +117,15 @@ class Figure:
 class Participation:
     total: int
     lead: str
-    by_group: list[Figure]
-    by_region: list[Figure]
-    by_country: list[Figure]
-    by_attendance: list[Figure]
+    #: Each breakdown is None where the small-group rule (Chatham House) leaves it out.
+    by_group: list[Figure] | None
+    by_region: list[Figure] | None
+    by_country: list[Figure] | None
+    by_attendance: list[Figure] | None
     chart_description: str
     activity: list[str]
+    #: Under the Chatham House rule, how small groups are counted; empty otherwise.
+    small_groups_note: str = ""
 
 
 @dataclass
@@ -330,6 +333,9 @@ def _labels() -> dict[str, str]:
         "total": _("Total"),
         "reservations": _("Reservations"),
         "quote": _("“%(text)s” (%(by)s)"),
+        "quote_unattributed": _("“%(text)s”"),
+        "withheld": _("Not shown: too few participants to count them separately under the "
+                      "Chatham House Rule."),
         "breakouts": _("Breakout summaries"),
         "annexes": _("Annexes"),
         "annex": _("Annex %(number)d. %(title)s"),
@@ -470,18 +476,22 @@ class _Assembler:
     def participation(self) -> Participation:
         figures = participation_figures(self.consultation, roles=PARTICIPATING_ROLES)
         total = sum(figures["by_group"].values())
-        by_group = [Figure(str(STAKEHOLDER_GROUP_LABELS[group]), figures["by_group"][group])
-                    for group in StakeholderGroup if figures["by_group"].get(group)]
-        for row, figure in enumerate(by_group):
+        by_group = self.figures(
+            {group: figures["by_group"].get(group, 0) for group in StakeholderGroup},
+            lambda group: str(STAKEHOLDER_GROUP_LABELS[group]),
+            str(breakdown.GROUP_LABELS[breakdown.OTHER_GROUPS]))
+        for row, figure in enumerate(by_group or []):
             figure.colour = colour_of(row)
-        by_region = [Figure(sub_region_label(key) or _("Other"), count)
-                     for key, count in figures["by_region"]]
-        by_country = sorted((Figure(country_name(code), count)
-                             for code, count in figures["by_country"]),
-                            key=lambda figure: (-figure.count, figure.label.casefold()))
-        by_attendance = [Figure(attendance.label, figures["by_attendance"][attendance])
-                         for attendance in Attendance if figures["by_attendance"].get(attendance)]
-        chart = "; ".join(f"{figure.label}: {figure.count}" for figure in by_group)
+        by_region = self.figures(dict(figures["by_region"]),
+                                 lambda key: sub_region_label(key) or _("Other"),
+                                 _("Other regions"))
+        by_country = self.figures(dict(figures["by_country"]), country_name,
+                                  _("Other countries"), largest_first=True)
+        by_attendance = self.figures(
+            {attendance: figures["by_attendance"].get(attendance, 0) for attendance in Attendance},
+            lambda attendance: attendance.label, _("Other"))
+        chart = "; ".join(f"{figure.label}: {figure.count}" for figure in by_group or [])
+        threshold = breakdown.small_group_rule(self.consultation)
         return Participation(
             total=total,
             lead=ngettext("%(num)d participant took part (participants and rapporteurs whose "
@@ -491,8 +501,36 @@ class _Assembler:
             by_group=by_group, by_region=by_region, by_country=by_country,
             by_attendance=by_attendance,
             chart_description=_("Bar chart of the participants by stakeholder group. %(figures)s",
-                                figures=chart),
-            activity=self.activity())
+                                figures=chart) if by_group else "",
+            activity=self.activity(),
+            small_groups_note=ngettext(
+                "Under the Chatham House Rule, no group of fewer than %(num)d participant is "
+                "shown on its own: such groups are counted together under Other groups, Other "
+                "regions or Other countries, and a breakdown is left out when even together "
+                "they are fewer than %(num)d. Likewise, a reservation is quoted with its "
+                "author's stakeholder group only when at least %(num)d of that group voted.",
+                "Under the Chatham House Rule, no group of fewer than %(num)d participants is "
+                "shown on its own: such groups are counted together under Other groups, Other "
+                "regions or Other countries, and a breakdown is left out when even together "
+                "they are fewer than %(num)d. Likewise, a reservation is quoted with its "
+                "author's stakeholder group only when at least %(num)d of that group voted.",
+                threshold) if threshold else "")
+
+    def figures(self, sizes: dict, label_of, other: str, *,
+                largest_first: bool = False) -> list[Figure] | None:
+        """One participation breakdown under the small-group rule: its rows (in the order of
+        ``sizes``, or largest first), then the groups counted together (labelled ``other``);
+        None when it is left out."""
+        shown = breakdown.figures_by(sizes, self.consultation)
+        if shown is None:
+            return None
+        rows, together = shown
+        figures = [Figure(label_of(key), count) for key, count in rows]
+        if largest_first:
+            figures.sort(key=lambda figure: (-figure.count, figure.label.casefold()))
+        if together:
+            figures.append(Figure(other, together))
+        return figures
 
     def activity(self) -> list[str]:
         consultation_id = self.consultation.id
@@ -788,7 +826,8 @@ def csv_rows(data: dict) -> list[list]:
             result["round"] if result else "", result["sentence"] if result else "",
             *[counts[choice]["devices"] if result else "" for choice in choices],
             *[counts[choice]["in_room"] if result else "" for choice in choices],
-            " | ".join(f"{reservation['text']} ({reservation['by']})"
+            " | ".join(f"{reservation['text']} ({reservation['by']})" if reservation["by"]
+                       else reservation["text"]
                        for reservation in result["reservations"]) if result else "",
             " ".join(part["missing"] for part in (entry["title"], entry["text"])
                      if part["missing"]),

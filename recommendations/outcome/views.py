@@ -63,7 +63,7 @@ def _locale_or_404(locale: str) -> str:
 
 def _chart(data: dict) -> str | None:
     """The participation chart of an outcome as a data: URI, for its web page."""
-    chart = bar_chart([figure["count"] for figure in data["participation"]["by_group"]],
+    chart = bar_chart([figure["count"] for figure in data["participation"]["by_group"] or []],
                       right_to_left=data["right_to_left"])
     return "data:image/png;base64," + base64.b64encode(chart).decode() if chart else None
 

@@ -312,8 +312,11 @@ class _Writer:
                     preferred.set(qn("w:w"), width)
         self.paragraph()
 
-    def figures_table(self, figures: list[dict], label: str, caption: str, *,
+    def figures_table(self, figures: list[dict] | None, label: str, caption: str, *,
                       with_colours: bool = False) -> None:
+        if figures is None:
+            self.paragraph(self.labels["withheld"])
+            return
         if not figures:
             self.paragraph(self.labels["nothing"])
             return
@@ -365,7 +368,9 @@ class _Writer:
         self.heading(1, labels["participation"])
         self.paragraph(participation["lead"])
         self.heading(2, labels["by_group"])
-        chart = bar_chart([figure["count"] for figure in participation["by_group"]],
+        if participation.get("small_groups_note"):
+            self.paragraph(participation["small_groups_note"])
+        chart = bar_chart([figure["count"] for figure in participation["by_group"] or []],
                           right_to_left=self.rtl)
         if chart is not None:
             paragraph = self.document.add_paragraph()
@@ -411,8 +416,9 @@ class _Writer:
         self.paragraph(result["turnout"])
         if result["reservations"]:
             self.add_run(self.paragraph(), labels["reservations"], bold=True)
-            self.numbered([labels["quote"] % {"text": reservation["text"],
-                                              "by": reservation["by"]}
+            self.numbered([(labels["quote"] if reservation["by"]
+                            else labels["quote_unattributed"]) % {
+                               "text": reservation["text"], "by": reservation["by"]}
                            for reservation in result["reservations"]], italic=False)
 
     def adopted(self) -> None:

@@ -105,6 +105,14 @@ def test_two_participants_vote_and_the_projector_tally_moves_without_reload(
     expect(voters[0].locator(".vote-feedback")).to_contain_text(
         "Your vote is counted in the tally.", timeout=5_000)
     assert projector.evaluate("performance.getEntriesByType('navigation').length") == 1
+    # The console, open all along, shows the votes by group as they come; nobody else does.
+    by_group = page.locator("[data-group-breakdown]")
+    expect(by_group.locator('[data-group="member_state"] [data-group-count="support"]')
+           ).to_have_text("1", timeout=5_000)
+    expect(by_group.locator('[data-group="civil_society"] [data-group-count="oppose"]')
+           ).to_have_text("1")
+    expect(by_group.locator('[data-group="civil_society"]')).to_be_visible()
+    assert projector.locator("[data-group-breakdown]").count() == 0
 
     page.goto(f"/c/{slug}/console")
     page.get_by_role("button", name="Close the vote").click()

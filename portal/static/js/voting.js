@@ -34,6 +34,15 @@
       var present = box.querySelector("[data-present]");
       if (present) { present.textContent = formatCount(tally.turnout.present); }
     });
+    // The votes by stakeholder group, in the tallies that carry them (the console's room):
+    // null when too few voted in each group to show them.
+    if (tally.by_stakeholder_group !== undefined) {
+      document.querySelectorAll('[data-group-breakdown="' + tally.round_id + '"]').forEach(function (box) {
+        if (Number(box.getAttribute("data-seq")) > tally.seq) { return; }
+        box.setAttribute("data-seq", tally.seq);
+        showGroups(box, tally.by_stakeholder_group);
+      });
+    }
     document.querySelectorAll('.vote-form[data-round="' + tally.round_id + '"]').forEach(function (form) {
       var stored = Number(form.getAttribute("data-stored-seq") || 0);
       if (stored && tally.seq >= stored) {
@@ -58,6 +67,20 @@
     });
   }
   document.addEventListener("live:your_vote", function (event) { showOwnVote(event.detail); });
+
+  function showGroups(box, groups) {
+    var note = box.querySelector("[data-no-breakdown]");
+    if (note) { note.hidden = groups !== null; }
+    var table = box.querySelector(".table-scroll");
+    if (table) { table.hidden = !groups || !Object.keys(groups).length; }
+    box.querySelectorAll("[data-group]").forEach(function (row) {
+      var counts = groups && groups[row.getAttribute("data-group")];
+      row.hidden = !counts;
+      row.querySelectorAll("[data-group-count]").forEach(function (cell) {
+        cell.textContent = formatCount(counts ? counts[cell.getAttribute("data-group-count")] : 0);
+      });
+    });
+  }
 
   document.addEventListener("live:tally", function (event) { showTally(event.detail); });
   document.addEventListener("live:joined", function (event) {
