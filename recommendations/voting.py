@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import Integer, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,7 +25,7 @@ from consultations.models import (
     Role,
 )
 from portal import permissions
-from portal.accounts.models import StakeholderGroup, User
+from portal.accounts.models import SignIn, StakeholderGroup, User
 from portal.audit.operations import record_event
 from portal.database import is_row_id, utcnow
 from portal.extensions import db
@@ -129,7 +129,9 @@ class Voter:
 
     round_id: int
     registration_id: int
-    session_token: str
+    #: The sign-in (the device) the vote comes from; it must still be active. None when the
+    #: vote is cast without one (demo data, scripts): the full rules ran just before.
+    sign_in_id: int | None
     stakeholder_group: StakeholderGroup
 
 
@@ -144,7 +146,7 @@ def voter_in(round_: VoteRound, user) -> Voter | None:
     if registration is None:
         return None
     return Voter(round_id=round_.id, registration_id=registration.id,
-                 session_token=user.session_token,
+                 sign_in_id=sign_in.id if (sign_in := user.current_sign_in) else None,
                  stakeholder_group=registration.stakeholder_group)
 
 
@@ -171,7 +173,7 @@ def checked_choice(choice, reservation) -> tuple[VoteChoice, str | None]:
 
 #: Counts the vote in the round's ``seq`` if the round is open and the voter still may vote:
 #: the same rule as ``permissions.may_vote`` (a live consultation, an approved registration
-#: with a voting role), and the account still signed in with the session the vote comes from.
+#: with a voting role), and the sign-in the vote comes from still active (not signed out).
 #: Updating the round's row first also serialises the votes of a round.
 _TAKE_SEQ = (
     update(VoteRound)
@@ -184,10 +186,16 @@ _TAKE_SEQ = (
             Registration.consultation_id == VoteRound.consultation_id,
             Registration.status == RegistrationStatus.approved,
             Registration.role.in_(VOTER_ROLES),
-            User.id == Registration.user_id,
-            User.session_token == bindparam("session_token"),
             Consultation.id == VoteRound.consultation_id,
             Consultation.status == ConsultationStatus.live,
+            or_(
+                bindparam("sign_in_id", type_=Integer).is_(None),
+                exists().where(
+                    SignIn.id == bindparam("sign_in_id", type_=Integer),
+                    SignIn.user_id == Registration.user_id,
+                    SignIn.ended_at.is_(None),
+                ),
+            ),
         ),
     )
     .values(seq=VoteRound.seq + 1)
@@ -221,7 +229,7 @@ def store_vote(voter: Voter, choice: VoteChoice, reservation: str | None) -> Sto
     longer may vote (``cast_vote_by`` then says which)."""
     connection = db.session.connection()
     values = {"round_id": voter.round_id, "registration_id": voter.registration_id,
-              "session_token": voter.session_token, "now": utcnow()}
+              "sign_in_id": voter.sign_in_id, "now": utcnow()}
     seq = connection.execute(_TAKE_SEQ, values).scalar_one_or_none()
     if seq is None:
         return None

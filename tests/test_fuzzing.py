@@ -44,7 +44,7 @@ ALLOWED_CONTROLS = {"\n", "\t"}
 #: Stored texts without a declared length stay below the longest form limit (50,000).
 LONGEST_TEXT = 50_000
 #: Columns that hold what the portal made, not what someone typed.
-NOT_TYPED = {"password_hash", "session_token", "sha256", "file", "data", "csv"}
+NOT_TYPED = {"password_hash", "token_hash", "sha256", "file", "data", "csv"}
 
 # Hostile input --------------------------------------------------------------------------------
 
