@@ -67,7 +67,7 @@ def test_sign_up_mails_a_link_that_creates_the_account_and_signs_it_in(
     (message,) = mailbox.to("delegate@example.org")
     path = CONFIRMATION_LINK.search(message.get_content()).group(1)
     other = client.application.test_client()
-    assert other.get(path).headers["Location"] == "/account/sign-in"
+    assert other.get(path).headers["Location"] == "/account/sign-up"
     assert other.get("/account/profile").status_code == 302
 
 

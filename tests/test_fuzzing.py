@@ -197,6 +197,8 @@ FORMS = {
         counted_on_refusal={"sign_in_failures", "audit_events"}),
     "password reset request": Form("anonymous", lambda ids: "/account/password/reset",
                                    {"email": "observer@example.org"}),
+    "sign-in link request": Form("anonymous", lambda ids: "/account/sign-in/link",
+                                 {"email": "observer@example.org"}),
     "password reset": Form("anonymous", _reset_path, {
         "new_password": "a-new-harmattan-password-77",
         "new_password_confirmation": "a-new-harmattan-password-77"},

@@ -84,7 +84,7 @@ def confirm_sign_up(token):
     except operations.InvalidSignUpLink:
         flash(_("This link has expired or was used already. Sign in, or sign up again."),
               "error")
-        return redirect(url_for("accounts.sign_in"))
+        return redirect(url_for("accounts.sign_up"))
     form = ConfirmationForm()
     if form.validate_on_submit():
         try:
