@@ -150,6 +150,8 @@ def test_a_sign_in_link_signs_in_once(app, client, make_user, mailbox, session):
     assert "If an account has this address, a link to sign in is on its way" in \
         asked.get_data(as_text=True)
     path = link_in(mailbox)
+    assert mailbox.to("delegate@example.org")[0]["Subject"] == \
+        "Votre lien pour vous connecter à Red Talks"   # in the person's language
     # Opening the link (as a mail scanner would) signs nobody in; the button does.
     assert "Sign in as Delegate 1 on this device?" in client.get(path).get_data(as_text=True)
     assert client.get("/account/profile").status_code == 302
