@@ -37,6 +37,8 @@ account_created = signals.signal("account-created")
 sign_ins_ended = signals.signal("sign-ins-ended")
 
 PROFILE_FIELDS = ("name", "organisation", "stakeholder_group", "country", "preferred_locale")
+#: The longest page address a sign-up keeps to come back to (its column's length).
+MAX_NEXT_PATH = 500
 
 
 @cache
@@ -366,7 +368,9 @@ def request_sign_up(*, email: str, password: str, name: str, organisation: str,
         token_hash=token_digest(token), email=email, password_hash=password_hash,
         name=name.strip(), organisation=organisation.strip(),
         stakeholder_group=StakeholderGroup(stakeholder_group), country=country,
-        preferred_locale=preferred_locale, next_path=next_path,
+        preferred_locale=preferred_locale,
+        # A page to come back to, if its address fits; else the home page.
+        next_path=next_path if next_path and len(next_path) <= MAX_NEXT_PATH else None,
         expires_at=now + timedelta(seconds=max_age)))
     with force_locale(preferred_locale):
         send_after_commit(
