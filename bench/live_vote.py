@@ -61,7 +61,7 @@ def seed(database_url: str, voters: int) -> int:
         Role,
     )
     from portal import create_app
-    from portal.accounts.models import StakeholderGroup, User, new_session_token
+    from portal.accounts.models import StakeholderGroup, User
     from portal.extensions import db
     from recommendations import drafting, voting
 
@@ -81,7 +81,7 @@ def seed(database_url: str, voters: int) -> int:
         rows = [{"email": f"voter{n}@bench.example", "password_hash": cheap,
                  "name": f"Voter {n}", "organisation": "Bench", "country": "SN",
                  "stakeholder_group": groups[n % len(groups)], "preferred_locale": "en",
-                 "is_admin": False, "session_token": new_session_token(), "created_at": now}
+                 "is_admin": False, "created_at": now}
                 for n in range(voters + 1)]
         db.session.execute(insert(User), rows)
         users = db.session.scalars(db.select(User).order_by(User.id)).all()

@@ -51,7 +51,7 @@ from consultations.models import (  # noqa: E402
     Role,
 )
 from portal import create_app  # noqa: E402
-from portal.accounts.models import StakeholderGroup, User, new_session_token  # noqa: E402
+from portal.accounts.models import StakeholderGroup, User  # noqa: E402
 from portal.accounts.operations import create_account, hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from recommendations import drafting, translating, voting  # noqa: E402
@@ -105,7 +105,7 @@ def build(random_: random.Random) -> tuple[Consultation, User]:
         {"email": f"participant{n}@example.org", "password_hash": password_hash,
          "name": f"Participant {n}", "organisation": f"Organisation {n % 120}",
          "stakeholder_group": groups[n % len(groups)], "country": COUNTRIES[n % len(COUNTRIES)],
-         "preferred_locale": "en", "is_admin": False, "session_token": new_session_token(),
+         "preferred_locale": "en", "is_admin": False,
          "created_at": now} for n in range(PARTICIPANTS)])
     users = db.session.scalars(select(User).where(User.email.startswith("participant"))
                                .order_by(User.id)).all()

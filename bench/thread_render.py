@@ -31,7 +31,7 @@ from consultations.models import (  # noqa: E402
     Role,
 )
 from portal import create_app  # noqa: E402
-from portal.accounts.models import StakeholderGroup, User, new_session_token  # noqa: E402
+from portal.accounts.models import StakeholderGroup, User  # noqa: E402
 from portal.accounts.operations import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
@@ -51,8 +51,7 @@ def build(app) -> tuple[str, int, list[int]]:
     db.session.execute(insert(User), [
         {"email": f"author{n}@example.org", "password_hash": password_hash,
          "name": f"Author {n}", "organisation": "Organisation", "stakeholder_group": groups[n % 8],
-         "country": "SN", "preferred_locale": "en", "is_admin": False,
-         "session_token": new_session_token(), "created_at": now}
+         "country": "SN", "preferred_locale": "en", "is_admin": False, "created_at": now}
         for n in range(AUTHORS)])
     users = db.session.scalars(db.select(User).order_by(User.id)).all()
     db.session.execute(insert(Registration), [

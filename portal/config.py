@@ -68,6 +68,9 @@ def settings_from_environment(instance_path: Path) -> dict:
 RATE_LIMIT_DEFAULTS = {
     "RATE_LIMIT_SIGN_IN": "120 per minute; 1000 per hour",
     "RATE_LIMIT_SIGN_UP": "60 per minute; 500 per hour",
+    "RATE_LIMIT_SIGN_UP_PER_EMAIL": "5 per hour",
+    "RATE_LIMIT_SIGN_IN_LINK": "30 per minute; 200 per hour",
+    "RATE_LIMIT_SIGN_IN_LINK_PER_EMAIL": "5 per hour",
     # Rate limits on the password reset form, not passwords (bandit B105).
     "RATE_LIMIT_PASSWORD_RESET": "30 per minute; 200 per hour",  # nosec B105
     "RATE_LIMIT_PASSWORD_RESET_PER_EMAIL": "5 per hour",  # nosec B105
@@ -88,9 +91,17 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    #: Failed sign-ins allowed in SIGN_IN_WINDOW_MINUTES for one e-mail address.
-    "SIGN_IN_FAILURES_PER_EMAIL": 5,
+    #: Failed sign-ins for one account from one network address before each further
+    #: attempt from there waits: 1 minute, then 2, 4, 8... up to SIGN_IN_LONGEST_DELAY_MINUTES.
+    "SIGN_IN_FAILURES_BEFORE_DELAY": 5,
+    "SIGN_IN_LONGEST_DELAY_MINUTES": 60,
+    #: How long a failure counts towards that delay (a success from the address clears it).
+    "SIGN_IN_FAILURE_MEMORY_HOURS": 24,
+    #: The window of SIGN_IN_FAILURES_PER_ADDRESS.
     "SIGN_IN_WINDOW_MINUTES": 15,
+    #: Life of an e-mailed sign-in link, and of a sign-up's confirmation link (durations).
+    "SIGN_IN_LINK_MAX_AGE_SECONDS": 15 * 60,
+    "SIGN_UP_CONFIRMATION_MAX_AGE_SECONDS": 24 * 3600,
     #: A duration, not a password (bandit B105).
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,  # nosec B105
     #: Push coalesced tallies from a background task (the suite pushes them by hand).

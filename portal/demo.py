@@ -23,7 +23,7 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
-from portal.accounts.models import StakeholderGroup, User, new_session_token
+from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import create_account, find_account, hash_password
 from portal.audit.operations import record_event
 from portal.extensions import db
@@ -241,7 +241,6 @@ def _add_generated_participants(
             "country": countries[number % len(countries)],
             "preferred_locale": "fr" if number % 2 else "en",
             "is_admin": False,
-            "session_token": new_session_token(),
             "created_at": now,
         })
     # Benchmark participants come on top of the places the demo has.

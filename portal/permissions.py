@@ -299,3 +299,23 @@ def may_view_audit(user, consultation: Consultation | None = None) -> bool:
     if consultation is None:
         return is_admin(user)
     return is_admin(user) or _holds(user, consultation, Role.facilitator)
+
+
+def may_lift_sign_in_lock(user, person) -> bool:
+    """Let someone whose sign-ins are delayed by failed attempts sign in again at once: a
+    platform admin, or a facilitator of a consultation the person is registered in."""
+    if is_admin(user):
+        return True
+    if not is_signed_in(user) or person is None:
+        return False
+    facilitated = select(Registration.consultation_id).where(
+        Registration.user_id == user.id,
+        Registration.role == Role.facilitator,
+        Registration.status == RegistrationStatus.approved,
+    )
+    return db.session.execute(
+        select(Registration.id).where(
+            Registration.user_id == person.id,
+            Registration.consultation_id.in_(facilitated),
+        ).limit(1)
+    ).first() is not None

@@ -25,7 +25,7 @@ from consultations.models import (
     Role,
 )
 from portal import permissions
-from portal.accounts.models import StakeholderGroup, User
+from portal.accounts.models import SignIn, StakeholderGroup, User
 from portal.audit.operations import record_event
 from portal.database import is_row_id, utcnow
 from portal.extensions import db
@@ -137,7 +137,9 @@ class Voter:
 
     round_id: int
     registration_id: int
-    session_token: str
+    #: The sign-in (the device) the vote comes from; it must still be active. None when the
+    #: vote is cast without one (demo data, scripts): the full rules ran just before.
+    sign_in_id: int | None
     stakeholder_group: StakeholderGroup
 
 
@@ -152,7 +154,7 @@ def voter_in(round_: VoteRound, user) -> Voter | None:
     if registration is None:
         return None
     return Voter(round_id=round_.id, registration_id=registration.id,
-                 session_token=user.session_token,
+                 sign_in_id=sign_in.id if (sign_in := user.current_sign_in) else None,
                  stakeholder_group=registration.stakeholder_group)
 
 
@@ -177,30 +179,42 @@ def checked_choice(choice, reservation) -> tuple[VoteChoice, str | None]:
     return choice, reservation
 
 
-#: Counts the vote in the round's ``seq`` if the round is open and the voter still may vote:
-#: the same rule as ``permissions.may_vote`` (a live consultation, an approved registration
-#: with a voting role), and the account still signed in with the session the vote comes from.
-#: Updating the round's row first also serialises the votes of a round.
-_TAKE_SEQ = (
-    update(VoteRound)
-    .where(
-        VoteRound.id == bindparam("round_id"),
-        VoteRound.closed_at.is_(None),
-        or_(VoteRound.closes_at.is_(None), VoteRound.closes_at > bindparam("now")),
-        exists().where(
-            Registration.id == bindparam("registration_id"),
-            Registration.consultation_id == VoteRound.consultation_id,
-            Registration.status == RegistrationStatus.approved,
-            Registration.role.in_(VOTER_ROLES),
-            User.id == Registration.user_id,
-            User.session_token == bindparam("session_token"),
-            Consultation.id == VoteRound.consultation_id,
-            Consultation.status == ConsultationStatus.live,
-        ),
+def _take_seq_statement(from_sign_in: bool):
+    """Counts the vote in the round's ``seq`` if the round is open and the voter still may
+    vote: the same rule as ``permissions.may_vote`` (a live consultation, an approved
+    registration with a voting role), and, ``from_sign_in``, the sign-in the vote comes from
+    still active (not signed out). Updating the round's row first also serialises the votes of
+    a round."""
+    conditions = [
+        Registration.id == bindparam("registration_id"),
+        Registration.consultation_id == VoteRound.consultation_id,
+        Registration.status == RegistrationStatus.approved,
+        Registration.role.in_(VOTER_ROLES),
+        Consultation.id == VoteRound.consultation_id,
+        Consultation.status == ConsultationStatus.live,
+    ]
+    if from_sign_in:
+        conditions.append(exists().where(
+            SignIn.id == bindparam("sign_in_id"),
+            SignIn.user_id == Registration.user_id,
+            SignIn.ended_at.is_(None),
+        ))
+    return (
+        update(VoteRound)
+        .where(
+            VoteRound.id == bindparam("round_id"),
+            VoteRound.closed_at.is_(None),
+            or_(VoteRound.closes_at.is_(None), VoteRound.closes_at > bindparam("now")),
+            exists().where(*conditions),
+        )
+        .values(seq=VoteRound.seq + 1)
+        .returning(VoteRound.seq)
     )
-    .values(seq=VoteRound.seq + 1)
-    .returning(VoteRound.seq)
-)
+
+
+#: A vote from a device's sign-in (every vote sent over HTTP or Socket.IO), and one cast
+#: without (demo data, scripts), which the full rules checked just before.
+_TAKE_SEQ = {True: _take_seq_statement(True), False: _take_seq_statement(False)}
 
 _STORE_VOTE: dict[str, object] = {}
 
@@ -229,8 +243,9 @@ def store_vote(voter: Voter, choice: VoteChoice, reservation: str | None) -> Sto
     longer may vote (``cast_vote_by`` then says which)."""
     connection = db.session.connection()
     values = {"round_id": voter.round_id, "registration_id": voter.registration_id,
-              "session_token": voter.session_token, "now": utcnow()}
-    seq = connection.execute(_TAKE_SEQ, values).scalar_one_or_none()
+              "sign_in_id": voter.sign_in_id, "now": utcnow()}
+    seq = connection.execute(_TAKE_SEQ[voter.sign_in_id is not None], values)\
+        .scalar_one_or_none()
     if seq is None:
         return None
     vote_id = connection.execute(_store_vote_statement(connection.dialect.name), {

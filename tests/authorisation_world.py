@@ -32,7 +32,7 @@ from consultations.models import (
 )
 from portal import create_app
 from portal.accounts.models import StakeholderGroup, User
-from portal.accounts.operations import create_account, hash_password
+from portal.accounts.operations import create_account, hash_password, start_sign_in
 from portal.extensions import db, socketio
 from recommendations import drafting, voting
 from recommendations.outcome import operations as outcome
@@ -58,7 +58,7 @@ class World:
     ids: dict[str, object] = field(default_factory=dict)
     #: Each kind of user's account id (None for the anonymous visitor).
     users: dict[str, int | None] = field(default_factory=dict)
-    #: Each signed-in kind's session token, as the session cookie carries it.
+    #: Each signed-in kind's sign-in token, as the session cookie carries it.
     tokens: dict[str, str] = field(default_factory=dict)
 
 
@@ -173,7 +173,7 @@ def build_world() -> World:
         "vote_round_id": vote_round.id, "document_id": document.id,
         "registration_id": _registration(consultation, participant).id,
         "question_id": question.id, "choice_question_id": choice.id, "locale": "fr",
-        "token": "not-a-token",
+        "token": "not-a-token", "user_id": participant.id,
     }
     world.users = {
         "anonymous": None, "signed_in": people["outsider"].id, "pending": pending.id,
@@ -209,7 +209,7 @@ def world_app(tmp_path_factory):
         with app.app_context():
             upgrade()
             world = build_world()
-            world.tokens = {kind: db.session.get(User, user_id).session_token
+            world.tokens = {kind: start_sign_in(db.session.get(User, user_id), "credentials")
                             for kind, user_id in world.users.items() if user_id is not None}
             db.session.commit()
             db.session.remove()

@@ -1,8 +1,10 @@
+import re
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.accounts.models import SignInFailure, StakeholderGroup
+from portal.accounts.models import SignInFailure, SignUpRequest, StakeholderGroup
 from portal.audit.models import AuditEvent
 from portal.database import utcnow
 from tests.conftest import PASSWORD, find_user, sign_in, submit
@@ -29,11 +31,30 @@ def actions(session) -> list[str]:
     return session.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
 
 
-def test_sign_up_creates_an_account_signs_it_in_and_keeps_only_a_hash(client, session):
+CONFIRMATION_LINK = re.compile(r"http://portal\.test(/account/sign-up/confirm/\S+)")
+
+
+def confirm_sign_up(client, mailbox, address="delegate@example.org", **kwargs):
+    """Follow the link the sign-up e-mailed, and press the button it shows."""
+    (message,) = mailbox.to(address)
+    path = CONFIRMATION_LINK.search(message.get_content()).group(1)
+    return submit(client, path, {}, **kwargs)
+
+
+def test_sign_up_mails_a_link_that_creates_the_account_and_signs_it_in(
+    client, session, mailbox
+):
     response = sign_up(client, follow_redirects=True)
 
-    assert response.status_code == 200
-    assert "Welcome, Delegate of the Moroccan Red Crescent" in response.get_data(as_text=True)
+    assert "Check your e-mail" in response.get_data(as_text=True)
+    assert find_user("delegate@example.org") is None
+    assert client.get("/account/profile").status_code == 302
+    (message,) = mailbox.to("delegate@example.org")
+    assert "Confirmez votre adresse" in message["Subject"]   # in the language chosen
+
+    created = confirm_sign_up(client, mailbox, follow_redirects=True)
+
+    assert "Bienvenue, Delegate of the Moroccan Red Crescent" in created.get_data(as_text=True)
     user = find_user("delegate@example.org")
     assert user.organisation == "Moroccan Red Crescent"
     assert user.stakeholder_group == StakeholderGroup.red_cross
@@ -42,19 +63,70 @@ def test_sign_up_creates_an_account_signs_it_in_and_keeps_only_a_hash(client, se
     assert user.password_hash.startswith("scrypt:")
     assert "account.signed_up" in actions(session)
     assert client.get("/account/profile").status_code == 200
+    # The link worked once.
+    (message,) = mailbox.to("delegate@example.org")
+    path = CONFIRMATION_LINK.search(message.get_content()).group(1)
+    other = client.application.test_client()
+    assert other.get(path).headers["Location"] == "/account/sign-up"
+    assert other.get("/account/profile").status_code == 302
 
 
-def test_sign_up_refuses_an_address_taken_in_another_case(client, make_user):
-    make_user(email="delegate@example.org")
+def test_a_sign_up_link_no_longer_works_after_a_day(client, session, mailbox):
+    sign_up(client)
+    for pending in session.scalars(select(SignUpRequest)):
+        pending.expires_at = utcnow() - timedelta(seconds=1)
+    session.flush()
 
-    response = sign_up(client, email="DELEGATE@example.ORG")
+    (message,) = mailbox.to("delegate@example.org")
+    path = CONFIRMATION_LINK.search(message.get_content()).group(1)
+    response = client.get(path, follow_redirects=True)
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "An account with this e-mail address exists already" in page
-    # What the person typed is still there.
-    assert 'value="Moroccan Red Crescent"' in page
-    assert 'value="DELEGATE@example.ORG"' in page
+    assert "This link has expired or was used already" in response.get_data(as_text=True)
+    assert find_user("delegate@example.org") is None
+
+
+def test_sign_up_leads_back_to_the_page_it_came_from(client, mailbox):
+    submit(client, "/account/sign-up", SIGN_UP, query_string={"next": "/account/personal-data"})
+
+    response = confirm_sign_up(client, mailbox)
+
+    assert response.headers["Location"] == "/account/personal-data"
+
+
+def without_csrf_token(response) -> str:
+    return re.sub(r'name="csrf_token"[^>]*', "", response.get_data(as_text=True))
+
+
+def test_sign_up_for_a_known_address_answers_as_for_a_new_one_and_mails_the_owner(
+    app, client, make_user, mailbox, session
+):
+    owner = make_user(email="delegate@example.org", preferred_locale="es")
+    stranger = app.test_client()
+
+    started = time.perf_counter()
+    known = sign_up(client, email="DELEGATE@example.ORG")
+    known_time = time.perf_counter() - started
+    started = time.perf_counter()
+    new = sign_up(stranger, email="newcomer@example.org")
+    new_time = time.perf_counter() - started
+
+    assert (known.status_code, known.headers["Location"]) == \
+        (new.status_code, new.headers["Location"]) == (302, "/account/sign-up/sent")
+    assert without_csrf_token(client.get("/account/sign-up/sent")) == \
+        without_csrf_token(stranger.get("/account/sign-up/sent"))
+    # Both hash the password and send one e-mail: neither answers much faster.
+    assert known_time > new_time / 3 and new_time > known_time / 3
+    (warning,) = mailbox.to("delegate@example.org")
+    text = warning.get_content()
+    assert "intentado crear" in warning["Subject"]   # the owner's language
+    assert "http://portal.test/account/sign-in" in text
+    assert "http://portal.test/account/password/reset" in text
+    assert "/account/sign-up/confirm/" not in text
+    # Nothing changed in the account; no second account, no pending sign-up for it.
+    assert session.scalar(select(func.count()).select_from(SignUpRequest)
+                          .where(SignUpRequest.email == "delegate@example.org")) == 0
+    session.refresh(owner)
+    assert owner.name == "Delegate 1"
 
 
 def test_sign_up_refuses_a_weak_password_and_keeps_the_form(client, session):
@@ -72,10 +144,11 @@ def test_sign_up_refuses_a_short_password(client):
     assert "Use at least 10 characters." in response.get_data(as_text=True)
 
 
-def test_a_long_passphrase_signs_up_and_signs_in(client):
+def test_a_long_passphrase_signs_up_and_signs_in(client, mailbox):
     passphrase = "harmattan wind over the baobab river at dawn " * 2  # 92 characters
     assert sign_up(client, password=passphrase,
                    password_confirmation=passphrase).status_code == 302
+    assert confirm_sign_up(client, mailbox).status_code == 302
     submit(client, "/account/sign-out", {}, form_path="/")
 
     assert sign_in(client, "delegate@example.org", passphrase).status_code == 302
@@ -158,31 +231,59 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user):
     assert "SameSite=Lax" in cookie
 
 
-def test_five_failures_for_an_account_refuse_even_the_right_password(client, make_user, session):
+ATTACKER = {"environ_base": {"REMOTE_ADDR": "198.51.100.66"}}
+OWNER = {"environ_base": {"REMOTE_ADDR": "203.0.113.10"}}
+
+
+def test_failures_for_an_account_make_that_address_wait_longer_and_longer(
+    client, make_user, session
+):
     make_user(email="target@example.org")
     for _attempt in range(5):
-        sign_in(client, "target@example.org", "guess number one two")
+        sign_in(client, "target@example.org", "guess number one two", **ATTACKER)
 
-    response = sign_in(client, "Target@example.org")
+    response = sign_in(client, "Target@example.org", **ATTACKER)
 
     page = response.get_data(as_text=True)
-    assert "Too many failed sign-ins. Wait 15 minutes and try again" in page
+    assert "Too many failed sign-ins. Wait 1 minute and try again" in page
     assert client.get("/account/profile").status_code == 302
     assert "account.sign_in_throttled" in actions(session)
+    # Once the wait is over, each further failure doubles it.
+    for failure in session.scalars(select(SignInFailure)):
+        failure.attempted_at -= timedelta(minutes=2)
+    session.flush()
+    sign_in(client, "target@example.org", "guess number three four", **ATTACKER)
+    response = sign_in(client, "target@example.org", **ATTACKER)
+    assert "Wait 2 minutes" in response.get_data(as_text=True)
 
 
-def test_failures_older_than_the_window_no_longer_count(client, make_user, session):
+def test_failures_from_another_address_do_not_lock_the_owner_out(client, make_user, session):
+    make_user(email="target@example.org")
+    for attempt in range(12):
+        sign_in(client, "target@example.org", f"guess number {attempt}", **ATTACKER)
+    assert "Too many failed sign-ins" in sign_in(
+        client, "target@example.org", **ATTACKER).get_data(as_text=True)
+
+    owner = client.application.test_client()
+    response = sign_in(owner, "target@example.org", **OWNER)
+
+    assert response.status_code == 302
+    assert owner.get("/account/profile").status_code == 200
+
+
+def test_the_delay_ends_and_a_success_forgives_that_address(client, make_user, session):
     make_user(email="target@example.org")
     for _attempt in range(5):
         sign_in(client, "target@example.org", "guess number one two")
-    long_ago = utcnow() - timedelta(minutes=16)
+    a_while_ago = utcnow() - timedelta(minutes=2)
     for failure in session.execute(select(SignInFailure)).scalars():
-        failure.attempted_at = long_ago
+        failure.attempted_at = a_while_ago
     session.flush()
 
     response = sign_in(client, "target@example.org")
 
     assert response.status_code == 302
+    assert session.scalar(select(func.count()).select_from(SignInFailure)) == 0
 
 
 def test_many_failures_from_one_address_refuse_other_accounts_from_it(app, client, make_user):

@@ -102,14 +102,21 @@ API = ADMITTED.but(anonymous=UNAUTHORISED)
 
 ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "accounts.change_password": SIGNED_IN,
+    "accounts.confirm_sign_up": PUBLIC,
     "accounts.delete_account": SIGNED_IN,
+    # may_lift_sign_in_lock on the participant: the facilitators of a consultation they are
+    # registered in, and admins.
+    "accounts.lift_sign_in_lock": FACILITATORS,
     "accounts.personal_data": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
     "accounts.request_password_reset": PUBLIC,
+    "accounts.request_sign_in_link": PUBLIC,
     "accounts.reset_password": PUBLIC,
     "accounts.sign_in": PUBLIC,
+    "accounts.sign_in_with_link": PUBLIC,
     "accounts.sign_out": PUBLIC,
     "accounts.sign_up": PUBLIC,
+    "accounts.sign_up_sent": PUBLIC,
     "audit.consultation_events": FACILITATORS,
     "audit.events": ADMIN,
     "consultations.add_thread": FACILITATORS,

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -175,7 +176,7 @@ def test_agenda_with_a_breakout_round_and_its_groups(
 
 
 def test_appointing_by_email_with_and_without_an_account(
-    app, client, session, facilitator, make_consultation, register, make_user
+    app, client, session, facilitator, make_consultation, register, make_user, mailbox
 ):
     consultation = make_consultation()
     register(facilitator, consultation, Role.facilitator)
@@ -195,6 +196,10 @@ def test_appointing_by_email_with_and_without_an_account(
         "name": "Rapporteur", "email": "newcomer@example.org", "organisation": "Caritas",
         "stakeholder_group": "civil_society", "country": "SN", "preferred_locale": "en",
         "password": PASSWORD, "password_confirmation": PASSWORD})
+    (confirmation,) = mailbox.to("newcomer@example.org")
+    link = re.search(r"http://portal\.test(/account/sign-up/confirm/\S+)",
+                     confirmation.get_content()).group(1)
+    submit(newcomer, link, {})
     page = newcomer.get(f"/c/{consultation.slug}").get_data(as_text=True)
     assert "Your role: Rapporteur" in page
     assert find_user("newcomer@example.org") is not None

@@ -44,7 +44,7 @@ ALLOWED_CONTROLS = {"\n", "\t"}
 #: Stored texts without a declared length stay below the longest form limit (50,000).
 LONGEST_TEXT = 50_000
 #: Columns that hold what the portal made, not what someone typed.
-NOT_TYPED = {"password_hash", "session_token", "sha256", "file", "data", "csv"}
+NOT_TYPED = {"password_hash", "token_hash", "sha256", "file", "data", "csv"}
 
 # Hostile input --------------------------------------------------------------------------------
 
@@ -197,6 +197,8 @@ FORMS = {
         counted_on_refusal={"sign_in_failures", "audit_events"}),
     "password reset request": Form("anonymous", lambda ids: "/account/password/reset",
                                    {"email": "observer@example.org"}),
+    "sign-in link request": Form("anonymous", lambda ids: "/account/sign-in/link",
+                                 {"email": "observer@example.org"}),
     "password reset": Form("anonymous", _reset_path, {
         "new_password": "a-new-harmattan-password-77",
         "new_password_confirmation": "a-new-harmattan-password-77"},

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from consultations.models import RegistrationStatus, Role
-from portal.accounts.models import StakeholderGroup, new_session_token
+from portal.accounts.models import StakeholderGroup
+from portal.accounts.operations import end_sign_ins_of
 from recommendations import drafting, voting
 from recommendations.live import tallies
 from recommendations.models import Vote
@@ -196,9 +197,26 @@ def test_a_voter_signed_out_elsewhere_cannot_vote_on_an_old_connection(
                        callback=True)["ok"]
     user = next(r.user for r in live_round.consultation.registrations
                 if r.user.email == "p0@example.org")
-    user.session_token = new_session_token()   # as a password change does
+    end_sign_ins_of(user)   # as a password change does
     session.flush()
 
+    answer = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "oppose"},
+                         callback=True)
+
+    assert answer["ok"] is False and answer["code"] == "not_eligible"
+    assert voting.tally(live_round).devices.oppose == 0
+
+
+def test_a_vote_on_a_connection_opened_before_signing_out_is_not_counted(
+    app, connect_socket, live_round
+):
+    browser = app.test_client()
+    sign_in(browser, "p0@example.org")
+    socket = connect_socket(browser)
+    assert socket.emit("cast_vote", {"round_id": live_round.id, "choice": "support"},
+                       callback=True)["ok"]
+
+    submit(browser, "/account/sign-out", {}, form_path="/")
     answer = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "oppose"},
                          callback=True)
 

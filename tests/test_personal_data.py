@@ -17,7 +17,7 @@ from consultations.models import (
     Role,
 )
 from portal.accounts import anonymisation, personal_data
-from portal.accounts.models import StakeholderGroup, User
+from portal.accounts.models import SignIn, StakeholderGroup, User, token_digest
 from portal.accounts.operations import create_account
 from portal.audit.models import AuditEvent
 from portal.extensions import db
@@ -103,7 +103,13 @@ def test_the_download_holds_everything_about_me_and_never_the_password_hash(
     assert "attachment" in response.headers["Content-Disposition"]
     document = json.loads(response.get_data(as_text=True))
     text = response.get_data(as_text=True)
-    assert "password" not in text and "scrypt" not in text and person.session_token not in text
+    assert "password" not in text and "scrypt" not in text
+    # The sign-ins are listed, when and how; never their tokens, nor their digests.
+    [device] = document["sign_ins"]
+    assert (device["method"], device["ended_at"]) == ("credentials", None) and device["created_at"]
+    with client.session_transaction() as cookie:
+        token = cookie["_user_id"]
+    assert token not in text and token_digest(token) not in text
 
     assert document["account"]["email"] == person.email
     assert document["account"]["name"] == "Voter 0"
@@ -157,6 +163,8 @@ def test_deleting_my_account_keeps_the_record_without_me(client, plenary, sessio
     assert find_user(email) is None
     assert session.get(User, person_id) is None
     assert client.get("/account/profile").status_code == 302, "signed out"
+    assert session.scalar(select(func.count()).select_from(SignIn)
+                          .where(SignIn.user_id == person_id)) == 0
 
     assert _tallies(round_) == before
     assert _figures(plenary["consultation"]) == figures_before

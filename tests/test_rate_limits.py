@@ -140,6 +140,29 @@ def test_sign_ups_are_limited(client, rate_limits):
     assert submit(client, "/account/sign-up", fields).status_code == 429
 
 
+def test_sign_in_link_requests_are_limited_per_address_named(client, rate_limits, make_user):
+    make_user(email="delegate@example.org")
+    rate_limits("RATE_LIMIT_SIGN_IN_LINK_PER_EMAIL", "2 per hour")
+
+    def ask(email):
+        return submit(client, "/account/sign-in/link", {"email": email}).status_code
+
+    assert [ask("delegate@example.org") for _ in range(3)] == [302, 302, 429]
+    assert ask("DELEGATE@example.org ") == 429
+    # An unknown address is counted the same way: the limit tells nothing either.
+    assert [ask("nobody@example.org") for _ in range(3)] == [302, 302, 429]
+
+
+def test_sign_ups_naming_one_address_are_limited(client, rate_limits):
+    rate_limits("RATE_LIMIT_SIGN_UP_PER_EMAIL", "1 per hour")
+    fields = {"email": "new@example.org", "password": "x", "name": "N"}
+
+    assert submit(client, "/account/sign-up", fields).status_code == 200
+    assert submit(client, "/account/sign-up", fields).status_code == 429
+    assert submit(client, "/account/sign-up", {**fields, "email": "other@example.org"}
+                  ).status_code == 200
+
+
 def test_other_forms_count_against_the_writes_limit(client, rate_limits):
     rate_limits("RATE_LIMIT_WRITES", "2 per minute")
 

@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from consultations.models import AdoptionRule, ConsultationStatus, RegistrationStatus, Role
 from portal import permissions
+from portal.accounts import operations
 from portal.accounts.models import StakeholderGroup
 from recommendations import breakdown, drafting, voting
 from recommendations.adoption import Counts
@@ -249,10 +250,24 @@ def test_the_check_stored_with_each_vote_agrees_with_who_may_vote(
     registration.role, registration.status = role, status
     consultation.status = consultation_status
     session.flush()
+    operations.start_sign_in(voters[0], "credentials")
     voter = voting.Voter(round_id=round_.id, registration_id=registration.id,
-                         session_token=voters[0].session_token,
+                         sign_in_id=voters[0].current_sign_in.id,
                          stakeholder_group=registration.stakeholder_group)
 
     stored = voting.store_vote(voter, VoteChoice.support, None)
 
     assert (stored is not None) == permissions.may_vote(voters[0], consultation)
+
+
+def test_the_check_stored_with_each_vote_refuses_a_device_signed_out(plenary, session):
+    consultation, people, voters, recommendation = plenary()
+    round_ = voting.open_round(recommendation, people["facilitator"])
+    operations.start_sign_in(voters[0], "credentials")
+    voter = voting.voter_in(round_, voters[0])
+    assert voting.store_vote(voter, VoteChoice.support, None) is not None
+
+    operations.end_sign_in(voters[0].current_sign_in)
+
+    assert voting.store_vote(voter, VoteChoice.oppose, None) is None
+    assert voting.tally(round_).devices.oppose == 0

@@ -5,7 +5,7 @@ decisions, invitations, questions, the list with its figures, the export and che
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from consultations import registrations as rules
@@ -32,6 +32,7 @@ from consultations.views import blueprint, load_consultation, load_within, requi
 from portal import permissions
 from portal.accounts import operations as accounts
 from portal.accounts.models import StakeholderGroup, User
+from portal.accounts.sessions import start_session
 from portal.countries import country_name
 from portal.database import is_row_id
 from portal.extensions import db
@@ -91,7 +92,7 @@ def register(slug):
             form.form_errors.append(refusal.reason)
         else:
             if with_account:
-                login_user(registration.user)
+                start_session(registration.user, method="registration")
             flash(_status_message(registration), "success")
             return redirect(url_for("consultations.my_registration", slug=slug))
     return render_template("consultations/registration/form.html", consultation=consultation,
@@ -179,12 +180,17 @@ def registrations(slug):
     consultation = load_consultation(slug)
     require(permissions.may_view_registrations(current_user, consultation))
     query, filters = _filtered_registrations(consultation)
+    listed = db.session.scalars(query).all()
+    may_decide = permissions.may_manage_registrations(current_user, consultation)
     return render_template(
         "consultations/registration/list.html", consultation=consultation,
-        registrations=db.session.scalars(query).all(), filters=filters,
+        registrations=listed, filters=filters,
         figures=rules.participation_figures(consultation), decision_form=DecisionForm(),
         places_left=rules.places_left(consultation), stakeholder_groups=list(StakeholderGroup),
-        may_decide=permissions.may_manage_registrations(current_user, consultation),
+        may_decide=may_decide,
+        # Whom a facilitator may let sign in now (permissions.may_lift_sign_in_lock).
+        sign_in_delays=accounts.accounts_with_sign_in_delay(
+            [r.user_id for r in listed if r.user_id]) if may_decide else set(),
         country_name=country_name, sub_region_label=sub_region_label)
 
 

@@ -36,7 +36,7 @@ from consultations.models import (
     Role,
     Thread,
 )
-from portal.accounts.models import SignInFailure, User
+from portal.accounts.models import SignIn, SignInFailure, SignInLink, SignUpRequest, User
 from portal.accounts.personal_data import events_concerning
 from portal.audit.models import AuditEvent
 from portal.audit.operations import record_event
@@ -117,6 +117,8 @@ class Link:
 
 USER_LINKS = (
     Link(SignInFailure.user_id, "account"),
+    Link(SignIn.user_id, "account"),
+    Link(SignInLink.user_id, "account"),
     Link(AuditEvent.actor_id, "unlink",
          lambda cid: _in_consultation(AuditEvent.consultation_id, cid)),
     Link(Consultation.created_by_id, "unlink", lambda cid: Consultation.id == cid),
@@ -301,6 +303,9 @@ def delete_account(user: User, password: str) -> None:
                   .values({link.column.key: None}))
     _bulk(delete(SignInFailure).where(or_(SignInFailure.user_id == user.id,
                                           SignInFailure.email == user.email)))
+    _bulk(delete(SignIn).where(SignIn.user_id == user.id))
+    _bulk(delete(SignInLink).where(SignInLink.user_id == user.id))
+    _bulk(delete(SignUpRequest).where(SignUpRequest.email == user.email))
     _bulk(delete(Invitation).where(Invitation.email == user.email))
     db.session.expire_all()
     db.session.delete(user)

@@ -2,7 +2,6 @@ import re
 
 from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
@@ -11,7 +10,6 @@ from zxcvbn import zxcvbn
 from portal.accounts.models import StakeholderGroup, User
 from portal.config import LOCALES
 from portal.countries import country_choices
-from portal.extensions import db
 from portal.forms import Form
 from portal.i18n import LANGUAGE_NAMES
 
@@ -118,15 +116,6 @@ class SignUpForm(ProfileFieldsMixin, Form):
         super().__init__(*args, **kwargs)
         self.set_profile_choices()
 
-    def validate_email(self, field):
-        email = field.data.strip().lower()
-        taken = db.session.execute(select(User.id).where(User.email == email)).first()
-        if taken:
-            raise ValidationError(
-                _l("An account with this e-mail address exists already. Sign in instead, "
-                   "or reset the password if you forgot it.")
-            )
-
 
 class SignInForm(Form):
     email = EmailField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
@@ -175,6 +164,22 @@ class PasswordResetRequestForm(Form):
             Email(message=_l("Enter an e-mail address like name@example.org.")),
         ],
     )
+
+
+class SignInLinkRequestForm(Form):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(),
+            Email(message=_l("Enter an e-mail address like name@example.org.")),
+            Length(max=254),
+        ],
+    )
+
+
+class ConfirmationForm(Form):
+    """A button that confirms what a link asked for (a link alone never acts: mail scanners
+    open links)."""
 
 
 class PasswordResetForm(NewPasswordMixin, Form):

@@ -22,7 +22,7 @@ from consultations.models import (
     Registration,
     Thread,
 )
-from portal.accounts.models import SignInFailure, User
+from portal.accounts.models import SignIn, SignInFailure, SignInLink, User
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from recommendations.models import (
@@ -39,7 +39,8 @@ from recommendations.outcome.models import BreakoutSummary, OutcomeDocument, Out
 
 #: Columns referring to users.id or registrations.id, each read by a section below.
 EXPORTED = frozenset({
-    "sign_in_failures.user_id", "audit_events.actor_id", "consultations.created_by_id",
+    "sign_in_failures.user_id", "sign_ins.user_id", "sign_in_links.user_id",
+    "audit_events.actor_id", "consultations.created_by_id",
     "registrations.user_id", "invitations.invited_by_id", "breakout_groups.facilitator_id",
     "breakout_groups.rapporteur_id", "threads.created_by_id", "comments.author_id",
     "comments.hidden_by_id", "comment_flags.user_id", "comment_flags.resolved_by_id",
@@ -261,6 +262,19 @@ def _sign_in_failures(user: User) -> list[dict]:
     return [_fields(failure, "attempted_at", "ip_address") for failure in failures]
 
 
+def _sign_ins(user: User) -> list[dict]:
+    """When and how each device signed in, and until when; never the token."""
+    sign_ins = db.session.scalars(
+        select(SignIn).where(SignIn.user_id == user.id).order_by(SignIn.id)).all()
+    return [_fields(sign_in, "created_at", "method", "ended_at") for sign_in in sign_ins]
+
+
+def _sign_in_links(user: User) -> list[dict]:
+    links = db.session.scalars(
+        select(SignInLink).where(SignInLink.user_id == user.id).order_by(SignInLink.id)).all()
+    return [_fields(link, "created_at", "expires_at", "used_at") for link in links]
+
+
 def _acted_on(user: User, slugs: dict[int, str]) -> list[dict]:
     records = []
     for model, column, consultation_of in ACTED_ON:
@@ -292,4 +306,6 @@ def personal_data_of(user: User) -> dict:
         "other_records_naming_you": _acted_on(user, slugs),
         "audit_events": _audit(user, registration_ids, slugs),
         "failed_sign_ins": _sign_in_failures(user),
+        "sign_ins": _sign_ins(user),
+        "sign_in_links": _sign_in_links(user),
     }

@@ -45,13 +45,22 @@ def browser_database(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def portal_server(browser_database):
+def portal_server(browser_database, smtp_server):
     url, directory = browser_database
-    server = PortalServer(url, directory).start()
+    controller, _inbox = smtp_server
+    # Its e-mails (sign-up confirmations, sign-in links) arrive in ``browser_mailbox``.
+    server = PortalServer(url, directory, SMTP_HOST=controller.hostname,
+                          SMTP_PORT=str(controller.port), SMTP_SECURITY="none").start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_mailbox(smtp_server):
+    """What the served portal sent; tests pick their own messages by address."""
+    return smtp_server[1]
 
 
 @pytest.fixture(scope="session")
