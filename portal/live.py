@@ -35,11 +35,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal import refusals
-from portal.accounts.models import User
+from portal.accounts.models import SignIn, User
 from portal.database import committed_for_good, is_row_id
 from portal.extensions import db, socketio
 
@@ -511,11 +511,15 @@ def disconnect(reason=None):
                       to=room)
 
 
+@access_depends_on(SignIn)
+def _sign_in_concerns(sign_in: SignIn) -> list[int]:
+    """A device signed out, or every device of an account after a password change or reset:
+    its connections are disconnected."""
+    return [sign_in.user_id]
+
+
 @access_depends_on(User)
 def _account_concerns(user: User) -> list[int]:
-    """A password changed (its sign-ins end) or an account deleted: that person; not a name
-    changed or a sign-in recorded."""
-    state = inspect(user)
-    if state.deleted or user in db.session.deleted:
-        return [user.id]
-    return [user.id] if state.attrs.session_token.history.has_changes() else []
+    """An account deleted or anonymised: that person; not a name changed or a sign-in
+    recorded."""
+    return [user.id] if user in db.session.deleted else []

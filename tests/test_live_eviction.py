@@ -10,11 +10,11 @@ from sqlalchemy import select
 from consultations import breakouts, discussion, registrations
 from consultations.models import AgendaItem, AgendaItemKind, Role, Thread
 from consultations.operations import add_breakout_group
-from portal.accounts.models import new_session_token
+from portal.accounts.operations import end_sign_ins_of
 from portal.extensions import socketio
 from portal.live import broadcast_after_commit, followers_check
 from recommendations import drafting, voting
-from tests.conftest import sign_in
+from tests.conftest import csrf_token_from, sign_in
 
 
 @pytest.fixture
@@ -154,12 +154,37 @@ def test_a_password_changed_elsewhere_disconnects_the_old_connections(
 ):
     group_a, _group_b = day["groups"]
     socket = follower(app, connect_socket, "p2@example.org", rooms_of(day, group_a))
+    other = follower(app, connect_socket, "p1@example.org", rooms_of(day, group_a))
 
-    day["people"]["p2"].user.session_token = new_session_token()  # as a password change does
+    end_sign_ins_of(day["people"]["p2"].user)  # as a password change elsewhere does
     session.commit()
     followers_check.flush()
 
     assert not socket.is_connected()
+    assert other.is_connected() and receives(other, rooms_of(day, group_a)[0])
+    other.disconnect()
+
+
+def test_signing_out_disconnects_the_connections_of_that_device_only(
+    app, connect_socket, session, day
+):
+    group_a, _group_b = day["groups"]
+    laptop, phone = app.test_client(), app.test_client()
+    sockets = {}
+    for name, browser in (("laptop", laptop), ("phone", phone)):
+        sign_in(browser, "p2@example.org")
+        sockets[name] = connect_socket(browser)
+        assert sockets[name].emit("join", {"room": rooms_of(day, group_a)[0]},
+                                  callback=True)["ok"]
+
+    page = laptop.get("/account/profile").get_data(as_text=True)
+    laptop.post("/account/sign-out", data={"csrf_token": csrf_token_from(page)})
+    followers_check.flush()
+
+    assert not sockets["laptop"].is_connected()
+    assert sockets["phone"].is_connected()
+    assert receives(sockets["phone"], rooms_of(day, group_a)[0])
+    sockets["phone"].disconnect()
 
 
 def test_a_change_that_takes_nothing_away_leaves_the_rooms_as_they_were(

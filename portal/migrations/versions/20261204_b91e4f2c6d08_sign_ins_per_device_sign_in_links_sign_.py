@@ -1,7 +1,7 @@
 """sign-ins per device, sign-in links, sign-up requests
 
 Revision ID: b91e4f2c6d08
-Revises: c185c484689c
+Revises: a7c31d5e9b20
 Create Date: 2026-12-04 14:50:36.181345
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b91e4f2c6d08'
-down_revision = 'c185c484689c'
+down_revision = 'a7c31d5e9b20'
 branch_labels = None
 depends_on = None
 
