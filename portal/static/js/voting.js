@@ -55,15 +55,20 @@
   // shows it, so no tab keeps showing a vote that was changed elsewhere.
   function showOwnVote(vote) {
     document.querySelectorAll('.vote-form[data-round="' + vote.round_id + '"]').forEach(function (form) {
-      if (Number(form.getAttribute("data-stored-seq") || 0) > vote.seq) { return; }
+      // Shown already (this tab sent it, or heard of it), or older than what is shown.
+      if (Number(form.getAttribute("data-stored-seq") || 0) >= vote.seq) { return; }
       form.setAttribute("data-stored-seq", vote.seq);
       var choice = form.querySelector('input[name="choice"][value="' + vote.choice + '"]');
       if (choice) { choice.checked = true; }
       var reservation = form.querySelector('[name="reservation"]');
       if (reservation) { reservation.value = vote.reservation || ""; }
       var label = choice && form.querySelector('label[for="' + choice.id + '"]');
+      var box = document.querySelector('[data-tally-round="' + vote.round_id + '"]');
       form.querySelector(".vote-feedback").textContent =
-        form.getAttribute("data-text-stored-as").replace("{choice}", label ? label.textContent.trim() : vote.choice);
+        box && Number(box.getAttribute("data-seq")) >= vote.seq
+          ? form.getAttribute("data-text-counted")
+          : form.getAttribute("data-text-stored-as").replace(
+            "{choice}", label ? label.textContent.trim() : vote.choice);
     });
   }
   document.addEventListener("live:your_vote", function (event) { showOwnVote(event.detail); });
