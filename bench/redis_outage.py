@@ -9,7 +9,10 @@ consultation of tests/test_redis_outage.py and ``--voters`` participants per pro
 participant votes live on their process (and sends the same vote by form POST) once a second
 while Redis is stopped for ``--outage`` seconds; reported are the votes acknowledged and refused
 during the outage, and then the time from Redis answering again to the first tally of a vote
-cast on the first process reaching a follower on the second. The last line is one JSON object.
+cast on the first process reaching a follower on the second, and of a comment posted once on the
+second process the moment Redis answers reaching a follower on the first (by the live event, or
+by the join answer its client gets when the process tells it to resynchronise). The last line is
+one JSON object.
 """
 
 import argparse
@@ -24,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
-from sqlalchemy import create_engine, select  # noqa: E402
+from sqlalchemy import create_engine, func, select  # noqa: E402
 
 from consultations.models import Registration, RegistrationStatus, Role  # noqa: E402
 from portal.accounts.models import StakeholderGroup  # noqa: E402
@@ -61,8 +64,8 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=30.0, help="seconds Redis is away")
     parser.add_argument("--voters", type=int, default=20, help="participants per process")
     args = parser.parse_args()
-    from consultations.models import Thread
-    from recommendations.models import VoteRound
+    from consultations.models import Consultation, Thread
+    from recommendations.models import Recommendation, VoteRound
 
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
@@ -74,15 +77,22 @@ def main() -> None:
                 prepare_database(url, fill_with_voters(2 * args.voters))
                 engine = create_engine(url)
                 with engine.connect() as connection:
-                    round_id = connection.execute(select(VoteRound.id)).scalar_one()
-                    thread_id = connection.execute(select(Thread.id)).scalar_one()
+                    ids = {
+                        "round": connection.execute(select(VoteRound.id)).scalar_one(),
+                        "thread": connection.execute(select(Thread.id)).scalar_one(),
+                        "recommendation": connection.execute(
+                            select(func.max(Recommendation.id))).scalar_one(),
+                        "consultation": connection.execute(
+                            select(Consultation.id)).scalar_one(),
+                    }
                 engine.dispose()
                 servers = [PortalServer(url, directory, REDIS_URL=redis_server.url).start()
                            for _ in range(2)]
-                people = [Participant(3 + n, servers[n % 2], round_id, thread_id)
+                people = [Participant(3 + n, servers[n % 2], ids)
                           for n in range(2 * args.voters)]
-                follower = Participant(2, servers[1], round_id, thread_id)
-                people.append(follower)
+                first_follower = Participant(1, servers[0], ids)
+                follower = Participant(2, servers[1], ids)
+                people += [first_follower, follower]
 
                 redis_server.stop()
                 outage_ends = time.monotonic() + args.outage
@@ -110,7 +120,7 @@ def main() -> None:
                         time.sleep(1)
 
                 threads = [threading.Thread(target=keep_voting, args=(person, number))
-                           for number, person in enumerate(people[:-1])]
+                           for number, person in enumerate(people[:-2])]
                 for thread in threads:
                     thread.start()
                 for thread in threads:
@@ -118,7 +128,9 @@ def main() -> None:
 
                 redis_server.start()
                 back = time.monotonic()
-                crossed = None
+                crossed = comment_crossed = None
+                body = "Said the moment Redis was back"
+                people[1].comment_by_form(body)  # on the second process
                 voter = people[0]
                 while time.monotonic() - back < 180:
                     answer = voter.vote_live("support")
@@ -128,6 +140,10 @@ def main() -> None:
                     if follower.saw_tally(answer["seq"]):
                         crossed = round(time.monotonic() - back, 2)
                         break
+                while time.monotonic() - back < 180 and not first_follower.saw_comment(body):
+                    time.sleep(0.01)
+                if first_follower.saw_comment(body):
+                    comment_crossed = round(time.monotonic() - back, 2)
         finally:
             for person in people:
                 person.close()
@@ -135,7 +151,8 @@ def main() -> None:
                 server.stop()
             redis_server.stop()
     print(json.dumps({"outage_s": args.outage, "participants": 2 * args.voters, **counts,
-                      "crossing_again_after_s": crossed}))
+                      "crossing_again_after_s": crossed,
+                      "comment_posted_as_redis_returns_crossed_after_s": comment_crossed}))
 
 
 if __name__ == "__main__":
