@@ -15,6 +15,7 @@ from consultations import wording
 from portal import permissions
 from portal.countries import country_name
 from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT, language_name
+from portal.plain_text import without_bidi_controls
 
 
 def _zone(time_zone: str | None) -> ZoneInfo:
@@ -104,6 +105,9 @@ def _page_context() -> dict:
 
 
 def register_template_globals(app: Flask) -> None:
+    # What a page shows never holds a bidirectional override, even from a text stored before
+    # forms took them out (portal/plain_text.py).
+    app.jinja_env.finalize = without_bidi_controls
     app.context_processor(_page_context)
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_date)

@@ -225,3 +225,16 @@ def test_a_reservation_is_stored_as_plain_text_or_refused(app, connect_socket, l
     assert stored["ok"]
     assert session.scalars(select(Vote.reservation)).one() == \
         "Subject to the law.\nAnd to the budget."
+
+
+def test_a_reservation_typed_with_a_bidi_override_is_kept_in_typed_order(
+        app, connect_socket, live_round, session):
+    socket = voter(app, connect_socket, "p0@example.org")
+
+    answer = socket.emit("cast_vote", {"round_id": live_round.id,
+                                       "choice": "support_with_reservations",
+                                       "reservation": "Not \u202elive\u202c in law."},
+                         callback=True)
+
+    assert answer["ok"]
+    assert session.scalars(select(Vote.reservation)).one() == "Not live in law."
