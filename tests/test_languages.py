@@ -3,12 +3,13 @@
 import re
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from flask_babel import force_locale, gettext, ngettext
 
-from consultations import breakouts, operations
+from consultations import breakouts, discussion, operations
 from consultations.models import (
     AgendaItemKind,
     ApprovalRule,
@@ -255,3 +256,29 @@ def test_an_invitation_goes_out_in_the_consultations_language_to_someone_without
 
     [message] = mailbox.to("guest@example.org")
     assert message["Subject"] == say(app, "pt", "Invitation: %(title)s", title=consultation.title)
+
+
+def test_an_arabic_thread_page_shows_english_comments_and_names_in_their_own_direction(
+        client, make_user, make_consultation, register):
+    consultation = make_consultation(working_languages=["ar", "en"])
+    writer = make_user(name="Amina K. (UNHCR)", preferred_locale="en")
+    reader = make_user(preferred_locale="ar")
+    for person in (writer, reader):
+        register(person, consultation, Role.participant)
+    thread = discussion.plenary_thread(consultation)
+    discussion.post_comment(thread, writer, "Families need news, fast.\n\nOne contact point!")
+    sign_in(client, reader.email)
+
+    response = client.get(f"/c/{consultation.slug}/threads/{thread.id}")
+
+    assert language_of(response) == ("ar", "rtl")
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    (comment,) = page.find_class("comment")
+    (author,) = comment.xpath(".//*[@class='comment-author']/bdi")
+    assert author.text_content() == "Amina K. (UNHCR)"
+    (body,) = comment.find_class("comment-body")
+    assert body.get("dir") == "auto"
+    assert body.text_content().strip().startswith("Families need news, fast.")
+    # What the reader types runs in its own direction too.
+    (box,) = page.xpath("//textarea[@id='body']")
+    assert box.get("dir") == "auto"
