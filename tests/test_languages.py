@@ -2,15 +2,18 @@
 
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask_babel import force_locale, gettext, ngettext
 
 from consultations import breakouts, discussion, operations
 from consultations.models import (
+    AgendaItem,
     AgendaItemKind,
     ApprovalRule,
     ConsultationStatus,
@@ -138,7 +141,44 @@ def test_dates_are_in_the_consultations_time_zone_written_the_readers_way(
         page = client.get(f"/c/{consultation.slug}",
                           headers={"Accept-Language": locale}).get_data(as_text=True)
         # 08:30 UTC is 03:30 in Bogotá.
-        assert format_datetime(starts, "medium", tzinfo="America/Bogota", locale=locale) in page
+        assert written_the_readers_way(starts, "America/Bogota", locale) in page
+
+
+def written_the_readers_way(moment, time_zone: str, locale: str) -> str:
+    """The medium date and short time of ``moment`` joined as the reader's language joins them:
+    "Apr 23, 2024, 3:30 AM", "23 avr. 2024, 03:30"."""
+    glue = Locale.parse(locale).datetime_formats["medium"]
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return glue.format(format_time(local, "short", locale=locale),
+                       format_date(local, "medium", locale=locale))
+
+
+SECONDS = re.compile(r"\d:\d\d:\d\d")
+NUMERIC_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_dates_and_times_have_one_format_and_no_seconds(
+        client, session, make_user, make_consultation, register, locale):
+    starts = datetime(2024, 4, 23, 8, 30, 45, tzinfo=UTC)
+    consultation = make_consultation(starts_at=starts, time_zone="Africa/Dakar")
+    session.add(AgendaItem(consultation=consultation, kind=AgendaItemKind.plenary,
+                           title="Opening", starts_at=starts,
+                           ends_at=datetime(2024, 4, 23, 9, 15, tzinfo=UTC)))
+    reader = make_user(preferred_locale=locale)
+    register(reader, consultation, Role.participant)
+    thread = discussion.plenary_thread(consultation)
+    comment = discussion.post_comment(thread, reader, "Families need news.")
+    comment.created_at = datetime(2024, 4, 23, 16, 5, 12, tzinfo=UTC)
+    session.flush()
+    sign_in(client, reader.email)
+
+    for path, moment in [(f"/c/{consultation.slug}", starts),
+                         (f"/c/{consultation.slug}/threads/{thread.id}", comment.created_at)]:
+        shown = lxml.html.fromstring(client.get(path).get_data(as_text=True)).body.text_content()
+        assert written_the_readers_way(moment, "Africa/Dakar", locale) in shown, path
+        assert not SECONDS.search(shown), path
+        assert not NUMERIC_DATE.search(shown), path
 
 
 def test_numbers_are_written_the_readers_way(app, client, make_user, make_consultation,

@@ -12,7 +12,7 @@
   // Times as the server writes them: the reader's language, Latin digits, the consultation's
   // time zone.
   var timeFormat = new Intl.DateTimeFormat(document.documentElement.lang + "-u-nu-latn", {
-    dateStyle: "short", timeStyle: "short",
+    dateStyle: "medium", timeStyle: "short",
     timeZone: thread.getAttribute("data-time-zone") || undefined
   });
 
