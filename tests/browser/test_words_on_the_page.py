@@ -1,5 +1,5 @@
-"""Words on a phone: long words wrap, and in English, French and Arabic at 360 px the page stays
-as wide as the screen."""
+"""Words on a phone, in English, French and Arabic at 360 px: long words wrap and the page stays
+as wide as the screen; a comment box counts its characters and keeps a text past its limit."""
 
 import os
 import uuid
@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
+from flask_babel import force_locale, ngettext
 from playwright.sync_api import expect
 
 from consultations import discussion, operations
@@ -113,5 +115,51 @@ def test_a_five_thousand_letter_word_wraps_on_a_360_px_phone(
         screenshot(page, f"long-word-{locale}")
         page.locator(".comment-body").last.scroll_into_view_if_needed()
         screenshot(page, f"long-address-{locale}")
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def say(browser_app):
+    """A message with a count as the portal's catalogs write it in a language."""
+
+    def translate(locale: str, singular: str, plural: str, number: int, **variables) -> str:
+        with browser_app.test_request_context(), force_locale(locale):
+            return ngettext(singular, plural, number, **variables)
+
+    return translate
+
+
+@pytest.mark.parametrize("locale", ["en", "fr", "ar"])
+def test_a_comment_box_counts_the_characters_and_keeps_a_text_past_the_limit(
+        chromium, portal_server, portal_data, thread_day, say, locale):
+    limit = format_decimal(5000, locale=locale)
+    context, page = reader_page(chromium, portal_server, portal_data, thread_day, locale)
+    try:
+        box = page.locator("textarea#body")
+        counter = page.locator("#body-count")
+        hint = say(locale, "At most %(count)s character.", "At most %(count)s characters.",
+                   5000, count=limit)
+        expect(page.locator("#body-limit")).to_have_text(hint)
+
+        box.press_sequentially("Families need news.")
+        expect(counter).to_have_text(say(
+            locale, "{count} of %(limit)s character", "{count} of %(limit)s characters", 5000,
+            limit=limit).replace("{count}", "19"))
+
+        box.fill("Families need news. " * 250 + "One more sentence.")  # 5,018 characters
+        expect(counter).to_have_text(say(
+            locale, "{count} of %(limit)s character: shorten the text to send it",
+            "{count} of %(limit)s characters: shorten the text to send it", 5000,
+            limit=limit).replace("{count}", format_decimal(5018, locale=locale)))
+        assert len(box.input_value()) == 5018, "the browser cut the text"
+        expect(box).to_have_attribute("aria-invalid", "true")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        box.scroll_into_view_if_needed()
+        screenshot(page, f"counter-{locale}")
+
+        page.locator("form.stacked-form button[type=submit]").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        assert len(page.locator("textarea#body").input_value()) == 5018
     finally:
         context.close()
