@@ -95,6 +95,8 @@ def reader_page(chromium, portal_server, portal_data, thread_day, locale):
     page.wait_for_url(lambda url: "/account/sign-in" not in url)
     page.goto(thread_day["thread_path"])
     expect(page.locator("html")).to_have_attribute("lang", locale)
+    # Joined, the page brings its comments up to date (js/thread.js): after that, they stay.
+    expect(page.locator("html")).to_have_attribute("data-live", "connected")
     return context, page
 
 
@@ -113,7 +115,7 @@ def test_a_five_thousand_letter_word_wraps_on_a_360_px_phone(
         expect(page.locator(".comment-body").first).to_contain_text("Mediterranean")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(page, f"long-word-{locale}")
-        page.locator(".comment-body").last.scroll_into_view_if_needed()
+        page.evaluate("[...document.querySelectorAll('.comment-body')].pop().scrollIntoView()")
         screenshot(page, f"long-address-{locale}")
     finally:
         context.close()
@@ -155,7 +157,7 @@ def test_a_comment_box_counts_the_characters_and_keeps_a_text_past_the_limit(
         assert len(box.input_value()) == 5018, "the browser cut the text"
         expect(box).to_have_attribute("aria-invalid", "true")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        box.scroll_into_view_if_needed()
+        page.evaluate("document.getElementById('body').scrollIntoView()")
         screenshot(page, f"counter-{locale}")
 
         page.locator("form.stacked-form button[type=submit]").click()
