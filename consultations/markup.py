@@ -35,7 +35,9 @@ MAX_MARKUP = 2000
 
 ELLIPSIS = "…"
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters, and bidirectional embeddings, overrides and isolates (portal/plain_text.py
+#: keeps them out of new texts; a body stored before cannot turn its page around either).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE = re.compile(r"\s+")
 
 _QUOTE_MARKER = re.compile(r" {0,3}> ?")

@@ -28,9 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _bind_extensions(app)
-    from portal.navigation import RowIdConverter
+    from portal.navigation import RowIdConverter, favicon
 
     app.url_map.converters["int"] = RowIdConverter
+    app.add_url_rule("/favicon.ico", view_func=favicon)
     _register_blueprints(app)
 
     from portal.errors import register_error_pages

@@ -1,8 +1,9 @@
 """The base of every form of the portal: its text fields hold plain text (portal/plain_text.py).
 
-Browsers send line breaks as ``\\r\\n``; they are stored as ``\\n``. A text holding another
-control character is refused with a message, and the form keeps what was typed. Passwords are
-never stored as typed and are left as they are.
+Browsers send line breaks as ``\\r\\n``; they are stored as ``\\n``. Bidirectional overrides,
+embeddings and isolates are taken out. A text holding another control character is refused
+with a message, and the form keeps what was typed. Passwords are never stored as typed and are
+left as they are.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
-from portal.plain_text import has_control_characters, one_line_ending
+from portal.plain_text import has_control_characters, one_line_ending, without_bidi_controls
 
 
 def no_control_characters(form, field) -> None:
@@ -24,8 +25,8 @@ def _typed_text(field_class) -> bool:
 
 
 class Form(FlaskForm):
-    """A Flask-WTF form whose text fields normalise line breaks and refuse control
-    characters."""
+    """A Flask-WTF form whose text fields normalise line breaks, drop bidirectional controls
+    and refuse control characters."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -34,7 +35,8 @@ class Form(FlaskForm):
                 arguments = unbound_field.kwargs
                 options = {
                     **options,
-                    "filters": [one_line_ending, *arguments.get("filters", ())],
+                    "filters": [one_line_ending, without_bidi_controls,
+                                *arguments.get("filters", ())],
                     "validators": [*(arguments.get("validators") or ()),
                                    no_control_characters],
                 }

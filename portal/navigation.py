@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from flask import redirect, url_for
 from werkzeug.routing import IntegerConverter
 
 from portal.database import MAX_ROW_ID
@@ -23,3 +24,9 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or any(ord(char) < 32 for char in target):
         return None
     return target
+
+
+def favicon():
+    """``/favicon.ico``, which browsers ask for on their own: the portal's icon, an SVG (pages
+    name it in their ``<link rel="icon">``)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

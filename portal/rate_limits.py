@@ -9,13 +9,16 @@ setting (``RATE_LIMIT_SIGN_IN``...); every other form POST counts against
 import hashlib
 import math
 import time
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
+
+from portal.navigation import safe_next
 
 #: Requests that only read, never counted.
 READING = ("GET", "HEAD", "OPTIONS")
@@ -65,21 +68,52 @@ def seconds_to_wait() -> int:
 SECRET_FIELDS = ("password", "csrf_token")
 
 
+def _is_secret(name: str) -> bool:
+    return name in SECRET_FIELDS or "password" in name
+
+
+def _is_typed(name: str, value: str) -> bool:
+    """Whether a field holds something a person wrote (a comment, a reservation, a name), not
+    a choice or a number: it has a space or a line break in it, or is long."""
+    return not _is_secret(name) and (len(value) > 40 or any(char.isspace() for char in value))
+
+
+def _way_back() -> tuple[str, str]:
+    """Where the refused form came from, and what to call the link there: the page that sent it
+    when it is one of the portal's (the Referer), else the consultation it belongs to, else the
+    list of consultations."""
+    referrer = urlsplit(request.referrer or "")
+    here = urlsplit(request.host_url)
+    if (referrer.scheme, referrer.netloc) == (here.scheme, here.netloc):
+        page = safe_next(urlunsplit(("", "", referrer.path, referrer.query, "")))
+        if page:
+            return page, _("Go back to the page you were on")
+    slug = (request.view_args or {}).get("slug")
+    if isinstance(slug, str):
+        return url_for("consultations.show", slug=slug), _("Go to the consultation")
+    return url_for("consultations.index"), _("Go to the list of consultations")
+
+
 def _refused(error: RateLimitExceeded):
     seconds = seconds_to_wait()
     fields = [(name, value) for name, values in request.form.lists() for value in values]
-    secret = any("password" in name for name, _value in fields)
-    typed = [value for name, value in fields
-             if name not in SECRET_FIELDS and ("\n" in value or len(value) > 40)]
+    secret = any(_is_secret(name) and name != "csrf_token" for name, _value in fields)
     wait = (ngettext("Wait %(num)d second and send it again.",
                      "Wait %(num)d seconds and send it again.", seconds)
             if seconds < 120 else
             ngettext("Wait %(num)d minute and send it again.",
                      "Wait %(num)d minutes and send it again.", math.ceil(seconds / 60)))
+    back, back_label = _way_back()
     page = render_template(
-        "errors/429.html", wait=wait, typed=typed,
-        # The form can be sent again as it was, except one that held a password.
+        "errors/429.html", wait=wait,
+        # What was written, each text in a box of its own (a list of (field, text)).
+        typed=[(name, value) for name, value in fields if _is_typed(name, value)],
+        # The form can be sent again, its texts as they are in their boxes, except one that
+        # held a password.
         resend=fields if request.method == "POST" and not secret else None,
+        is_typed=_is_typed, back=back, back_label=back_label,
+        # The language switch leads back there too: the form's address answers POST only.
+        current_path=back,
         heading=_("Too many requests"),
     )
     return page, 429, {"Retry-After": str(seconds)}

@@ -15,29 +15,45 @@ from consultations import wording
 from portal import permissions
 from portal.countries import country_name
 from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT, language_name
+from portal.plain_text import without_bidi_controls
 
 
 def _zone(time_zone: str | None) -> ZoneInfo:
     return ZoneInfo(time_zone or "UTC")
 
 
-def local_datetime(moment: datetime | None, time_zone: str | None = None, style="medium") -> str:
+@cache
+def _datetime_pattern(locale: str) -> str:
+    """The reader's medium date with their short time: "Apr 23, 2024, 8:30 AM", "23 avr. 2024,
+    08:30". Seconds are noise on a consultation's pages; live pages write times the same way
+    (``dateStyle: "medium", timeStyle: "short"`` in portal/static/js/thread.js)."""
+    reader = Locale.parse(locale)
+    return (reader.datetime_formats["medium"]
+            .replace("{1}", reader.date_formats["medium"].pattern)
+            .replace("{0}", reader.time_formats["short"].pattern))
+
+
+def local_datetime(moment: datetime | None, time_zone: str | None = None) -> str:
     """``moment`` in ``time_zone`` (a consultation's), written the reader's way."""
     if moment is None:
         return ""
-    return format_datetime(moment, style, tzinfo=_zone(time_zone), locale=get_locale())
+    return format_datetime(moment, _datetime_pattern(_reader_locale()), tzinfo=_zone(time_zone),
+                           locale=get_locale())
 
 
-def local_date(moment: datetime | None, time_zone: str | None = None, style="long") -> str:
+def local_date(moment: datetime | None, time_zone: str | None = None) -> str:
+    """The day of ``moment`` in ``time_zone``, as :func:`local_datetime` writes it."""
     if moment is None:
         return ""
-    return format_date(moment.astimezone(_zone(time_zone)), style, locale=get_locale())
+    return format_date(moment.astimezone(_zone(time_zone)), "medium", locale=get_locale())
 
 
-def local_time(moment: datetime | None, time_zone: str | None = None, style="short") -> str:
+def local_time(moment: datetime | None, time_zone: str | None = None) -> str:
+    """The time of ``moment`` in ``time_zone``, without seconds, as :func:`local_datetime`
+    writes it."""
     if moment is None:
         return ""
-    return format_time(moment, style, tzinfo=_zone(time_zone), locale=get_locale())
+    return format_time(moment, "short", tzinfo=_zone(time_zone), locale=get_locale())
 
 
 def number(value: int | float | None) -> str:
@@ -104,6 +120,9 @@ def _page_context() -> dict:
 
 
 def register_template_globals(app: Flask) -> None:
+    # What a page shows never holds a bidirectional override, even from a text stored before
+    # forms took them out (portal/plain_text.py).
+    app.jinja_env.finalize = without_bidi_controls
     app.context_processor(_page_context)
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_date)

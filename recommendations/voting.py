@@ -30,7 +30,7 @@ from portal.audit.operations import record_event
 from portal.database import is_row_id, utcnow
 from portal.extensions import db
 from portal.live import broadcast_after_commit
-from portal.plain_text import has_control_characters, one_line_ending
+from portal.plain_text import has_control_characters, one_line_ending, without_bidi_controls
 from portal.refusals import Refused
 from recommendations import adoption, breakdown
 from recommendations.drafting import accept_amendment
@@ -166,7 +166,8 @@ def checked_choice(choice, reservation) -> tuple[VoteChoice, str | None]:
         raise VoteRefused(_("This is not a choice in this vote."), "invalid_choice") from None
     if choice != VoteChoice.support_with_reservations:
         return choice, None
-    reservation = one_line_ending(reservation).strip() if isinstance(reservation, str) else ""
+    reservation = (without_bidi_controls(one_line_ending(reservation)).strip()
+                   if isinstance(reservation, str) else "")
     if not reservation:
         raise VoteRefused(_("Write your reservation: it is kept with the result."),
                           "reservation_required")

@@ -165,6 +165,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "consultations.team": ORGANISERS,
     "consultations.translate_texts": TRANSLATORS,
     "consultations.thread": GROUP_READERS,
+    "favicon": PUBLIC,
     "language.choose_language": PUBLIC,
     "outcome.breakout_summary": SUMMARY_WRITERS,
     "outcome.compile_document": ORGANISERS,

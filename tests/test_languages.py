@@ -2,14 +2,18 @@
 
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask_babel import force_locale, gettext, ngettext
 
-from consultations import breakouts, operations
+from consultations import breakouts, discussion, operations
 from consultations.models import (
+    AgendaItem,
     AgendaItemKind,
     ApprovalRule,
     ConsultationStatus,
@@ -137,7 +141,44 @@ def test_dates_are_in_the_consultations_time_zone_written_the_readers_way(
         page = client.get(f"/c/{consultation.slug}",
                           headers={"Accept-Language": locale}).get_data(as_text=True)
         # 08:30 UTC is 03:30 in Bogotá.
-        assert format_datetime(starts, "medium", tzinfo="America/Bogota", locale=locale) in page
+        assert written_the_readers_way(starts, "America/Bogota", locale) in page
+
+
+def written_the_readers_way(moment, time_zone: str, locale: str) -> str:
+    """The medium date and short time of ``moment`` joined as the reader's language joins them:
+    "Apr 23, 2024, 3:30 AM", "23 avr. 2024, 03:30"."""
+    glue = Locale.parse(locale).datetime_formats["medium"]
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return glue.format(format_time(local, "short", locale=locale),
+                       format_date(local, "medium", locale=locale))
+
+
+SECONDS = re.compile(r"\d:\d\d:\d\d")
+NUMERIC_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_dates_and_times_have_one_format_and_no_seconds(
+        client, session, make_user, make_consultation, register, locale):
+    starts = datetime(2024, 4, 23, 8, 30, 45, tzinfo=UTC)
+    consultation = make_consultation(starts_at=starts, time_zone="Africa/Dakar")
+    session.add(AgendaItem(consultation=consultation, kind=AgendaItemKind.plenary,
+                           title="Opening", starts_at=starts,
+                           ends_at=datetime(2024, 4, 23, 9, 15, tzinfo=UTC)))
+    reader = make_user(preferred_locale=locale)
+    register(reader, consultation, Role.participant)
+    thread = discussion.plenary_thread(consultation)
+    comment = discussion.post_comment(thread, reader, "Families need news.")
+    comment.created_at = datetime(2024, 4, 23, 16, 5, 12, tzinfo=UTC)
+    session.flush()
+    sign_in(client, reader.email)
+
+    for path, moment in [(f"/c/{consultation.slug}", starts),
+                         (f"/c/{consultation.slug}/threads/{thread.id}", comment.created_at)]:
+        shown = lxml.html.fromstring(client.get(path).get_data(as_text=True)).body.text_content()
+        assert written_the_readers_way(moment, "Africa/Dakar", locale) in shown, path
+        assert not SECONDS.search(shown), path
+        assert not NUMERIC_DATE.search(shown), path
 
 
 def test_numbers_are_written_the_readers_way(app, client, make_user, make_consultation,
@@ -255,3 +296,29 @@ def test_an_invitation_goes_out_in_the_consultations_language_to_someone_without
 
     [message] = mailbox.to("guest@example.org")
     assert message["Subject"] == say(app, "pt", "Invitation: %(title)s", title=consultation.title)
+
+
+def test_an_arabic_thread_page_shows_english_comments_and_names_in_their_own_direction(
+        client, make_user, make_consultation, register):
+    consultation = make_consultation(working_languages=["ar", "en"])
+    writer = make_user(name="Amina K. (UNHCR)", preferred_locale="en")
+    reader = make_user(preferred_locale="ar")
+    for person in (writer, reader):
+        register(person, consultation, Role.participant)
+    thread = discussion.plenary_thread(consultation)
+    discussion.post_comment(thread, writer, "Families need news, fast.\n\nOne contact point!")
+    sign_in(client, reader.email)
+
+    response = client.get(f"/c/{consultation.slug}/threads/{thread.id}")
+
+    assert language_of(response) == ("ar", "rtl")
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    (comment,) = page.find_class("comment")
+    (author,) = comment.xpath(".//*[@class='comment-author']/bdi")
+    assert author.text_content() == "Amina K. (UNHCR)"
+    (body,) = comment.find_class("comment-body")
+    assert body.get("dir") == "auto"
+    assert body.text_content().strip().startswith("Families need news, fast.")
+    # What the reader types runs in its own direction too.
+    (box,) = page.xpath("//textarea[@id='body']")
+    assert box.get("dir") == "auto"

@@ -282,3 +282,16 @@ def test_a_vote_sent_by_the_form_reaches_the_voters_live_pages(
     assert response.status_code == 302
     told = [packet["args"][0] for packet in tab.get_received() if packet["name"] == "your_vote"]
     assert [vote["choice"] for vote in told] == ["abstain"]
+
+
+def test_a_reservation_typed_with_a_bidi_override_is_kept_in_typed_order(
+        app, connect_socket, live_round, session):
+    socket = voter(app, connect_socket, "p0@example.org")
+
+    answer = socket.emit("cast_vote", {"round_id": live_round.id,
+                                       "choice": "support_with_reservations",
+                                       "reservation": "Not \u202elive\u202c in law."},
+                         callback=True)
+
+    assert answer["ok"]
+    assert session.scalars(select(Vote.reservation)).one() == "Not live in law."

@@ -1,6 +1,8 @@
 import re
 
+import lxml.html
 import pytest
+from lxml import etree
 from werkzeug.exceptions import InternalServerError
 
 from consultations.models import ConsultationStatus, Role
@@ -158,3 +160,20 @@ def test_an_id_beyond_any_row_is_not_found(client, make_user, make_consultation,
                  f"/c/{consultation.slug}/recommendations/2147483648",
                  "/api/v1/rounds/99999999999999999999999"):
         assert client.get(path).status_code == 404, path
+
+
+def test_every_page_names_the_portals_icon_and_favicon_ico_leads_to_it(client,
+                                                                        make_consultation):
+    consultation = make_consultation()
+
+    for path in ("/", f"/c/{consultation.slug}", "/account/sign-in", "/no/such/page"):
+        page = lxml.html.fromstring(client.get(path).get_data(as_text=True))
+        (icon,) = page.xpath("//head/link[@rel='icon']")
+        assert icon.get("href") == "/static/favicon.svg", path
+
+    asked = client.get("/favicon.ico")
+    assert (asked.status_code, asked.location) == (301, "/static/favicon.svg")
+    with client.get(asked.location) as answer:
+        assert answer.status_code == 200
+        assert answer.mimetype == "image/svg+xml"
+        assert etree.fromstring(answer.get_data()).tag == "{http://www.w3.org/2000/svg}svg"

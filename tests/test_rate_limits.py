@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import time
 
+import lxml.html
 import pytest
 import redis
 import requests
@@ -119,6 +120,50 @@ def test_a_refused_comment_keeps_its_text_and_can_be_sent_again(app, client,
     resent = client.post(f"/c/{consultation.slug}/threads/{thread.id}/comments",
                          data={"body": text, "csrf_token": csrf_token_from(page)})
     assert resent.status_code == 302
+
+
+def test_a_refused_short_comment_can_be_edited_and_sent_again_and_leads_back_to_its_page(
+        app, client, breakout, rate_limits):  # noqa: F811
+    rate_limits("RATE_LIMIT_COMMENTS", "1 per minute")
+    consultation, _group_a, _group_b, thread = breakout()
+    sign_in(client, "p1@example.org")
+    thread_page = f"/c/{consultation.slug}/threads/{thread.id}"
+    post(client, consultation, thread, "A first point.")
+
+    refused = submit(client, f"{thread_page}/comments", {"body": "I agree."},
+                     form_path=thread_page,
+                     headers={"Referer": f"http://{app.config['SERVER_NAME']}{thread_page}?sort=new"})
+
+    assert refused.status_code == 429
+    page = lxml.html.fromstring(refused.get_data(as_text=True))
+    (form,) = page.xpath("//form[.//button[@type='submit' and text()='Send it again']]")
+    (box,) = form.xpath(".//textarea")
+    assert (box.get("name"), box.text, box.get("readonly")) == ("body", "I agree.", None)
+    assert form.xpath(".//input[@name='body']") == []
+    (back,) = page.xpath("//a[text()='Go back to the page you were on']")
+    assert back.get("href") == f"{thread_page}?sort=new"
+    # The language switch leads there too, not to the address that only takes forms.
+    (language_next,) = page.xpath("//form[@class='language-switch']/input[@name='next']")
+    assert language_next.get("value") == f"{thread_page}?sort=new"
+
+
+@pytest.mark.parametrize("referrer", [None, "https://elsewhere.example.org/c/x/threads/1"])
+def test_a_refused_comment_without_a_page_of_the_portal_to_go_back_to_leads_to_the_consultation(
+        app, client, breakout, rate_limits, referrer):  # noqa: F811
+    rate_limits("RATE_LIMIT_COMMENTS", "1 per minute")
+    consultation, _group_a, _group_b, thread = breakout()
+    sign_in(client, "p1@example.org")
+    post(client, consultation, thread, "A first point.")
+
+    thread_page = f"/c/{consultation.slug}/threads/{thread.id}"
+    refused = submit(client, f"{thread_page}/comments", {"body": "A second point."},
+                     form_path=thread_page, headers={"Referer": referrer} if referrer else {})
+
+    assert refused.status_code == 429
+    page = lxml.html.fromstring(refused.get_data(as_text=True))
+    (back,) = page.xpath("//a[text()='Go to the consultation']")
+    assert back.get("href") == f"/c/{consultation.slug}"
+    assert "elsewhere" not in refused.get_data(as_text=True)
 
 
 def test_password_reset_requests_are_limited_per_address_named(client, rate_limits):

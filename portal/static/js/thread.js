@@ -12,9 +12,21 @@
   // Times as the server writes them: the reader's language, Latin digits, the consultation's
   // time zone.
   var timeFormat = new Intl.DateTimeFormat(document.documentElement.lang + "-u-nu-latn", {
-    dateStyle: "short", timeStyle: "short",
+    dateStyle: "medium", timeStyle: "short",
     timeZone: thread.getAttribute("data-time-zone") || undefined
   });
+
+  // A name in its own direction: an English name keeps its punctuation on an Arabic page.
+  function isolated(name) {
+    var bdi = document.createElement("bdi");
+    bdi.textContent = name;
+    return bdi;
+  }
+
+  function announce(author) {
+    status.textContent = text("new") + ": ";
+    status.appendChild(isolated(author));
+  }
 
   function gone(state) {
     var paragraph = document.createElement("p");
@@ -39,7 +51,7 @@
     header.className = "comment-meta";
     var author = document.createElement("strong");
     author.className = "comment-author";
-    author.textContent = comment.author;
+    author.appendChild(isolated(comment.author));
     var time = document.createElement("time");
     time.setAttribute("datetime", comment.created_at);
     time.textContent = timeFormat.format(new Date(comment.created_at));
@@ -54,6 +66,7 @@
     }
     var body = document.createElement("div");
     body.className = "comment-body";
+    body.dir = "auto";  // what people write runs in its own direction, whatever the page's
     body.innerHTML = comment.html;  // sanitised on the server with an allow-list
     article.appendChild(header);
     article.appendChild(body);
@@ -87,7 +100,7 @@
 
   document.addEventListener("live:comment_created", function (event) {
     if (apply(event.detail) && status) {
-      status.textContent = text("new") + ": " + event.detail.author;
+      announce(event.detail.author);
     }
   });
   document.addEventListener("live:comment_updated", function (event) { apply(event.detail); });
@@ -99,7 +112,7 @@
     if (event.detail.room !== "thread:" + threadId || !state || !state.comments) { return; }
     var added = state.comments.filter(apply);
     if (added.length && status) {
-      status.textContent = text("new") + ": " + added[added.length - 1].author;
+      announce(added[added.length - 1].author);
     }
   });
 })();
