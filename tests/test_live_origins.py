@@ -139,18 +139,28 @@ def test_hostile_messages_get_an_error_answer_from_a_real_server(servers):
     close(client)
 
 
-def test_an_oversized_message_closes_only_its_connection(servers):
-    direct, _proxied = servers
-    http = signed_in(direct)
+def signed_in_cookie(server: PortalServer) -> str:
+    http = signed_in(server)
     cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
     http.close()
+    return cookie
+
+
+def raw_socket(server: PortalServer, cookie: str) -> websocket.WebSocket:
+    """A WebSocket speaking Socket.IO by hand, connected to the default namespace."""
     connection = websocket.create_connection(
-        f"ws://127.0.0.1:{direct.port}/socket.io/?EIO=4&transport=websocket",
-        origin=direct.url, cookie=cookie, timeout=10)
+        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+        origin=server.url, cookie=cookie, timeout=10)
+    assert connection.recv().startswith("0{")  # Engine.IO open
+    connection.send("40")  # Socket.IO connect
+    assert connection.recv().startswith("40{")
+    return connection
+
+
+def test_an_oversized_message_closes_only_its_connection(servers):
+    direct, _proxied = servers
+    connection = raw_socket(direct, signed_in_cookie(direct))
     try:
-        assert connection.recv().startswith("0{")  # Engine.IO open
-        connection.send("40")  # Socket.IO connect
-        assert connection.recv().startswith("40{")
         connection.send('42["join",{"room":"' + "x" * 200_000 + '"}]')
         with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
             while True:  # pings may come first; then the server closes the connection
@@ -172,16 +182,8 @@ def test_an_oversized_message_closes_only_its_connection(servers):
 def test_a_message_nested_too_deep_or_cut_short_gets_an_invalid_payload_answer(servers,
                                                                                  message):
     direct, _proxied = servers
-    http = signed_in(direct)
-    cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-    http.close()
-    connection = websocket.create_connection(
-        f"ws://127.0.0.1:{direct.port}/socket.io/?EIO=4&transport=websocket",
-        origin=direct.url, cookie=cookie, timeout=10)
+    connection = raw_socket(direct, signed_in_cookie(direct))
     try:
-        assert connection.recv().startswith("0{")  # Engine.IO open
-        connection.send("40")  # Socket.IO connect
-        assert connection.recv().startswith("40{")
         assert len(message.encode()) < 64 * 1024
         connection.send(message)
         answer = connection.recv()
@@ -202,16 +204,9 @@ def test_a_message_nested_too_deep_or_cut_short_gets_an_invalid_payload_answer(s
 def test_a_page_left_while_its_joins_are_on_their_way_leaves_no_error(servers):
     """Navigating fast: the page sends its joins and goes away before they are answered."""
     direct, _proxied = servers
-    http = signed_in(direct)
-    cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-    http.close()
+    cookie = signed_in_cookie(direct)
     for _ in range(30):
-        connection = websocket.create_connection(
-            f"ws://127.0.0.1:{direct.port}/socket.io/?EIO=4&transport=websocket",
-            origin=direct.url, cookie=cookie, timeout=10)
-        connection.recv()
-        connection.send("40")
-        connection.recv()
+        connection = raw_socket(direct, cookie)
         for number in range(5):
             connection.send(f'42{number}["join",{{"room":"consultation:1"}}]')
         connection.send("41")  # Socket.IO disconnect, as a page being left sends
