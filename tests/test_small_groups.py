@@ -147,7 +147,7 @@ def test_small_groups_counted_together_are_shown_once_they_reach_the_threshold(
     }
     assert "Member State / government" in results and "Other groups" in results
     assert "Private sector" not in results and "Academia" not in results
-    assert f"<q>{RESERVATION}</q> (Other groups)" in results
+    assert f"<q dir=\"auto\">{RESERVATION}</q> (<bdi>Other groups</bdi>)" in results
 
 
 def test_the_consultations_threshold_decides_which_groups_stand_alone(
