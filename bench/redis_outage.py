@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
-from sqlalchemy import create_engine, func, select  # noqa: E402
+from sqlalchemy import create_engine, select  # noqa: E402
 
 from consultations.models import Registration, RegistrationStatus, Role  # noqa: E402
 from portal.accounts.models import StakeholderGroup  # noqa: E402
@@ -35,7 +35,7 @@ from portal.accounts.operations import create_account  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from tests.databases import scratch_database  # noqa: E402
 from tests.servers import PortalServer, RedisServer, prepare_database  # noqa: E402
-from tests.test_redis_outage import PASSWORD, Participant, fill  # noqa: E402
+from tests.test_redis_outage import PASSWORD, Participant, fill, room_ids  # noqa: E402
 
 
 def fill_with_voters(voters: int):
@@ -64,8 +64,6 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=30.0, help="seconds Redis is away")
     parser.add_argument("--voters", type=int, default=20, help="participants per process")
     args = parser.parse_args()
-    from consultations.models import Consultation, Thread
-    from recommendations.models import Recommendation, VoteRound
 
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
@@ -76,15 +74,7 @@ def main() -> None:
             with scratch_database(directory, "outage") as url:
                 prepare_database(url, fill_with_voters(2 * args.voters))
                 engine = create_engine(url)
-                with engine.connect() as connection:
-                    ids = {
-                        "round": connection.execute(select(VoteRound.id)).scalar_one(),
-                        "thread": connection.execute(select(Thread.id)).scalar_one(),
-                        "recommendation": connection.execute(
-                            select(func.max(Recommendation.id))).scalar_one(),
-                        "consultation": connection.execute(
-                            select(Consultation.id)).scalar_one(),
-                    }
+                ids = room_ids(engine)
                 engine.dispose()
                 servers = [PortalServer(url, directory, REDIS_URL=redis_server.url).start()
                            for _ in range(2)]

@@ -11,7 +11,7 @@ import requests
 
 from tests.databases import scratch_database
 from tests.servers import Nginx, PortalServer, RedisServer, prepare_database, wait_until
-from tests.test_redis_outage import Participant, fill
+from tests.test_redis_outage import Participant, fill, room_ids
 
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
@@ -24,10 +24,7 @@ pytestmark = [
 
 @pytest.fixture
 def cluster(tmp_path):
-    from sqlalchemy import create_engine, select
-
-    from consultations.models import Thread
-    from recommendations.models import VoteRound
+    from sqlalchemy import create_engine
 
     redis_server = RedisServer(tmp_path).start()
     servers: list[PortalServer] = []
@@ -36,15 +33,13 @@ def cluster(tmp_path):
         with scratch_database(tmp_path, "cluster") as url:
             prepare_database(url, fill)
             engine = create_engine(url)
-            with engine.connect() as connection:
-                round_id = connection.execute(select(VoteRound.id)).scalar_one()
-                thread_id = connection.execute(select(Thread.id)).scalar_one()
+            ids = room_ids(engine)
             engine.dispose()
             for _ in range(2):
                 servers.append(PortalServer(url, tmp_path, REDIS_URL=redis_server.url,
                                             TRUSTED_PROXIES="1").start())
             proxy = Nginx(tmp_path, [server.port for server in servers]).start()
-            yield proxy, servers, round_id, thread_id
+            yield proxy, servers, ids
     finally:
         if proxy is not None:
             proxy.stop()
@@ -67,13 +62,14 @@ def pinned_to(proxy: Nginx, server: PortalServer) -> requests.Session:
 
 
 def test_a_vote_cast_through_one_process_reaches_a_participant_on_the_other(cluster):
-    proxy, (first_server, second_server), round_id, thread_id = cluster
+    proxy, (first_server, second_server), ids = cluster
+    thread_id = ids["thread"]
     # Long-polling first, then the websocket upgrade: every request of a Socket.IO session
     # must reach the process that holds it, which is what the sticky route is for.
     transports = ("polling", "websocket")
-    first = Participant(1, proxy, round_id, thread_id, transports=transports,
+    first = Participant(1, proxy, ids, transports=transports,
                         http=pinned_to(proxy, first_server))
-    second = Participant(2, proxy, round_id, thread_id, transports=transports,
+    second = Participant(2, proxy, ids, transports=transports,
                          http=pinned_to(proxy, second_server))
     try:
         for person, server in ((first, first_server), (second, second_server)):

@@ -157,6 +157,19 @@ class Participant:
         self.http.close()
 
 
+def room_ids(engine) -> dict:
+    """The ids of the rooms a Participant follows, in the consultation ``fill`` makes."""
+    with engine.connect() as connection:
+        return {
+            "round": connection.execute(select(VoteRound.id)).scalar_one(),
+            "thread": connection.execute(select(Thread.id)).scalar_one(),
+            # The draft the plenary has not voted on yet.
+            "recommendation": connection.execute(
+                select(func.max(Recommendation.id))).scalar_one(),
+            "consultation": connection.execute(select(Consultation.id)).scalar_one(),
+        }
+
+
 @pytest.fixture
 def cluster(tmp_path):
     redis_server = RedisServer(tmp_path).start()
@@ -165,15 +178,7 @@ def cluster(tmp_path):
         with scratch_database(tmp_path, "outage") as url:
             prepare_database(url, fill)
             engine = create_engine(url)
-            with engine.connect() as connection:
-                ids = {
-                    "round": connection.execute(select(VoteRound.id)).scalar_one(),
-                    "thread": connection.execute(select(Thread.id)).scalar_one(),
-                    # The draft the plenary has not voted on yet.
-                    "recommendation": connection.execute(
-                        select(func.max(Recommendation.id))).scalar_one(),
-                    "consultation": connection.execute(select(Consultation.id)).scalar_one(),
-                }
+            ids = room_ids(engine)
             for _ in range(2):
                 servers.append(PortalServer(url, tmp_path, REDIS_URL=redis_server.url).start())
             yield redis_server, servers, engine, ids
