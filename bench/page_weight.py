@@ -1,20 +1,22 @@
 """What a phone downloads to open the vote page, the first time and the next.
 
-    .venv/bin/python bench/page_weight.py
+    .venv/bin/python bench/page_weight.py [--accept-encoding "gzip, br"]
 
 Serves the Dakar demo (`flask seed-demo` on a new SQLite database in a temporary folder) with
 gunicorn on a free port, signs in as a demo participant through the sign-in form, and opens the
 recommendation whose vote is open (`/c/red-talks-dakar-2024/recommendations/<id>`) as a
 browser would: the HTML, then every stylesheet, script and image it references, all sent with
-``Accept-Encoding: gzip, br``. Counts the bytes of each response as they cross the network
-(status line, headers and body as sent, compressed or not; not decoded), then opens the page
-again with a browser cache that keeps each static response for as long as its Cache-Control
-allows (``max-age``; ``no-cache`` or no max-age: asked again with ``If-None-Match`` /
-``If-Modified-Since``) and counts the static requests that second view still makes. The live
-connection the page opens (Socket.IO) is not counted: it is not a file. The last line is one
-JSON object.
+``Accept-Encoding: gzip, br`` (Chromium sends ``br`` over HTTPS only: ``--accept-encoding
+gzip`` measures a page served over plain HTTP). Counts the bytes of each response as they
+cross the network (status line, headers and body as sent, compressed or not; not decoded),
+then opens the page again with a browser cache that keeps each static response for as long as
+its Cache-Control allows (``max-age``; ``no-cache`` or no max-age: asked again with
+``If-None-Match`` / ``If-Modified-Since``) and counts the static requests that second view
+still makes. The live connection the page opens (Socket.IO) is not counted: it is not a file.
+The last line is one JSON object.
 """
 
+import argparse
 import json
 import os
 import re
@@ -32,7 +34,6 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "red-talks-dakar-2024"
 PASSWORD = "dakar-demo-2024"
-ACCEPT_ENCODING = "gzip, br"
 
 
 class References(HTMLParser):
@@ -61,7 +62,7 @@ def wire_bytes(response: requests.Response, body: bytes) -> tuple[int, int]:
 
 
 def fetch(session: requests.Session, url: str, **headers) -> tuple[requests.Response, bytes]:
-    response = session.get(url, headers={"Accept-Encoding": ACCEPT_ENCODING, **headers},
+    response = session.get(url, headers=headers,
                            stream=True, allow_redirects=False)
     body = response.raw.read(decode_content=False)
     return response, body
@@ -125,6 +126,10 @@ def open_page(session, base, path, cache: BrowserCache) -> dict:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accept-encoding", default="gzip, br",
+                        help="the browser's Accept-Encoding (default: %(default)s)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="page-weight-") as folder:
         environment = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/demo.db",
                        "SECRET_KEY": "page weight bench", "RATE_LIMITS": "0"}
@@ -165,6 +170,7 @@ def main() -> None:
                     time.sleep(0.2)
 
             session = requests.Session()
+            session.headers["Accept-Encoding"] = args.accept_encoding
             page = session.get(base + "/account/sign-in").text
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
             signed_in = session.post(base + "/account/sign-in", allow_redirects=False, data={
@@ -179,7 +185,8 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
 
-    print(f"Vote page {path}, signed in as {participant}")
+    print(f"Vote page {path}, signed in as {participant}, "
+          f"Accept-Encoding: {args.accept_encoding}")
     for name, view in (("First load", first), ("Repeat view", repeat)):
         print(f"\n{name}: {view['bytes']:,} bytes transferred, "
               f"{view['static_requests']} static requests")
@@ -191,7 +198,8 @@ def main() -> None:
             else:
                 print(f"  {item['url']:<48} {item['bytes']:>7,} ({item['status']}, "
                       f"{item['encoding']}, body {item['body']:,}; {item['cache_control']})")
-    print(json.dumps({"first_load_bytes": first["bytes"],
+    print(json.dumps({"accept_encoding": args.accept_encoding,
+                      "first_load_bytes": first["bytes"],
                       "first_load_static_requests": first["static_requests"],
                       "repeat_view_bytes": repeat["bytes"],
                       "repeat_view_static_requests": repeat["static_requests"]}))
