@@ -24,6 +24,7 @@ import hashlib
 import mimetypes
 import os
 import re
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +112,7 @@ class StaticFiles:
             status = os.stat(path)
         except OSError:
             return None
-        if not os.path.isfile(path):
+        if not stat.S_ISREG(status.st_mode):
             return None
         signature = (status.st_size, status.st_mtime_ns)
         known = self._files.get(name)
