@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import mimetypes
 import os
+import posixpath
 import re
 import stat
 import threading
@@ -108,6 +109,8 @@ class StaticFiles:
         path = safe_join(str(self.folder), name)
         if path is None:
             return None
+        # One entry per file, however the URL spells its path (css/./portal.css).
+        name = posixpath.normpath(name)
         try:
             status = os.stat(path)
         except OSError:
