@@ -5,10 +5,13 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 # The interface's catalogs (English is the source language): compiled here, never committed.
 CATALOGS := $(foreach locale,fr es ar pt,translations/$(locale)/LC_MESSAGES/messages.mo)
+# The static files, and their hashed, compressed copies: built here, never committed.
+STATIC_FILES := $(shell find portal/static -type f 2>/dev/null)
+STATIC_BUILD := portal/static-build/manifest.json
 
 .PHONY: setup demo serve test lint translations clean
 
-setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js $(CATALOGS)
+setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js $(STATIC_BUILD) $(CATALOGS)
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,6 +23,11 @@ $(VENV)/.installed: pyproject.toml
 portal/static/vendor/socket.io.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# Every static file copied under a name that carries its content's hash, and compressed with
+# gzip and brotli (portal/static_files.py serves them; docs/deployment.md).
+$(STATIC_BUILD): $(STATIC_FILES) portal/static/vendor/socket.io.min.js scripts/build-assets.mjs
+	node scripts/build-assets.mjs
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(VENV)/bin/pybabel --quiet compile -l $* -i $< -o $@
@@ -48,4 +56,4 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules portal/static/vendor $(CATALOGS)
+	rm -rf $(VENV) node_modules portal/static/vendor portal/static-build $(CATALOGS)

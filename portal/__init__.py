@@ -16,6 +16,8 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
+        # Served by portal/static_files.py: hashed names, compressed, cached for a year.
+        static_folder=None,
     )
     app.config.update(DEFAULTS)
     app.config.update(settings_from_environment(Path(app.instance_path)))
@@ -33,6 +35,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     app.add_url_rule("/favicon.ico", view_func=favicon)
     _register_blueprints(app)
+
+    from portal.static_files import register_static_files
+
+    register_static_files(app)
 
     from portal.errors import register_error_pages
     from portal.rate_limits import init_rate_limits

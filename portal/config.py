@@ -81,8 +81,15 @@ RATE_LIMIT_DEFAULTS = {
 }
 
 
+#: The portal's package folder.
+_PORTAL = Path(__file__).resolve().parent
+
 #: Defaults that do not depend on the environment.
 DEFAULTS = {
+    #: The CSS, JavaScript and images served under /static (portal/static_files.py), and
+    #: their hashed, compressed copies built by scripts/build-assets.mjs (make setup).
+    "STATIC_FOLDER": str(_PORTAL / "static"),
+    "STATIC_BUILD_FOLDER": str(_PORTAL / "static-build"),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -186,6 +186,11 @@ class FollowersCheck:
             with self._lock:
                 self._waiting.append((app, concerned))
 
+    def forget_waiting(self) -> None:
+        """Drop the checks waiting for ``flush`` (the test suite, between tests)."""
+        with self._lock:
+            self._waiting.clear()
+
     def flush(self) -> None:
         with self._lock:
             waiting, self._waiting = self._waiting, []
