@@ -419,7 +419,8 @@ def reopen_round(slug, round_id):
             flash(_("The vote on %(reference)s is open again.",
                     reference=round_.recommendation.reference), "success")
     else:
-        flash(" ".join(form.reason.errors) or _("The form has expired; try again."), "error")
+        flash(" ".join(str(error) for error in form.reason.errors)
+              or _("The form has expired; try again."), "error")
     return redirect(url_for("recommendations.console", slug=slug))
 
 
