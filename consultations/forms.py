@@ -157,6 +157,14 @@ class ConsultationForm(Form):
     adoption_rule = RadioField(_l("Adoption of recommendations"),
                                choices=enum_choices(AdoptionRule),
                                default=AdoptionRule.consensus.value)
+    quorum = IntegerField(
+        _l("Quorum (votes cast)"),
+        validators=[Optional(), NumberRange(min=1, max=100_000,
+                                            message=_l("Give a whole number from %(min)d to "
+                                                       "%(max)d.", min=1, max=100_000))],
+        description=_l("The votes a vote needs to count, abstentions and show of hands "
+                       "included. Leave empty for a majority of the voting participants "
+                       "present. A facilitator may set another quorum when opening a vote."))
     small_group_threshold = IntegerField(
         _l("Smallest group shown on its own under the Chatham House Rule"),
         validators=[InputRequired(message=_l("Give the smallest group, e.g. 3.")),
@@ -239,6 +247,7 @@ class ConsultationForm(Form):
             "attribution_rule": AttributionRule(self.attribution_rule.data),
             "adoption_rule": AdoptionRule(self.adoption_rule.data),
             "small_group_threshold": self.small_group_threshold.data,
+            "quorum": self.quorum.data,
             "consent_text": text(self.consent_text),
             "breakout_threads_open": self.breakout_threads_open.data,
             "personal_data_kept_until": self.personal_data_kept_until.data,
@@ -251,7 +260,7 @@ def consultation_form_data(consultation: Consultation) -> dict:
         name: getattr(consultation, name)
         for name in ("title", "summary", "description", "organisers", "venue", "time_zone",
                      "capacity", "invitation_only", "consent_text", "breakout_threads_open",
-                     "personal_data_kept_until", "small_group_threshold")
+                     "personal_data_kept_until", "small_group_threshold", "quorum")
     }
     data.update(
         region=consultation.region.value,

@@ -45,7 +45,7 @@ CONSULTATION_FIELDS = (
     "ends_at", "time_zone", "working_languages", "capacity", "registration_opens_at",
     "registration_closes_at", "approval_rule", "invitation_only", "attribution_rule",
     "adoption_rule", "consent_text", "breakout_threads_open", "gcm_objectives",
-    "personal_data_kept_until", "small_group_threshold",
+    "personal_data_kept_until", "small_group_threshold", "quorum",
 )
 
 #: Stored, in the consultation's main language, when a consultation is created without its own.

@@ -7,7 +7,7 @@ slug and created only when missing, so running it twice changes nothing.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from consultations.models import (
     AdoptionRule,
@@ -425,6 +425,11 @@ def _hold_the_plenary(consultation: Consultation, accounts: dict, people: list) 
             for title, theme, text, objectives in DEMO_RECOMMENDATIONS]
     adopted, refused, draft, bracketed, open_now = made
 
+    # Drafted in the breakouts of the first day; voted in the plenary of the second.
+    first_day, plenary = consultation.starts_at, consultation.starts_at + timedelta(days=1)
+    for recommendation in made:
+        _date_drafting(recommendation, first_day + timedelta(hours=7))
+
     round_ = voting.open_round(adopted, facilitator)
     for number, voter in enumerate(voters):
         if number < len(DEMO_RESERVATIONS):
@@ -433,11 +438,13 @@ def _hold_the_plenary(consultation: Consultation, accounts: dict, people: list) 
         else:
             voting.cast_vote(round_, voter, "abstain" if number % 7 == 0 else "support")
     voting.close_round(round_, facilitator)
+    _date_round(round_, plenary + timedelta(hours=1, minutes=30), minutes=10)
 
     round_ = voting.open_round(refused, facilitator)
     for number, voter in enumerate(voters):
         voting.cast_vote(round_, voter, "oppose" if number in (3, 9) else "support")
     voting.close_round(round_, facilitator)
+    _date_round(round_, plenary + timedelta(hours=2), minutes=10)
 
     amendment = drafting.propose_amendment(
         draft, voters[4], text=draft.current_version.text.replace(
@@ -450,11 +457,35 @@ def _hold_the_plenary(consultation: Consultation, accounts: dict, people: list) 
         rationale="States need flexibility.")
     drafting.reject_amendment(rejected, facilitator,
                               "It weakens the principle the breakout group agreed.")
+    amendment.created_at = rejected.created_at = plenary + timedelta(minutes=45)
+    rejected.decided_at = plenary + timedelta(hours=1)
     del bracketed  # stays a draft with text under negotiation
 
     round_ = voting.open_round(open_now, facilitator)
     for voter in voters[:6]:
         voting.cast_vote(round_, voter, "support")
+    _date_round(round_, plenary + timedelta(hours=2, minutes=30), minutes=None)
+    db.session.flush()
+
+
+def _date_drafting(recommendation, moment: datetime) -> None:
+    """The demo's texts were written during the consultation, not on the day it is seeded."""
+    recommendation.created_at = moment
+    for version in recommendation.versions:
+        version.created_at = moment
+
+
+def _date_round(round_, opened_at: datetime, minutes: int | None) -> None:
+    """Put a demo round, and its votes, in the plenary: open for ``minutes`` (None: still
+    open)."""
+    from recommendations.models import Vote
+
+    round_.opened_at = opened_at
+    if minutes is not None:
+        round_.closed_at = opened_at + timedelta(minutes=minutes)
+    db.session.execute(update(Vote).where(Vote.round_id == round_.id).values(
+        cast_at=opened_at + timedelta(minutes=1), changed_at=None))
+    db.session.flush()
 
 
 #: The demo recommendations in French: title and text of their current versions.

@@ -245,6 +245,12 @@ def may_run_votes(user, consultation: Consultation) -> bool:
     return _holds(user, consultation, Role.facilitator)
 
 
+def may_reopen_rounds(user, consultation: Consultation) -> bool:
+    """Reopen a vote closed by mistake (once each, with a reason: recommendations/voting.py):
+    the facilitators of a live consultation, as for running the votes."""
+    return may_run_votes(user, consultation)
+
+
 def may_see_open_round_breakdown(user, consultation: Consultation) -> bool:
     """See an open round's votes by stakeholder group: those who run the vote. Everyone else
     sees a round's breakdown once it is closed (recommendations/breakdown.py)."""

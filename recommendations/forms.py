@@ -83,9 +83,22 @@ class OpenRoundForm(Form):
         _l("Countdown in minutes"), validators=[Optional(), NumberRange(min=1, max=240)],
         description=_l("Leave empty to close the vote by hand."))
     quorum = IntegerField(_l("Quorum (votes cast)"),
-                          validators=[Optional(), NumberRange(min=1, max=MAX_HANDS)])
+                          validators=[Optional(), NumberRange(min=1, max=MAX_HANDS)],
+                          description=_l("Leave empty for the consultation's quorum."))
     stakeholder_rule = BooleanField(
         _l("Not adopted if a majority of any one stakeholder group opposes"))
+
+
+class CloseRoundForm(Form):
+    #: Required by the server when the turnout is below the quorum or amendments are pending.
+    confirm = BooleanField(_l("Close the vote all the same"))
+
+
+class ReopenRoundForm(Form):
+    reason = TextAreaField(_l("Why reopen this vote"), validators=[
+        InputRequired(message=_l("Say why the vote is reopened.")), Length(max=2000)],
+        description=_l("A vote can be reopened once. The votes cast stay; participants can "
+                       "vote or change their vote until it is closed again."))
 
 
 class InRoomForm(Form):

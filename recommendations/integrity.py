@@ -111,14 +111,15 @@ def _results() -> list[str]:
     recorded = {
         event.target_id: event.details for event in db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "vote_round.closed",
-                                     AuditEvent.target_type == VoteRound.__tablename__))}
+                                     AuditEvent.target_type == VoteRound.__tablename__)
+            .order_by(AuditEvent.id))}
     rounds = db.session.scalars(select(VoteRound).where(VoteRound.closed_at.is_not(None))
                                 .order_by(VoteRound.recommendation_id, VoteRound.number)).all()
     last_decision: dict[int, VoteRound] = {}
     for round_ in rounds:
         tally = voting.tally(round_)
         outcome = adoption.decide(
-            adoption.Rule(round_.rule.value), tally.devices, tally.in_room, quorum=round_.quorum,
+            adoption.Rule(round_.rule.value), tally.devices, tally.in_room, quorum=tally.quorum,
             by_stakeholder_group=tally.by_stakeholder_group,
             stakeholder_rule=round_.stakeholder_rule)
         label = f"Round {round_.number} of recommendation {round_.recommendation.reference}"

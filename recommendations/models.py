@@ -348,7 +348,13 @@ class VoteRound(db.Model):
         ForeignKey("amendments.id", ondelete="CASCADE")
     )
     rule: Mapped[AdoptionRule] = mapped_column(enum_column(AdoptionRule, "adoption_rule"))
+    #: The votes it needs, set when opened; None: a majority of the voting participants
+    #: present when it closes.
     quorum: Mapped[int | None]
+    #: The quorum it was decided by, and the voting participants present, when it closed:
+    #: its result and turnout never change after.
+    quorum_applied: Mapped[int | None]
+    present: Mapped[int | None]
     #: Not adopted if a majority of any one stakeholder group opposes.
     stakeholder_rule: Mapped[bool] = mapped_column(default=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -363,6 +369,11 @@ class VoteRound(db.Model):
     in_room_support_with_reservations: Mapped[int] = mapped_column(default=0)
     in_room_oppose: Mapped[int] = mapped_column(default=0)
     in_room_abstain: Mapped[int] = mapped_column(default=0)
+    #: A round closed by mistake is reopened once, with the reason.
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                  ondelete="SET NULL"))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
     adopted: Mapped[bool | None]
     #: Why the result is what it is ("adopted", "opposed", "no_quorum", ...).
     result_reason: Mapped[str | None] = mapped_column(String(40))
@@ -371,6 +382,7 @@ class VoteRound(db.Model):
     recommendation: Mapped[Recommendation] = relationship()
     version: Mapped[RecommendationVersion] = relationship()
     amendment: Mapped[Amendment | None] = relationship()
+    reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
 
     @property
     def is_open(self) -> bool:

@@ -31,10 +31,12 @@ from recommendations.adoption import Counts
 from recommendations.forms import (
     MAX_HANDS,
     AmendmentForm,
+    CloseRoundForm,
     InRoomForm,
     MergeForm,
     OpenRoundForm,
     RecommendationForm,
+    ReopenRoundForm,
     RevisionForm,
     VoteForm,
 )
@@ -49,6 +51,7 @@ from recommendations.models import (
     VoteRound,
 )
 from recommendations.text import diff_html, has_open_brackets, numbered_lines
+from recommendations.turnout import result_sentence
 
 blueprint = Blueprint("recommendations", __name__)
 
@@ -154,8 +157,19 @@ def _render_recommendation(consultation, recommendation, status=200, **forms):
         amendment_form=forms.pop("amendment_form", None) or AmendmentForm(
             data={"text": current.text}),
         vote_form=vote_form, reason_form=ReasonForm(), action_form=StatusForm(),
+        decided=_decided(recommendation),
         objectives=OBJECTIVES, AmendmentStatus=AmendmentStatus,
     ), status
+
+
+def _decided(recommendation) -> dict | None:
+    """The recommendation's last closed vote on its text, with its result in words."""
+    round_ = voting.last_rounds_of(recommendation.consultation).get(recommendation.id)
+    if round_ is None or round_.is_open:
+        return None
+    tally = breakdown.tally_payload(round_, voting.tally(round_),
+                                    breakdown.audience_of(current_user, round_.consultation))
+    return {"round": round_, "result": result_sentence(round_, tally)}
 
 
 @blueprint.post("/c/<slug>/recommendations/<int:recommendation_id>/revise")
@@ -308,15 +322,22 @@ def console(slug):
     # The task that closes rounds at their deadline runs in every process that serves votes.
     tallies.ensure_running()
     open_round = voting.open_round_of(consultation.id)
+    recommendations = drafting.recommendations_of(consultation)
+    last_rounds = voting.last_rounds_of(consultation)
     return render_template(
         "recommendations/console.html", consultation=consultation,
-        recommendations=drafting.recommendations_of(consultation), open_round=open_round,
+        recommendations=recommendations, open_round=open_round,
         tally=breakdown.tally_payload(open_round, voting.tally(open_round),
                                       breakdown.Audience.chair) if open_round else None,
+        closing_warnings=voting.closing_warnings(open_round) if open_round else [],
+        last_rounds=last_rounds,
+        results_by_round={round_.id: result_sentence(round_, breakdown.tally_payload(
+            round_, voting.tally(round_), breakdown.Audience.chair))
+            for round_ in last_rounds.values() if not round_.is_open},
         group_labels=breakdown.GROUP_LABELS,
         open_form=OpenRoundForm(), in_room_form=InRoomForm(obj=_in_room(open_round)),
-        action_form=StatusForm(), has_open_brackets=has_open_brackets,
-        choices=list(VoteChoice),
+        close_form=CloseRoundForm(), reopen_form=ReopenRoundForm(),
+        has_open_brackets=has_open_brackets, choices=list(VoteChoice),
         proposed=drafting.proposed_amendments(consultation))
 
 
@@ -359,14 +380,47 @@ def close_round(slug, round_id):
     consultation = load_consultation(slug)
     round_ = load_within(consultation, VoteRound, round_id)
     require(permissions.may_run_votes(current_user, consultation))
-    if StatusForm().validate_on_submit():
+    form = CloseRoundForm()
+    if form.validate_on_submit():
         try:
-            outcome = voting.close_round(round_, current_user)
+            voting.close_round(round_, current_user, confirmed=form.confirm.data)
+        except voting.CloseNeedsConfirmation as refusal:
+            # The second step: the same form, with the reasons and the box to tick.
+            return render_template(
+                "recommendations/close.html", consultation=consultation, round=round_,
+                warnings=refusal.warnings, form=form, choices=list(VoteChoice),
+                tally=breakdown.tally_payload(round_, voting.tally(round_),
+                                              breakdown.Audience.chair)), 409
         except voting.VoteRefused as refusal:
             flash(refusal.reason, "error")
         else:
-            flash(_("The vote is closed: %(result)s.",
-                    result=_("adopted") if outcome.adopted else _("not adopted")), "success")
+            flash(_("The vote is closed. %(result)s", result=result_sentence(
+                round_, breakdown.tally_payload(round_, voting.tally(round_),
+                                                breakdown.Audience.chair))), "success")
+    else:
+        flash(_("The form has expired; try again."), "error")
+    return redirect(url_for("recommendations.console", slug=slug))
+
+
+@blueprint.post("/c/<slug>/rounds/<int:round_id>/reopen")
+@login_required
+def reopen_round(slug, round_id):
+    consultation = load_consultation(slug)
+    round_ = load_within(consultation, VoteRound, round_id)
+    require(permissions.may_reopen_rounds(current_user, consultation))
+    form = ReopenRoundForm()
+    if form.validate_on_submit():
+        try:
+            voting.reopen_round(round_, current_user, form.reason.data)
+        except voting.VoteRefused as refusal:
+            flash(refusal.reason, "error")
+        else:
+            tallies.ensure_running()
+            flash(_("The vote on %(reference)s is open again.",
+                    reference=round_.recommendation.reference), "success")
+    else:
+        flash(" ".join(str(error) for error in form.reason.errors)
+              or _("The form has expired; try again."), "error")
     return redirect(url_for("recommendations.console", slug=slug))
 
 
@@ -407,11 +461,13 @@ def projector(slug):
         translation = translating.amendment_readings([round_.amendment], locale).get(
             round_.amendment_id)
         text = translation.text if translation else round_.amendment.proposed_text
+    tally = breakdown.tally_payload(round_, voting.tally(round_), breakdown.Audience.everyone) \
+        if round_ else None
     return render_template(
         "recommendations/projector.html", consultation=consultation, round=round_,
         # On the screen of the room: what everyone may see.
-        tally=breakdown.tally_payload(round_, voting.tally(round_), breakdown.Audience.everyone)
-        if round_ else None, reading=reading,
+        tally=tally, result=result_sentence(round_, tally) if round_ else None,
+        reading=reading,
         lines=numbered_lines(text) if round_ else [], choices=list(VoteChoice))
 
 
@@ -442,7 +498,8 @@ def results_csv(slug):
     return csv_download(f"{slug}-results.csv", [
         "reference", "title", "status", "round", "on_amendment", "rule", "adopted", "reason",
         *[choice.value for choice in VoteChoice],
-        *[f"in_room_{choice.value}" for choice in VoteChoice], "voted", "present",
+        *[f"in_room_{choice.value}" for choice in VoteChoice], "voted", "present", "cast",
+        "quorum", "closed_at", "reopened_at", "reopen_reason", "result",
     ], _result_rows(consultation))
 
 
@@ -462,8 +519,22 @@ def _result_rows(consultation: Consultation) -> list[list]:
                 *[tally["counts"][choice.value] if tally else "" for choice in VoteChoice],
                 *[tally["in_room"][choice.value] if tally else "" for choice in VoteChoice],
                 tally["turnout"]["voted"] if tally else "",
-                tally["turnout"]["present"] if tally else ""])
+                tally["turnout"]["present"] if tally else "",
+                tally["turnout"]["cast"] if tally else "",
+                _blank(tally["turnout"]["quorum"]) if tally else "",
+                _isoformat(round_.closed_at) if round_ else "",
+                _isoformat(round_.reopened_at) if round_ else "",
+                (round_.reopen_reason or "") if round_ else "",
+                item["result"] if item else ""])
     return rows
+
+
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
+def _isoformat(moment) -> str:
+    return moment.isoformat() if moment else ""
 
 
 @blueprint.get("/c/<slug>/results.json")
@@ -474,7 +545,7 @@ def results_json(slug):
     return jsonify({"consultation": consultation.slug, "recommendations": [
         {**_recommendation_json(entry["recommendation"]),
          "rounds": [{**_round_json(item["round"], item["tally"]),
-                     "reservations": item["reservations"]}
+                     "reservations": item["reservations"], "result": item["result"]}
                     for item in entry["rounds"]]}
         for entry in _results(consultation)]})
 
@@ -496,8 +567,13 @@ def _round_json(round_: VoteRound, tally: dict | None = None) -> dict:
         tally = breakdown.tally_payload(
             round_, voting.tally(round_),
             breakdown.audience_of(current_user, round_.consultation))
-    return {**voting.round_state(round_), "quorum": round_.quorum,
-            "stakeholder_rule": round_.stakeholder_rule, "tally": tally}
+    return {**voting.round_state(round_), "quorum": tally["turnout"]["quorum"],
+            "stakeholder_rule": round_.stakeholder_rule, "tally": tally,
+            "opened_at": round_.opened_at.isoformat(),
+            "closed_at": _isoformat(round_.closed_at) or None,
+            "reopened": {"at": round_.reopened_at.isoformat(), "reason": round_.reopen_reason}
+            if round_.reopened_at else None,
+            "result": result_sentence(round_, tally)}
 
 
 def _api_error(status: int, message: str):

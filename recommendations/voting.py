@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,6 +45,7 @@ from recommendations.models import (
     VoteRound,
 )
 from recommendations.text import has_open_brackets
+from recommendations.turnout import result_sentence
 
 MAX_RESERVATION_LENGTH = 2000
 VOTER_ROLES = (Role.participant, Role.rapporteur)
@@ -51,6 +53,16 @@ VOTER_ROLES = (Role.participant, Role.rapporteur)
 
 class VoteRefused(Refused):
     """The vote or the round action is refused; ``reason`` says why in the user's language."""
+
+
+class CloseNeedsConfirmation(VoteRefused):
+    """Closing the round now needs the facilitator's confirmation: ``warnings`` say why."""
+
+    code = "confirmation_needed"
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(" ".join(warnings))
+        self.warnings = warnings
 
 
 def room_of(round_: VoteRound) -> str:
@@ -91,7 +103,8 @@ def open_round(recommendation: Recommendation, actor: User, *, amendment: Amendm
     now = utcnow()
     round_ = VoteRound(
         consultation=consultation, recommendation=recommendation, version=version,
-        amendment=amendment, number=number, rule=consultation.adoption_rule, quorum=quorum,
+        amendment=amendment, number=number, rule=consultation.adoption_rule,
+        quorum=quorum if quorum is not None else consultation.quorum,
         stakeholder_rule=stakeholder_rule, opened_at=now, opened_by_id=actor.id,
         closes_at=now + timedelta(seconds=countdown_seconds) if countdown_seconds else None)
     db.session.add(round_)
@@ -311,6 +324,13 @@ class Tally:
     by_stakeholder_group: dict[str, adoption.Counts]
     voters: int
     present: int
+    #: The votes the round needs (None: a round closed before quorums were kept).
+    quorum: int | None = None
+
+    @property
+    def cast(self) -> int:
+        """Every vote, on devices and by show of hands, abstentions included."""
+        return (self.devices + self.in_room).cast
 
     def as_payload(self) -> dict:
         """The counts and the turnout, never who voted what nor the votes by stakeholder
@@ -318,7 +338,8 @@ class Tally:
         return {
             "round_id": self.round_id, "seq": self.seq,
             "counts": _counts(self.devices), "in_room": _counts(self.in_room),
-            "turnout": {"voted": self.voters, "present": self.present},
+            "turnout": {"voted": self.voters, "present": self.present, "cast": self.cast,
+                        "quorum": self.quorum},
         }
 
 
@@ -337,12 +358,13 @@ def tally(round_: VoteRound) -> Tally:
         by_group.setdefault(group.value, {c.value: 0 for c in VoteChoice})[choice.value] += count
         totals[choice.value] += count
     seq = db.session.scalar(select(VoteRound.seq).where(VoteRound.id == round_.id))
+    present = eligible_present(round_)
     return Tally(
         round_id=round_.id, seq=seq, devices=adoption.Counts(**totals),
         in_room=in_room_counts(round_),
         by_stakeholder_group={group: adoption.Counts(**counts)
                               for group, counts in by_group.items()},
-        voters=sum(totals.values()), present=eligible_present(round_),
+        voters=sum(totals.values()), present=present, quorum=quorum_of(round_, present),
     )
 
 
@@ -359,8 +381,50 @@ def eligible_present(round_: VoteRound) -> int:
         Registration.consultation_id == round_.consultation_id,
         Registration.status == RegistrationStatus.approved,
         Registration.role.in_(VOTER_ROLES))
+    if round_.present is not None and not round_.is_open:
+        return round_.present
     checked_in = db.session.scalar(base.where(Registration.checked_in_at.is_not(None)))
     return checked_in or db.session.scalar(base)
+
+
+def majority_of(present: int) -> int:
+    return present // 2 + 1
+
+
+def quorum_of(round_: VoteRound, present: int) -> int | None:
+    """The votes the round needs: the one it was decided by once closed; while open, its own
+    or, by default, a majority of the voting participants present."""
+    if not round_.is_open:
+        return round_.quorum_applied if round_.quorum_applied is not None else round_.quorum
+    return round_.quorum if round_.quorum is not None else majority_of(present)
+
+
+def pending_amendments(round_: VoteRound) -> list[Amendment]:
+    """Amendments to the version voted on that are still proposed (other than the one voted)."""
+    query = select(Amendment).where(Amendment.version_id == round_.version_id,
+                                    Amendment.status == AmendmentStatus.proposed)
+    if round_.amendment_id is not None:
+        query = query.where(Amendment.id != round_.amendment_id)
+    return db.session.scalars(query.order_by(Amendment.id)).all()
+
+
+def closing_warnings(round_: VoteRound) -> list[str]:
+    """What the facilitator confirms before closing: a turnout below the quorum, amendments
+    still pending."""
+    counts = tally(round_)
+    warnings = []
+    quorum = quorum_of(round_, counts.present)
+    if quorum is not None and counts.cast < quorum:
+        warnings.append(_("%(cast)d of %(present)d voting participants have voted, below the "
+                          "quorum of %(quorum)d: closed now, the vote is not adopted.",
+                          cast=counts.cast, present=counts.present, quorum=quorum))
+    pending = pending_amendments(round_)
+    if pending:
+        warnings.append(ngettext(
+            "Amendment %(ids)s to the version voted on is still proposed.",
+            "Amendments %(ids)s to the version voted on are still proposed.", len(pending),
+            ids=", ".join(str(amendment.id) for amendment in pending)))
+    return warnings
 
 
 def set_in_room_counts(round_: VoteRound, actor: User, counts: adoption.Counts) -> None:
@@ -377,17 +441,26 @@ def set_in_room_counts(round_: VoteRound, actor: User, counts: adoption.Counts) 
                  consultation=round_.consultation, **_counts(counts))
 
 
-def close_round(round_: VoteRound, actor: User | None) -> adoption.Outcome:
-    """Close the round, decide it by its rule, and apply the result."""
+def close_round(round_: VoteRound, actor: User | None, *,
+                confirmed: bool = False) -> adoption.Outcome:
+    """Close the round, decide it by its rule, and apply the result. A facilitator closing it
+    below the quorum, or with amendments to the version still pending, confirms it first
+    (``CloseNeedsConfirmation``); a round closed at its deadline (no actor) closes as it is."""
     if actor is not None and not permissions.may_run_votes(actor, round_.consultation):
         raise VoteRefused(_("Only a facilitator closes votes."))
     if not round_.is_open:
         raise VoteRefused(_("This vote is closed already."))
+    if actor is not None and not confirmed and (warnings := closing_warnings(round_)):
+        raise CloseNeedsConfirmation(warnings)
+    present = eligible_present(round_)
+    round_.quorum_applied = quorum_of(round_, present)
+    round_.present = present
     round_.closed_at = utcnow()
     db.session.flush()
     counts = tally(round_)
     outcome = adoption.decide(
-        adoption.Rule(round_.rule.value), counts.devices, counts.in_room, quorum=round_.quorum,
+        adoption.Rule(round_.rule.value), counts.devices, counts.in_room,
+        quorum=round_.quorum_applied,
         by_stakeholder_group=counts.by_stakeholder_group,
         stakeholder_rule=round_.stakeholder_rule)
     round_.adopted, round_.result_reason = outcome.adopted, outcome.reason
@@ -402,12 +475,63 @@ def close_round(round_: VoteRound, actor: User | None) -> adoption.Outcome:
     # integrity.py) to compare with the votes.
     record_event("vote_round.closed", actor=actor, target=round_,
                  consultation=round_.consultation, adopted=outcome.adopted,
-                 reason=outcome.reason, rule=round_.rule.value,
+                 reason=outcome.reason, rule=round_.rule.value, quorum=round_.quorum_applied,
+                 present=present, confirmed=confirmed,
                  counts=_counts(counts.devices), in_room=_counts(counts.in_room))
     state = round_state(round_)
     broadcast_after_commit("round_closed", state, room_of(round_))
     broadcast_after_commit("round_closed", state, f"consultation:{round_.consultation_id}")
     return outcome
+
+
+def reopen_round(round_: VoteRound, actor: User, reason: str) -> VoteRound:
+    """Reopen a round closed by mistake, once, with the reason: the votes cast stay, and the
+    recommendation is under vote again."""
+    consultation = round_.consultation
+    if not permissions.may_reopen_rounds(actor, consultation):
+        raise VoteRefused(_("Only a facilitator of a live consultation reopens votes."))
+    if round_.is_open:
+        raise VoteRefused(_("This vote is open."))
+    if round_.reopened_at is not None:
+        raise VoteRefused(_("This vote was reopened once already: it cannot be reopened "
+                            "again."))
+    reason = one_line_ending(reason or "").strip()
+    if not reason:
+        raise VoteRefused(_("Say why the vote is reopened."))
+    if open_round_of(consultation.id) is not None:
+        raise VoteRefused(_("Another vote is open: close it first."))
+    later = db.session.scalar(select(func.count()).select_from(VoteRound).where(
+        VoteRound.recommendation_id == round_.recommendation_id,
+        VoteRound.number > round_.number))
+    if later:
+        raise VoteRefused(_("Only the last vote on a recommendation can be reopened."))
+    recommendation = round_.recommendation
+    if recommendation.status == RecommendationStatus.merged or (
+            round_.amendment is not None and round_.adopted):
+        raise VoteRefused(_("What this vote decided has been carried on since: it cannot be "
+                            "reopened."))
+    was = {"adopted": round_.adopted, "reason": round_.result_reason,
+           "closed_at": round_.closed_at.isoformat()}
+    round_.closed_at = round_.closes_at = None
+    round_.adopted = round_.result_reason = None
+    round_.present = round_.quorum_applied = None
+    round_.reopened_at, round_.reopened_by_id, round_.reopen_reason = utcnow(), actor.id, reason
+    if round_.amendment is None:
+        recommendation.status = RecommendationStatus.draft
+    db.session.flush()
+    record_event("vote_round.reopened", actor=actor, target=round_, consultation=consultation,
+                 reference=recommendation.reference, reason=reason, was=was)
+    broadcast_after_commit("round_opened", round_state(round_), f"consultation:{consultation.id}")
+    return round_
+
+
+def last_rounds_of(consultation) -> dict[int, VoteRound]:
+    """Each recommendation's last vote round on its text (not on an amendment)."""
+    rounds = db.session.scalars(
+        select(VoteRound).where(VoteRound.consultation_id == consultation.id,
+                                VoteRound.amendment_id.is_(None))
+        .order_by(VoteRound.recommendation_id, VoteRound.number)).all()
+    return {round_.recommendation_id: round_ for round_ in rounds}
 
 
 def round_state(round_: VoteRound) -> dict:
@@ -457,9 +581,11 @@ def results_of(consultation, recommendations: list[Recommendation], *, show_name
         reservations.setdefault(round_id, []).append({"text": text, "by": by})
     by_recommendation: dict[int, list[dict]] = {}
     for round_ in rounds:
+        payload = breakdown.tally_payload(round_, tallies[round_.id], audience)
         by_recommendation.setdefault(round_.recommendation_id, []).append({
             "round": round_,
-            "tally": breakdown.tally_payload(round_, tallies[round_.id], audience),
+            "tally": payload,
+            "result": result_sentence(round_, payload),
             # Reservations appearing one by one while the round is open would tell who just
             # voted with one, as a breakdown would.
             "reservations": reservations.get(round_.id, [])

@@ -114,19 +114,19 @@ def build_outcome_consultation(session, make_user, make_consultation, register, 
     for voter in voters:
         voting.cast_vote(round_, voter, "support")
     voting.set_in_room_counts(round_, facilitator, Counts(support=7, abstain=2))
-    voting.close_round(round_, facilitator)
+    voting.close_round(round_, facilitator, confirmed=True)
 
     round_ = voting.open_round(r2, facilitator)
     voting.cast_vote(round_, voters[0], "support_with_reservations", RESERVATION)
     for voter in voters[1:]:
         voting.cast_vote(round_, voter, "support")
-    voting.close_round(round_, facilitator)
+    voting.close_round(round_, facilitator, confirmed=True)
 
     round_ = voting.open_round(r3, facilitator)
     voting.cast_vote(round_, voters[0], "oppose")
     for voter in voters[1:]:
         voting.cast_vote(round_, voter, "support")
-    voting.close_round(round_, facilitator)
+    voting.close_round(round_, facilitator, confirmed=True)
 
     secretariat = users["secretariat"]
     french = {

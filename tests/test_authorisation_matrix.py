@@ -194,6 +194,8 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "recommendations.merge": CHAIR,
     "recommendations.new": DRAFTERS,
     "recommendations.open_round": CHAIR,
+    # may_reopen_rounds: the facilitators of a live consultation.
+    "recommendations.reopen_round": CHAIR,
     "recommendations.projector": ADMITTED,
     "recommendations.propose_amendment": SPEAKERS,
     "recommendations.record_in_room": CHAIR,

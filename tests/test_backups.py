@@ -70,7 +70,7 @@ def fill(app):
         for voter, choice in zip(voters, choices, strict=False):
             voting.cast_vote(round_, voter, choice)
         if title != "Open":
-            voting.close_round(round_, facilitator)
+            voting.close_round(round_, facilitator, confirmed=True)
     thread = discussion.add_thread(consultation, facilitator, "Plenary")
     first = discussion.post_comment(thread, voters[0], "A first point.")
     discussion.post_comment(thread, voters[1], "A reply.", first)

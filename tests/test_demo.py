@@ -173,3 +173,27 @@ def test_seed_demo_has_outcome_documents_in_english_and_french_ready_to_download
     assert "Un réseau régional de points focaux sur les migrants disparus" in texts["fr"]
     assert "Red Talks Dakar 2024 : migrants disparus et migrants en détresse" in texts["fr"]
     assert "Rapporteur for" not in texts["en"] + texts["fr"]
+
+
+def test_the_demos_votes_and_rounds_fall_on_the_consultations_days(empty_app):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from recommendations.models import Vote, VoteRound
+
+    seed(empty_app)
+    with empty_app.app_context():
+        consultation = db.session.scalars(select(Consultation)).first()
+        zone = ZoneInfo(consultation.time_zone)
+        days = {date(2024, 4, 23), date(2024, 4, 24)}
+        rounds = db.session.scalars(select(VoteRound)).all()
+        moments = [moment for round_ in rounds for moment in (round_.opened_at, round_.closed_at)
+                   if moment is not None]
+        moments += db.session.scalars(select(Vote.cast_at)).all()
+        assert rounds and moments
+        assert {moment.astimezone(zone).date() for moment in moments} <= days
+
+    client = empty_app.test_client()
+    sign_in(client, "facilitator@redtalks.example", "dakar-demo-2024")
+    results = client.get("/c/red-talks-dakar-2024/results").get_data(as_text=True)
+    assert "closed Apr 24, 2024" in results

@@ -94,7 +94,7 @@ def test_an_invalid_choice_an_observer_and_a_huge_reservation_are_refused(
 
 def test_a_closed_round_says_the_vote_was_not_counted(app, connect_socket, live_round):
     socket = voter(app, connect_socket, "p0@example.org")
-    voting.close_round(live_round, live_round.consultation.registrations[0].user)
+    voting.close_round(live_round, live_round.consultation.registrations[0].user, confirmed=True)
 
     answer = socket.emit("cast_vote", {"round_id": live_round.id, "choice": "support"},
                          callback=True)
@@ -159,6 +159,7 @@ def test_a_round_closes_by_itself_at_its_deadline(app, connect_socket, live_roun
     watcher = voter(app, connect_socket, "observer@example.org", f"round:{live_round.id}")
     voting.cast_vote(live_round, live_round.consultation.registrations[4].user, "support")
     live_round.closes_at = live_round.opened_at
+    live_round.quorum = 1
     session.flush()
     watcher.get_received()
 

@@ -68,7 +68,7 @@ def plenary(session, make_consultation, make_user, register):
     voting.cast_vote(round_, person, "support_with_reservations", "Only with consent.")
     voting.cast_vote(round_, voters[1], "oppose")
     voting.cast_vote(round_, voters[2], "support")
-    voting.close_round(round_, facilitator)
+    voting.close_round(round_, facilitator, confirmed=True)
     session.flush()
     return {"consultation": consultation, "facilitator": facilitator, "person": person,
             "voters": voters, "round": round_, "comment": comment, "amendment": amendment,

@@ -91,7 +91,7 @@ def test_a_vote_by_plain_form_is_stored_and_a_closed_round_says_so(
     facilitator = app.test_client()
     sign_in(facilitator, "facilitator@example.org")
     submit(facilitator, f"/c/{consultation.slug}/recommendations/{recommendation.id}/rounds",
-           {"countdown_minutes": "", "quorum": ""}, form_path=f"/c/{consultation.slug}/console")
+           {"countdown_minutes": "", "quorum": "1"}, form_path=f"/c/{consultation.slug}/console")
     round_ = voting.open_round_of(consultation.id)
     assert round_ is not None
     sign_in(client, "p0@example.org")
@@ -102,7 +102,7 @@ def test_a_vote_by_plain_form_is_stored_and_a_closed_round_says_so(
                     form_path=base, follow_redirects=True)
     assert "Your vote is stored: Support with reservations." in stored.get_data(as_text=True)
 
-    submit(facilitator, f"/c/{consultation.slug}/rounds/{round_.id}/close", {},
+    submit(facilitator, f"/c/{consultation.slug}/rounds/{round_.id}/close", {"confirm": "y"},
            form_path=f"/c/{consultation.slug}/console")
     late = submit(client, f"/c/{consultation.slug}/rounds/{round_.id}/vote",
                   {"choice": "oppose"}, form_path=base)
@@ -173,7 +173,7 @@ def test_results_quote_reservations_by_the_attribution_rule(
     # Three voters of one group: enough to quote it under the Chatham House rule.
     for number in (1, 2):
         voting.cast_vote(round_, find_user(f"p{number}@example.org"), "support")
-    voting.close_round(round_, find_user("facilitator@example.org"))
+    voting.close_round(round_, find_user("facilitator@example.org"), confirmed=True)
     sign_in(client, "p1@example.org")
 
     html = page(client, f"/c/{consultation.slug}/results")
@@ -201,7 +201,7 @@ def test_the_results_export_shows_a_title_that_looks_like_a_formula_as_text(
     round_ = voting.open_round(recommendation, find_user("facilitator@example.org"))
     voting.cast_vote(round_, find_user("p0@example.org"), "support")
     voting.cast_vote(round_, find_user("p1@example.org"), "oppose")
-    voting.close_round(round_, find_user("facilitator@example.org"))
+    voting.close_round(round_, find_user("facilitator@example.org"), confirmed=True)
     sign_in(client, "p1@example.org")
 
     response = client.get(f"/c/{consultation.slug}/results.csv")

@@ -264,7 +264,7 @@ def test_votes_and_comments_go_on_while_redis_is_down_and_live_updates_cross_aga
         wait_until(lambda: any(c["id"] == hidden and c["state"] == "hidden"
                                for c in first.received("comment_hidden")),
                    what="a hidden comment from the other process")
-        assert facilitator.post(f"/c/plenary/rounds/{ids['round']}/close") == 302
+        assert facilitator.post(f"/c/plenary/rounds/{ids['round']}/close", confirm="y") == 302
         wait_until(lambda: any(state["round_id"] == ids["round"]
                                for state in first.received("round_closed")),
                    what="the round closed on the other process")

@@ -47,7 +47,7 @@ def vote(round_, number, choice, reservation=None):
 
 
 def close(round_):
-    voting.close_round(round_, find_user("facilitator@example.org"))
+    voting.close_round(round_, find_user("facilitator@example.org"), confirmed=True)
 
 
 def follower(app, connect_socket, email, room):

@@ -94,7 +94,7 @@ def test_an_invalid_choice_is_refused(plenary):
 def test_a_closed_round_refuses_votes_with_a_clear_message(plenary):
     consultation, people, voters, recommendation = plenary()
     round_ = voting.open_round(recommendation, people["facilitator"])
-    voting.close_round(round_, people["facilitator"])
+    voting.close_round(round_, people["facilitator"], confirmed=True)
 
     with pytest.raises(voting.VoteRefused) as refusal:
         voting.cast_vote(round_, voters[0], "support")
@@ -121,7 +121,7 @@ def test_consensus_adopts_when_nobody_opposes_and_the_result_is_stored(plenary):
     voting.cast_vote(round_, voters[1], "support_with_reservations", "Needs funding.")
     voting.cast_vote(round_, voters[2], "abstain")
 
-    outcome = voting.close_round(round_, people["facilitator"])
+    outcome = voting.close_round(round_, people["facilitator"], confirmed=True)
 
     assert outcome.adopted
     assert (round_.adopted, round_.result_reason, round_.rule) == (
@@ -136,7 +136,7 @@ def test_in_room_counts_are_added_and_can_decide(plenary):
     voting.cast_vote(round_, voters[1], "oppose")
     voting.set_in_room_counts(round_, people["facilitator"], Counts(oppose=2))
 
-    outcome = voting.close_round(round_, people["facilitator"])
+    outcome = voting.close_round(round_, people["facilitator"], confirmed=True)
 
     assert not outcome.adopted
     assert outcome.oppose == 3
@@ -154,7 +154,7 @@ def test_the_stakeholder_rule_blocks_when_one_group_mostly_opposes(plenary):
         voting.cast_vote(round_, voter, "support")
     voting.cast_vote(round_, people["rapporteur"], "support")
 
-    outcome = voting.close_round(round_, people["facilitator"])
+    outcome = voting.close_round(round_, people["facilitator"], confirmed=True)
 
     assert not outcome.adopted
     assert outcome.reason == "stakeholder_group_opposed"
@@ -166,7 +166,7 @@ def test_a_quorum_not_reached_adopts_nothing(plenary):
     round_ = voting.open_round(recommendation, people["facilitator"], quorum=3)
     voting.cast_vote(round_, voters[0], "support")
 
-    assert voting.close_round(round_, people["facilitator"]).reason == "no_quorum"
+    assert voting.close_round(round_, people["facilitator"], confirmed=True).reason == "no_quorum"
 
 
 def test_text_in_brackets_cannot_go_to_a_final_vote(plenary):
@@ -209,10 +209,11 @@ def test_an_amendment_adopted_by_vote_becomes_the_new_version(plenary):
     amendment = drafting.propose_amendment(
         recommendation, voters[0], text="States should share forensic data.",
         rationale="Forensic data is what identifies the dead.")
-    round_ = voting.open_round(recommendation, people["facilitator"], amendment=amendment)
+    round_ = voting.open_round(recommendation, people["facilitator"], amendment=amendment,
+                               quorum=1)
     voting.cast_vote(round_, voters[1], "support")
 
-    voting.close_round(round_, people["facilitator"])
+    voting.close_round(round_, people["facilitator"], confirmed=True)
 
     assert amendment.status == AmendmentStatus.accepted
     assert recommendation.current_version.text == "States should share forensic data."
@@ -232,7 +233,7 @@ def test_the_tally_has_counts_by_group_and_turnout_but_no_names(plenary):
                                  "abstain": 0}
     assert payload["by_stakeholder_group"]["member_state"]["support"] == 1
     assert payload["by_stakeholder_group"]["civil_society"]["oppose"] == 1
-    assert payload["turnout"] == {"voted": 2, "present": 5}
+    assert payload["turnout"] == {"voted": 2, "present": 5, "cast": 2, "quorum": 3}
     assert payload["seq"] == 2
     assert not any(voter.name in str(payload) for voter in voters)
 

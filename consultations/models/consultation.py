@@ -179,6 +179,9 @@ class Consultation(db.Model):
     adoption_rule: Mapped[AdoptionRule] = mapped_column(
         enum_column(AdoptionRule, "adoption_rule"), default=AdoptionRule.consensus
     )
+    #: Votes a round needs to count (abstentions and show of hands included). None: a majority
+    #: of the voting participants present when the round closes. A round may set its own.
+    quorum: Mapped[int | None]
     #: Under the Chatham House rule, a stakeholder group (or region, country...) with fewer
     #: voters or participants than this is never shown on its own in a breakdown
     #: (recommendations/breakdown.py).

@@ -151,6 +151,8 @@ USER_LINKS = (
          lambda cid: _of_amendments(AmendmentSupport.amendment_id, cid)),
     Link(VoteRound.opened_by_id, "unlink",
          lambda cid: _in_consultation(VoteRound.consultation_id, cid)),
+    Link(VoteRound.reopened_by_id, "unlink",
+         lambda cid: _in_consultation(VoteRound.consultation_id, cid)),
     Link(OutcomeDocument.generated_by_id, "unlink",
          lambda cid: _in_consultation(OutcomeDocument.consultation_id, cid)),
     Link(OutcomeDocument.finalised_by_id, "unlink",

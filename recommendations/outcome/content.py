@@ -54,6 +54,7 @@ from recommendations.models import (
 )
 from recommendations.outcome.chart import colour_of
 from recommendations.outcome.models import BreakoutSummary, OutcomeText
+from recommendations.turnout import reason_phrase, rule_phrase, turnout_phrase
 
 #: The language (and country) set on the document's text, for spelling and grammar checks.
 LANGUAGE_TAGS = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "ar": "ar-SA", "pt": "pt-PT"}
@@ -595,24 +596,15 @@ class _Assembler:
         item = deciding[-1]
         round_, tally = item["round"], item["tally"]
         date = self.date(round_.closed_at)
+        turnout = turnout_phrase(tally)
         if round_.adopted:
-            rules = {"consensus": _("by consensus"),
-                     "two_thirds": _("by a two-thirds majority"),
-                     "simple_majority": _("by a simple majority")}
-            sentence = _("Adopted %(rule)s on %(date)s, in vote round %(round)d.",
-                         rule=rules[round_.rule.value], date=date, round=round_.number)
+            sentence = _("Adopted %(rule)s on %(date)s, in vote round %(round)d: %(turnout)s.",
+                         rule=rule_phrase(round_.rule.value), date=date, round=round_.number,
+                         turnout=turnout)
         else:
-            reasons = {
-                "opposed": _("opposed under the consensus rule"),
-                "short_of_two_thirds": _("short of a two-thirds majority"),
-                "no_majority": _("no majority in favour"),
-                "no_quorum": _("the quorum was not reached"),
-                "stakeholder_group_opposed": _("a majority of one stakeholder group opposed"),
-                "no_votes": _("no vote was cast"),
-            }
-            sentence = _("Not adopted on %(date)s, in vote round %(round)d: %(reason)s.",
-                         date=date, round=round_.number,
-                         reason=reasons.get(round_.result_reason or "", round_.result_reason))
+            sentence = _("Not adopted on %(date)s, in vote round %(round)d, %(reason)s: "
+                         "%(turnout)s.", date=date, round=round_.number,
+                         reason=reason_phrase(round_, tally), turnout=turnout)
         counts = [ChoiceCount(choice.value, choice.label, tally["counts"][choice.value],
                               tally["in_room"][choice.value],
                               tally["counts"][choice.value] + tally["in_room"][choice.value])
