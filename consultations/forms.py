@@ -152,6 +152,10 @@ class ConsultationForm(Form):
     approval_rule = RadioField(_l("Approval of registrations"), choices=enum_choices(ApprovalRule),
                                default=ApprovalRule.facilitator.value)
     invitation_only = BooleanField(_l("By invitation only: only invited addresses can register"))
+    registration_open_while_live = BooleanField(
+        _l("Keep registration open while live"),
+        description=_l("Late and on-site registrations: people can still register while the "
+                       "consultation is live, whatever the closing date above."))
     attribution_rule = RadioField(_l("Attribution"), choices=enum_choices(AttributionRule),
                                   default=AttributionRule.attributed.value)
     adoption_rule = RadioField(_l("Adoption of recommendations"),
@@ -236,6 +240,7 @@ class ConsultationForm(Form):
             "registration_closes_at": to_utc(self.registration_closes_at.data, zone),
             "approval_rule": ApprovalRule(self.approval_rule.data),
             "invitation_only": self.invitation_only.data,
+            "registration_open_while_live": self.registration_open_while_live.data,
             "attribution_rule": AttributionRule(self.attribution_rule.data),
             "adoption_rule": AdoptionRule(self.adoption_rule.data),
             "small_group_threshold": self.small_group_threshold.data,
@@ -250,8 +255,9 @@ def consultation_form_data(consultation: Consultation) -> dict:
     data = {
         name: getattr(consultation, name)
         for name in ("title", "summary", "description", "organisers", "venue", "time_zone",
-                     "capacity", "invitation_only", "consent_text", "breakout_threads_open",
-                     "personal_data_kept_until", "small_group_threshold")
+                     "capacity", "invitation_only", "registration_open_while_live",
+                     "consent_text", "breakout_threads_open", "personal_data_kept_until",
+                     "small_group_threshold")
     }
     data.update(
         region=consultation.region.value,

@@ -94,10 +94,23 @@ def places_left(consultation: Consultation) -> int | None:
     return max(0, consultation.capacity - places_taken(consultation))
 
 
+def takes_late_registrations(consultation: Consultation) -> bool:
+    """Whether the consultation, live now, still takes (late and on-site) registrations."""
+    return (consultation.status == ConsultationStatus.live
+            and consultation.registration_open_while_live)
+
+
 def registration_closed_reason(consultation: Consultation, user: User | None) -> str | None:
     """Why this person cannot register now, or None when they can."""
-    if consultation.status != ConsultationStatus.registration_open:
+    if takes_late_registrations(consultation):
+        return None
+    if consultation.status == ConsultationStatus.draft:
         return _("Registration for this consultation is not open.")
+    if consultation.status == ConsultationStatus.live:
+        return _("Registration for this consultation is not open: it closed when the "
+                 "consultation began.")
+    if consultation.status != ConsultationStatus.registration_open:
+        return _("Registration for this consultation is not open: the consultation is over.")
     now = utcnow()
     if consultation.registration_opens_at and now < consultation.registration_opens_at:
         return _("Registration has not opened yet.")

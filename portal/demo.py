@@ -131,7 +131,9 @@ def _demo_consultation(facilitator: User) -> Consultation:
         # The 20 participants fill the places: later registrations join the waitlist.
         capacity=20,
         approval_rule=ApprovalRule.facilitator,
-        invitation_only=True,
+        # Open to everyone, late and on-site registrations included, as on the day.
+        invitation_only=False,
+        registration_open_while_live=True,
         attribution_rule=AttributionRule.chatham_house,
         adoption_rule=AdoptionRule.consensus,
         created_by_id=facilitator.id,

@@ -274,7 +274,35 @@ def test_registration_is_refused_when_not_open(client, make_consultation):
     response = client.get(f"/c/{consultation.slug}/register")
 
     assert response.status_code == 403
-    assert "Registration for this consultation is not open." in response.get_data(as_text=True)
+    assert "it closed when the consultation began" in response.get_data(as_text=True)
+
+
+def test_a_live_consultation_kept_open_takes_late_registrations(
+    client, session, make_consultation
+):
+    from datetime import UTC, datetime
+    consultation = make_consultation(
+        status=ConsultationStatus.live, registration_open_while_live=True, capacity=None,
+        approval_rule=ApprovalRule.automatic,
+        registration_closes_at=datetime(2020, 1, 1, tzinfo=UTC))
+
+    page = client.get(f"/c/{consultation.slug}").get_data(as_text=True)
+    assert f'href="/c/{consultation.slug}/register"' in page
+    response = submit(client, f"/c/{consultation.slug}/register", new_visitor(),
+                      follow_redirects=True)
+
+    assert "You are registered. See you there!" in response.get_data(as_text=True)
+    assert registration_of(session, "delegate@example.org").status == RegistrationStatus.approved
+
+
+def test_a_finished_consultation_says_why_registration_is_closed(client, make_consultation):
+    consultation = make_consultation(status=ConsultationStatus.closed,
+                                     registration_open_while_live=True)
+
+    response = client.get(f"/c/{consultation.slug}/register")
+
+    assert response.status_code == 403
+    assert "the consultation is over" in response.get_data(as_text=True)
 
 
 #: What spreadsheets may run as a formula at the start of a cell.
