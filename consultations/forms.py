@@ -455,6 +455,33 @@ def registration_form(consultation: Consultation, questions, *, with_account: bo
     return form
 
 
+class WalkInForm(Form):
+    """Someone who arrives at the check-in desk without a registration."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(), Email(message=_l("Enter an e-mail address like "
+                                                      "name@example.org.")), Length(max=254)],
+        description=_l("The sign-in link goes there. An address with an account already is "
+                       "registered with that account."))
+    consent = BooleanField(
+        _l("The person agrees to the processing of their personal data as described in the "
+           "consultation's consent text."),
+        validators=[InputRequired(message=_l("Registration needs the person's consent."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_profile_choices()
+
+
+def walk_in_form(**kwargs) -> WalkInForm:
+    from portal.accounts.forms import ProfileFieldsMixin
+
+    form_class = type("WalkInDeskForm", (ProfileFieldsMixin, WalkInForm), {})
+    return form_class(**kwargs)
+
+
 class DecisionForm(Form):
     """A facilitator's decision on one or many registrations."""
 

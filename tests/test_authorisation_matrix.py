@@ -141,6 +141,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "consultations.invitations": FACILITATORS,
     "consultations.manage": FACILITATORS,
     "consultations.mark_present": ORGANISERS,
+    "consultations.walk_in": ORGANISERS,
     "consultations.moderation": FACILITATORS,
     "consultations.move_participant": FACILITATORS,
     # Without a registration, the page sends to the registration form.
