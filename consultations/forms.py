@@ -305,6 +305,8 @@ class AgendaItemForm(Form):
 class BreakoutGroupForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     theme = StringField(_l("Theme"), validators=[Length(max=300)])
+    room = StringField(_l("Room"), validators=[Length(max=120)],
+                       description=_l("Where the group meets, e.g. “Room 2, first floor”."))
     guiding_questions = TextAreaField(
         _l("Guiding questions"), validators=[Length(max=5000)],
         description=_l("One question per line. Each question gets a discussion thread."),

@@ -134,6 +134,15 @@ def invitation_for(consultation: Consultation, email: str) -> Invitation | None:
     )
 
 
+def waitlist_position(registration: Registration) -> int:
+    """The place of a waitlisted registration in its waitlist, from 1."""
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.consultation_id == registration.consultation_id,
+            Registration.status == Status.waitlisted,
+            Registration.waitlisted_at <= registration.waitlisted_at))
+
+
 def _set_status(registration: Registration, status: Status) -> None:
     registration.status = status
     registration.status_changed_at = utcnow()

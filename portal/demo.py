@@ -360,6 +360,7 @@ def _hold_the_day(consultation: Consultation, accounts: dict, people: list) -> N
     for position, (theme, language, questions) in enumerate(BREAKOUT_GROUPS):
         operations.add_breakout_group(
             round_, facilitator, name=f"Group {position + 1}", theme=theme,
+            room=f"Salle {position + 1}",
             guiding_questions=questions, capacity=8, language=language,
             rapporteur=rapporteurs[position] if position < len(rapporteurs) else None)
     breakouts.propose(round_, facilitator)

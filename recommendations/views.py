@@ -78,7 +78,7 @@ def index(slug):
              for recommendation in recommendations), str(get_locale())),
         may_draft=permissions.may_draft_recommendations(current_user, consultation),
         may_moderate=permissions.may_moderate(current_user, consultation),
-        action_form=StatusForm())
+        open_round=voting.open_round_of(consultation.id), action_form=StatusForm())
 
 
 @blueprint.route("/c/<slug>/recommendations/new", methods=["GET", "POST"])
@@ -296,6 +296,22 @@ def vote(slug, round_id):
             flash(_("Your vote is stored: %(choice)s.", choice=stored.choice.label), "success")
             return _back(round_.recommendation, "vote")
     return _render_recommendation(consultation, round_.recommendation, 400, vote_form=form)
+
+
+@blueprint.get("/c/<slug>/vote")
+def vote_now(slug):
+    """The short address of the projector's QR code: where one votes on the round open now.
+    Whoever may not follow the votes (yet) lands on the consultation's page, which says what
+    to do first."""
+    consultation = load_consultation(slug)
+    if not permissions.may_follow_votes(current_user, consultation):
+        return redirect(url_for("consultations.show", slug=slug, _anchor="next-step"))
+    open_round = voting.open_round_of(consultation.id)
+    if open_round is None:
+        flash(_("No vote is open now."), "info")
+        return redirect(url_for("recommendations.index", slug=slug))
+    return redirect(url_for("recommendations.show", slug=slug,
+                            recommendation_id=open_round.recommendation_id, _anchor="vote"))
 
 
 # The plenary console and the projector --------------------------------------------------------

@@ -205,6 +205,8 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "recommendations.show": ADMITTED,
     # Following the votes lets one post the vote form; the vote itself is for VOTERS.
     "recommendations.vote": ADMITTED,
+    # The short address of the projector's QR code: sends everyone somewhere useful.
+    "recommendations.vote_now": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.

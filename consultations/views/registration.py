@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from consultations import registrations as rules
 from consultations.forms import (
@@ -136,11 +136,7 @@ def my_registration(slug):
         return redirect(url_for("consultations.register", slug=slug))
     position = None
     if registration.status == RegistrationStatus.waitlisted:
-        position = db.session.scalar(
-            select(func.count()).select_from(Registration).where(
-                Registration.consultation_id == consultation.id,
-                Registration.status == RegistrationStatus.waitlisted,
-                Registration.waitlisted_at <= registration.waitlisted_at))
+        position = rules.waitlist_position(registration)
     return render_template("consultations/registration/mine.html", consultation=consultation,
                            registration=registration, position=position, form=StatusForm())
 

@@ -1,4 +1,4 @@
-"""registration kept open while the consultation is live
+"""registration kept open while the consultation is live; breakout groups' rooms
 
 Revision ID: d5e3b9f2a4c6
 Revises: b91e4f2c6d08
@@ -19,8 +19,13 @@ def upgrade():
     with op.batch_alter_table('consultations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('registration_open_while_live', sa.Boolean(),
                                       server_default=sa.false(), nullable=False))
+    with op.batch_alter_table('breakout_groups', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('room', sa.String(length=120), server_default='',
+                                      nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('breakout_groups', schema=None) as batch_op:
+        batch_op.drop_column('room')
     with op.batch_alter_table('consultations', schema=None) as batch_op:
         batch_op.drop_column('registration_open_while_live')
