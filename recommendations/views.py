@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.live import broadcast_after_commit, person_room
 from portal.rate_limits import limited
 from portal.spreadsheets import csv_download
-from recommendations import breakdown, drafting, translating, voting
+from recommendations import breakdown, drafting, joining, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
     MAX_HANDS,
@@ -423,8 +423,12 @@ def projector(slug):
         translation = translating.amendment_readings([round_.amendment], locale).get(
             round_.amendment_id)
         text = translation.text if translation else round_.amendment.proposed_text
+    vote_address = url_for("recommendations.vote_now", slug=slug, _external=True)
     return render_template(
         "recommendations/projector.html", consultation=consultation, round=round_,
+        vote_address=vote_address, vote_qr_code=joining.qr_code_svg(
+            vote_address, _("QR code of the address to vote from a phone: %(address)s",
+                            address=vote_address)),
         # On the screen of the room: what everyone may see.
         tally=breakdown.tally_payload(round_, voting.tally(round_), breakdown.Audience.everyone)
         if round_ else None, reading=reading,

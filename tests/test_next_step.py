@@ -1,9 +1,11 @@
 """The consultation's page says what each visitor is to do next: one step, from who they are
 and where the consultation stands (consultations/next_step.py)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import segno
 
 from consultations import breakouts
 from consultations.models import (
@@ -190,3 +192,18 @@ def test_the_short_vote_address_leads_to_the_vote_box_or_to_the_next_step(open_v
     voting.close_round(round_, facilitator)
     after = browser.get(f"/c/{consultation.slug}/vote", follow_redirects=True)
     assert "No vote is open now." in after.get_data(as_text=True)
+
+
+def test_the_projector_shows_a_qr_code_and_the_short_address_of_the_vote(open_vote):
+    consultation, recommendation, round_, facilitator, browser = open_vote
+
+    page = browser.get(f"/c/{consultation.slug}/projector").get_data(as_text=True)
+
+    address = f"http://portal.test/c/{consultation.slug}/vote"
+    assert f"portal.test/c/{consultation.slug}/vote</p>" in page
+    svg = re.search(r"<svg role=\"img\" aria-label=\"QR code[^>]*>.*?</svg>", page, re.S).group(0)
+    assert 'role="img"' in svg and address in svg
+    # The drawing is the QR code of that address, module for module.
+    expected = segno.make(address, error="m", micro=False).svg_inline(scale=1, border=4)
+    assert re.search(r' d="([^"]+)"', expected.split("qrline")[1]).group(1) in svg
+    assert "<script" not in svg and "http" not in svg.split("</title>")[1]
