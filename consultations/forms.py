@@ -152,6 +152,10 @@ class ConsultationForm(Form):
     approval_rule = RadioField(_l("Approval of registrations"), choices=enum_choices(ApprovalRule),
                                default=ApprovalRule.facilitator.value)
     invitation_only = BooleanField(_l("By invitation only: only invited addresses can register"))
+    registration_open_while_live = BooleanField(
+        _l("Keep registration open while live"),
+        description=_l("Late and on-site registrations: people can still register while the "
+                       "consultation is live, whatever the closing date above."))
     attribution_rule = RadioField(_l("Attribution"), choices=enum_choices(AttributionRule),
                                   default=AttributionRule.attributed.value)
     adoption_rule = RadioField(_l("Adoption of recommendations"),
@@ -244,6 +248,7 @@ class ConsultationForm(Form):
             "registration_closes_at": to_utc(self.registration_closes_at.data, zone),
             "approval_rule": ApprovalRule(self.approval_rule.data),
             "invitation_only": self.invitation_only.data,
+            "registration_open_while_live": self.registration_open_while_live.data,
             "attribution_rule": AttributionRule(self.attribution_rule.data),
             "adoption_rule": AdoptionRule(self.adoption_rule.data),
             "small_group_threshold": self.small_group_threshold.data,
@@ -259,8 +264,9 @@ def consultation_form_data(consultation: Consultation) -> dict:
     data = {
         name: getattr(consultation, name)
         for name in ("title", "summary", "description", "organisers", "venue", "time_zone",
-                     "capacity", "invitation_only", "consent_text", "breakout_threads_open",
-                     "personal_data_kept_until", "small_group_threshold", "quorum")
+                     "capacity", "invitation_only", "registration_open_while_live",
+                     "consent_text", "breakout_threads_open", "personal_data_kept_until",
+                     "small_group_threshold", "quorum")
     }
     data.update(
         region=consultation.region.value,
@@ -308,6 +314,8 @@ class AgendaItemForm(Form):
 class BreakoutGroupForm(Form):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     theme = StringField(_l("Theme"), validators=[Length(max=300)])
+    room = StringField(_l("Room"), validators=[Length(max=120)],
+                       description=_l("Where the group meets, e.g. “Room 2, first floor”."))
     guiding_questions = TextAreaField(
         _l("Guiding questions"), validators=[Length(max=5000)],
         description=_l("One question per line. Each question gets a discussion thread."),
@@ -456,6 +464,33 @@ def registration_form(consultation: Consultation, questions, *, with_account: bo
     form = form_class(**kwargs)
     form.set_registration_choices(consultation)
     return form
+
+
+class WalkInForm(Form):
+    """Someone who arrives at the check-in desk without a registration."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(), Email(message=_l("Enter an e-mail address like "
+                                                      "name@example.org.")), Length(max=254)],
+        description=_l("The sign-in link goes there. An address with an account already is "
+                       "registered with that account."))
+    consent = BooleanField(
+        _l("The person agrees to the processing of their personal data as described in the "
+           "consultation's consent text."),
+        validators=[InputRequired(message=_l("Registration needs the person's consent."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_profile_choices()
+
+
+def walk_in_form(**kwargs) -> WalkInForm:
+    from portal.accounts.forms import ProfileFieldsMixin
+
+    form_class = type("WalkInDeskForm", (ProfileFieldsMixin, WalkInForm), {})
+    return form_class(**kwargs)
 
 
 class DecisionForm(Form):

@@ -43,8 +43,8 @@ TRANSITIONS: dict[ConsultationStatus, set[ConsultationStatus]] = {
 CONSULTATION_FIELDS = (
     "title", "summary", "description", "region", "organisers", "venue", "mode", "starts_at",
     "ends_at", "time_zone", "working_languages", "capacity", "registration_opens_at",
-    "registration_closes_at", "approval_rule", "invitation_only", "attribution_rule",
-    "adoption_rule", "consent_text", "breakout_threads_open", "gcm_objectives",
+    "registration_closes_at", "approval_rule", "invitation_only", "registration_open_while_live",
+    "attribution_rule", "adoption_rule", "consent_text", "breakout_threads_open", "gcm_objectives",
     "personal_data_kept_until", "small_group_threshold", "quorum",
 )
 

@@ -33,7 +33,13 @@ from consultations.models import (
     Role,
 )
 from portal.accounts.models import StakeholderGroup, User
-from portal.accounts.operations import normalise_email
+from portal.accounts.operations import (
+    create_account,
+    find_account,
+    normalise_email,
+    send_sign_in_link,
+    unusable_password_hash,
+)
 from portal.audit.operations import record_event
 from portal.countries import is_country_code
 from portal.database import utcnow
@@ -94,10 +100,23 @@ def places_left(consultation: Consultation) -> int | None:
     return max(0, consultation.capacity - places_taken(consultation))
 
 
+def takes_late_registrations(consultation: Consultation) -> bool:
+    """Whether the consultation, live now, still takes (late and on-site) registrations."""
+    return (consultation.status == ConsultationStatus.live
+            and consultation.registration_open_while_live)
+
+
 def registration_closed_reason(consultation: Consultation, user: User | None) -> str | None:
     """Why this person cannot register now, or None when they can."""
-    if consultation.status != ConsultationStatus.registration_open:
+    if takes_late_registrations(consultation):
+        return None
+    if consultation.status == ConsultationStatus.draft:
         return _("Registration for this consultation is not open.")
+    if consultation.status == ConsultationStatus.live:
+        return _("Registration for this consultation is not open: it closed when the "
+                 "consultation began.")
+    if consultation.status != ConsultationStatus.registration_open:
+        return _("Registration for this consultation is not open: the consultation is over.")
     now = utcnow()
     if consultation.registration_opens_at and now < consultation.registration_opens_at:
         return _("Registration has not opened yet.")
@@ -113,6 +132,15 @@ def invitation_for(consultation: Consultation, email: str) -> Invitation | None:
             Invitation.email == normalise_email(email),
         )
     )
+
+
+def waitlist_position(registration: Registration) -> int:
+    """The place of a waitlisted registration in its waitlist, from 1."""
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.consultation_id == registration.consultation_id,
+            Registration.status == Status.waitlisted,
+            Registration.waitlisted_at <= registration.waitlisted_at))
 
 
 def _set_status(registration: Registration, status: Status) -> None:
@@ -297,6 +325,67 @@ def check_in(registration: Registration, actor: User, present: bool = True) -> N
     db.session.flush()
     record_event("registration.checked_in" if present else "registration.check_in_undone",
                  actor=actor, target=registration, consultation=registration.consultation)
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    """What the check-in desk did for a person: their registration, and whether their
+    account was made there."""
+
+    registration: Registration
+    account_created: bool
+
+
+def register_walk_in(
+    consultation: Consultation,
+    actor: User,
+    *,
+    email: str,
+    name: str,
+    organisation: str,
+    stakeholder_group: StakeholderGroup,
+    country: str,
+    preferred_locale: str,
+    link_for: Callable[[str], str],
+    sign_in_link_url: str,
+) -> WalkIn:
+    """Register someone who arrives at the check-in desk: approved and checked in, with an
+    account made for them (no password) unless their address has one, and a sign-in link
+    e-mailed in their language. Raises NoPlaceLeft when the consultation is full."""
+    _lock_places(consultation)
+    user = find_account(email)
+    created = user is None
+    if created:
+        user = create_account(
+            email=email, password_hash=unusable_password_hash(), name=name,
+            organisation=organisation, stakeholder_group=stakeholder_group, country=country,
+            preferred_locale=preferred_locale)
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.consultation_id == consultation.id, Registration.user_id == user.id))
+    admitted = registration is not None and registration.status == Status.approved
+    if not admitted and places_left(consultation) == 0:
+        raise NoPlaceLeft()
+    if registration is None:
+        registration = Registration(consultation=consultation, user=user, role=Role.participant)
+        db.session.add(registration)
+    if not admitted:
+        registration.role = Role.participant
+        registration.organisation = organisation or user.organisation
+        registration.stakeholder_group = stakeholder_group
+        registration.country = country
+        registration.attendance = Attendance.in_person
+        registration.languages = [preferred_locale] if (
+            preferred_locale in consultation.working_languages) else []
+        registration.consented_at = utcnow()
+        _set_status(registration, Status.approved)
+    registration.checked_in_at = utcnow()
+    db.session.flush()
+    record_event("registration.walk_in", actor=actor, target=registration,
+                 consultation=consultation, account_created=created)
+    send_sign_in_link(user, link_for, template="mail/walk_in.txt", title=consultation.title,
+                      sign_in_link_url=sign_in_link_url)
+    return WalkIn(registration, created)
 
 
 #: The subject of the e-mail telling a person their registration's status: whole sentences,

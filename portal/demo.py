@@ -131,7 +131,9 @@ def _demo_consultation(facilitator: User) -> Consultation:
         # The 20 participants fill the places: later registrations join the waitlist.
         capacity=20,
         approval_rule=ApprovalRule.facilitator,
-        invitation_only=True,
+        # Open to everyone, late and on-site registrations included, as on the day.
+        invitation_only=False,
+        registration_open_while_live=True,
         attribution_rule=AttributionRule.chatham_house,
         adoption_rule=AdoptionRule.consensus,
         created_by_id=facilitator.id,
@@ -358,6 +360,7 @@ def _hold_the_day(consultation: Consultation, accounts: dict, people: list) -> N
     for position, (theme, language, questions) in enumerate(BREAKOUT_GROUPS):
         operations.add_breakout_group(
             round_, facilitator, name=f"Group {position + 1}", theme=theme,
+            room=f"Salle {position + 1}",
             guiding_questions=questions, capacity=8, language=language,
             rapporteur=rapporteurs[position] if position < len(rapporteurs) else None)
     breakouts.propose(round_, facilitator)

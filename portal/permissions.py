@@ -144,7 +144,9 @@ def may_check_in(user, consultation: Consultation) -> bool:
 
 def may_register(user, consultation: Consultation) -> bool:
     """Whether the registration form is open; capacity and invitations are checked on submit."""
-    if consultation.status != ConsultationStatus.registration_open:
+    takes_late = (consultation.status == ConsultationStatus.live
+                  and consultation.registration_open_while_live)
+    if consultation.status != ConsultationStatus.registration_open and not takes_late:
         return False
     registration = registration_of(user, consultation)
     return registration is None or registration.status in {

@@ -97,6 +97,17 @@ def thread_title(thread) -> str:
     return wording.thread_title(thread, _reader_locale())
 
 
+def open_vote_for_voter(consultation):
+    """The round open now in the consultation, when the signed-in person may vote in it."""
+    from flask_login import current_user
+
+    from recommendations import voting
+
+    if consultation is None or not permissions.may_vote(current_user, consultation):
+        return None
+    return voting.open_round_of(consultation.id)
+
+
 def _page_context() -> dict:
     locale = str(get_locale() or "en")
     return {
@@ -104,6 +115,7 @@ def _page_context() -> dict:
         "wording": consultation_wording,
         "group_wording": group_wording,
         "thread_title": thread_title,
+        "open_vote_for_voter": open_vote_for_voter,
         "language_names": LANGUAGE_NAMES,
         "language_name": language_name,
         "page_locale": locale,

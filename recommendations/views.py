@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.live import broadcast_after_commit, person_room
 from portal.rate_limits import limited
 from portal.spreadsheets import csv_download
-from recommendations import breakdown, drafting, translating, voting
+from recommendations import breakdown, drafting, joining, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
     MAX_HANDS,
@@ -81,7 +81,7 @@ def index(slug):
              for recommendation in recommendations), str(get_locale())),
         may_draft=permissions.may_draft_recommendations(current_user, consultation),
         may_moderate=permissions.may_moderate(current_user, consultation),
-        action_form=StatusForm())
+        open_round=voting.open_round_of(consultation.id), action_form=StatusForm())
 
 
 @blueprint.route("/c/<slug>/recommendations/new", methods=["GET", "POST"])
@@ -312,6 +312,22 @@ def vote(slug, round_id):
     return _render_recommendation(consultation, round_.recommendation, 400, vote_form=form)
 
 
+@blueprint.get("/c/<slug>/vote")
+def vote_now(slug):
+    """The short address of the projector's QR code: where one votes on the round open now.
+    Whoever may not follow the votes (yet) lands on the consultation's page, which says what
+    to do first."""
+    consultation = load_consultation(slug)
+    if not permissions.may_follow_votes(current_user, consultation):
+        return redirect(url_for("consultations.show", slug=slug, _anchor="next-step"))
+    open_round = voting.open_round_of(consultation.id)
+    if open_round is None:
+        flash(_("No vote is open now."), "info")
+        return redirect(url_for("recommendations.index", slug=slug))
+    return redirect(url_for("recommendations.show", slug=slug,
+                            recommendation_id=open_round.recommendation_id, _anchor="vote"))
+
+
 # The plenary console and the projector --------------------------------------------------------
 
 @blueprint.get("/c/<slug>/console")
@@ -463,8 +479,12 @@ def projector(slug):
         text = translation.text if translation else round_.amendment.proposed_text
     tally = breakdown.tally_payload(round_, voting.tally(round_), breakdown.Audience.everyone) \
         if round_ else None
+    vote_address = url_for("recommendations.vote_now", slug=slug, _external=True)
     return render_template(
         "recommendations/projector.html", consultation=consultation, round=round_,
+        vote_address=vote_address, vote_qr_code=joining.qr_code_svg(
+            vote_address, _("QR code of the address to vote from a phone: %(address)s",
+                            address=vote_address)),
         # On the screen of the room: what everyone may see.
         tally=tally, result=result_sentence(round_, tally) if round_ else None,
         reading=reading,

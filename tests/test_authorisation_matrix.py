@@ -141,6 +141,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "consultations.invitations": FACILITATORS,
     "consultations.manage": FACILITATORS,
     "consultations.mark_present": ORGANISERS,
+    "consultations.walk_in": ORGANISERS,
     "consultations.moderation": FACILITATORS,
     "consultations.move_participant": FACILITATORS,
     # Without a registration, the page sends to the registration form.
@@ -207,6 +208,8 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "recommendations.show": ADMITTED,
     # Following the votes lets one post the vote form; the vote itself is for VOTERS.
     "recommendations.vote": ADMITTED,
+    # The short address of the projector's QR code: sends everyone somewhere useful.
+    "recommendations.vote_now": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.

@@ -111,6 +111,24 @@ def test_the_facilitator_edits_the_consultation_and_the_change_is_audited(
     assert "title" in event.details["fields"]
 
 
+def test_the_facilitator_keeps_registration_open_while_live(
+    client, session, facilitator, make_consultation, register
+):
+    consultation = make_consultation(status=ConsultationStatus.live)
+    register(facilitator, consultation, Role.facilitator)
+    form = client.get(f"/c/{consultation.slug}/edit").get_data(as_text=True)
+    assert "Keep registration open while live" in form
+    visitor = client.application.test_client()
+    assert visitor.get(f"/c/{consultation.slug}/register").status_code == 403
+
+    submit(client, f"/c/{consultation.slug}/edit",
+           {**FORM, "registration_open_while_live": "y"})
+
+    session.refresh(consultation)
+    assert consultation.registration_open_while_live
+    assert visitor.get(f"/c/{consultation.slug}/register").status_code == 200
+
+
 def test_the_lifecycle_moves_one_step_at_a_time(
     client, session, facilitator, make_consultation, register
 ):

@@ -55,6 +55,16 @@ def test_seed_demo_builds_the_schema_and_the_printed_sign_in_works(empty_app):
     assert "Dakar, Senegal" in page
 
 
+def test_a_new_account_registers_late_for_the_live_demo_consultation(empty_app):
+    seed(empty_app)
+    client = empty_app.test_client()
+
+    page = client.get("/c/red-talks-dakar-2024/register")
+
+    assert page.status_code == 200
+    assert 'name="password"' in page.get_data(as_text=True)
+
+
 def test_seed_demo_has_every_stakeholder_group_and_the_roles_of_a_red_talk(empty_app):
     seed(empty_app)
 

@@ -1,8 +1,9 @@
 import csv
 import io
+import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consultations.models import (
     ApprovalRule,
@@ -15,7 +16,9 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
-from tests.conftest import PASSWORD, find_user, sign_in, submit
+from portal.accounts.models import User
+from portal.audit.models import AuditEvent
+from tests.conftest import PASSWORD, csrf_token_from, find_user, sign_in, submit
 
 DETAILS = {
     "organisation": "Mauritanian Red Crescent",
@@ -274,7 +277,35 @@ def test_registration_is_refused_when_not_open(client, make_consultation):
     response = client.get(f"/c/{consultation.slug}/register")
 
     assert response.status_code == 403
-    assert "Registration for this consultation is not open." in response.get_data(as_text=True)
+    assert "it closed when the consultation began" in response.get_data(as_text=True)
+
+
+def test_a_live_consultation_kept_open_takes_late_registrations(
+    client, session, make_consultation
+):
+    from datetime import UTC, datetime
+    consultation = make_consultation(
+        status=ConsultationStatus.live, registration_open_while_live=True, capacity=None,
+        approval_rule=ApprovalRule.automatic,
+        registration_closes_at=datetime(2020, 1, 1, tzinfo=UTC))
+
+    page = client.get(f"/c/{consultation.slug}").get_data(as_text=True)
+    assert f'href="/c/{consultation.slug}/register"' in page
+    response = submit(client, f"/c/{consultation.slug}/register", new_visitor(),
+                      follow_redirects=True)
+
+    assert "You are registered. See you there!" in response.get_data(as_text=True)
+    assert registration_of(session, "delegate@example.org").status == RegistrationStatus.approved
+
+
+def test_a_finished_consultation_says_why_registration_is_closed(client, make_consultation):
+    consultation = make_consultation(status=ConsultationStatus.closed,
+                                     registration_open_while_live=True)
+
+    response = client.get(f"/c/{consultation.slug}/register")
+
+    assert response.status_code == 403
+    assert "the consultation is over" in response.get_data(as_text=True)
 
 
 #: What spreadsheets may run as a formula at the start of a cell.
@@ -388,3 +419,113 @@ def test_a_decision_on_registration_numbers_beyond_any_row_changes_nothing(
 
     assert response.status_code == 200
     assert "Tick at least one registration" in response.get_data(as_text=True)
+
+
+# Walk-ins at the check-in desk ----------------------------------------------------------------
+
+WALK_IN = {"name": "Aïssatou Diallo", "organisation": "Caritas Dakar",
+           "stakeholder_group": "civil_society", "country": "SN",
+           "email": "Walk.In@example.org", "preferred_locale": "fr", "consent": "y"}
+SIGN_IN_LINK = re.compile(r"http://portal\.test(/account/sign-in/link/[^\s]+)")
+
+
+def walk_in(facilitator, consultation, **changes):
+    return submit(facilitator, f"/c/{consultation.slug}/check-in/walk-in",
+                  {**WALK_IN, **changes}, form_path=f"/c/{consultation.slug}/check-in",
+                  follow_redirects=True)
+
+
+def test_a_walk_in_is_registered_checked_in_and_signs_in_by_the_e_mailed_link(
+    app, session, open_consultation, facilitator_client, mailbox
+):
+    consultation = open_consultation(status=ConsultationStatus.live,
+                                     approval_rule=ApprovalRule.facilitator)
+    facilitator = facilitator_client(consultation)
+
+    done = walk_in(facilitator, consultation)
+
+    assert "Aïssatou Diallo is registered and checked in; a sign-in link is on its way to " \
+        "walk.in@example.org." in done.get_data(as_text=True)
+    registration = registration_of(session, "walk.in@example.org")
+    assert registration.status == RegistrationStatus.approved
+    assert registration.checked_in_at is not None
+    assert registration.organisation == "Caritas Dakar"
+    (message,) = mailbox.to("walk.in@example.org")
+    assert message["Subject"] == "Votre lien pour vous connecter à Red Talks"
+    assert consultation.title in message.get_content()
+    newcomer = app.test_client()
+    path = SIGN_IN_LINK.search(message.get_content()).group(1)
+    assert submit(newcomer, path, {}).status_code == 302
+    assert "Aïssatou Diallo" in newcomer.get("/account/profile").get_data(as_text=True)
+    assert submit(newcomer, path, {}, form_path="/account/sign-in/link").status_code == 302
+    events = session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "registration.walk_in")).all()
+    assert [event.details["account_created"] for event in events] == [True]
+
+
+def test_a_walk_in_with_an_account_is_registered_with_it_not_a_second_one(
+    app, session, open_consultation, facilitator_client, make_user, mailbox
+):
+    consultation = open_consultation(status=ConsultationStatus.live)
+    make_user(email="walk.in@example.org", name="Aïssatou Diallo")
+    facilitator = facilitator_client(consultation)
+
+    done = walk_in(facilitator, consultation, name="A. Diallo")
+
+    assert "walk.in@example.org has an account already: Aïssatou Diallo is registered with " \
+        "it and checked in" in done.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(User).where(
+        User.email == "walk.in@example.org")) == 1
+    registration = registration_of(session, "walk.in@example.org")
+    assert registration.status == RegistrationStatus.approved
+    assert registration.checked_in_at is not None
+    assert SIGN_IN_LINK.search(mailbox.to("walk.in@example.org")[0].get_content())
+
+
+def test_a_walk_in_form_with_mistakes_says_what_to_correct_and_keeps_what_was_typed(
+    session, open_consultation, facilitator_client
+):
+    consultation = open_consultation(status=ConsultationStatus.live, capacity=None)
+    facilitator = facilitator_client(consultation)
+
+    refused = walk_in(facilitator, consultation, email="not an address", consent="")
+
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Enter an e-mail address like name@example.org." in page
+    assert "Registration needs the person's consent." in page
+    assert 'value="Caritas Dakar"' in page
+    assert find_user("walk.in@example.org") is None
+
+
+def test_a_walk_in_is_refused_when_no_place_is_left(
+    app, session, open_consultation, facilitator_client, make_user
+):
+    consultation = open_consultation(status=ConsultationStatus.live, capacity=1)
+    make_user(email="p1@example.org")
+    consultation.status = ConsultationStatus.registration_open
+    register_as(app, "p1@example.org", consultation)
+    consultation.status = ConsultationStatus.live
+    facilitator = facilitator_client(consultation)
+
+    refused = walk_in(facilitator, consultation)
+
+    assert "No place is left: raise the number of places" in refused.get_data(as_text=True)
+    assert find_user("walk.in@example.org") is None
+
+
+def test_only_those_who_run_check_in_register_walk_ins(
+    app, session, open_consultation, make_user, register
+):
+    consultation = open_consultation(status=ConsultationStatus.live)
+    participant = make_user(email="p1@example.org")
+    register(participant, consultation)
+    client = app.test_client()
+    sign_in(client, "p1@example.org")
+    token = csrf_token_from(client.get(f"/c/{consultation.slug}").get_data(as_text=True))
+
+    response = client.post(f"/c/{consultation.slug}/check-in/walk-in",
+                           data={**WALK_IN, "csrf_token": token})
+
+    assert response.status_code == 403
+    assert find_user("walk.in@example.org") is None

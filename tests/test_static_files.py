@@ -80,7 +80,7 @@ def test_the_vote_page_links_its_css_and_scripts_by_names_that_carry_their_conte
 
     links = static_links(page)
     assert {HASHED.fullmatch(link)["stem"] for link in links} == {
-        "css/portal", "vendor/socket.io.min", "js/live", "js/voting", "js/forms"}
+        "css/portal", "vendor/socket.io.min", "js/live", "js/voting", "js/forms", "js/vote_banner"}
     for link in links:
         digest = hashlib.sha256(original(link)).hexdigest()[:12]
         assert HASHED.fullmatch(link)["digest"] == digest
@@ -186,7 +186,7 @@ def test_a_phone_opens_the_vote_page_with_at_most_40_kb(demo):
     page = client.get(path, headers=gzip_only)
     files = [client.get(link, headers=gzip_only) for link in static_links(page.get_data(True))]
 
-    assert len(files) == 5
+    assert len(files) == 6
     assert wire_size(page) + sum(wire_size(file) for file in files) <= 40 * 1000
 
 

@@ -21,6 +21,8 @@ class BreakoutGroup(db.Model):
     )
     name: Mapped[str] = mapped_column(String(120))
     theme: Mapped[str] = mapped_column(String(300), default="")
+    #: Where the group meets at the venue (a room, a hall), or its meeting link's name.
+    room: Mapped[str] = mapped_column(String(120), default="", server_default="")
     #: The questions the group discusses, in order; each gets a thread.
     guiding_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Members at most; None means no limit.

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -173,6 +174,10 @@ class Consultation(db.Model):
         enum_column(ApprovalRule, "approval_rule"), default=ApprovalRule.facilitator
     )
     invitation_only: Mapped[bool] = mapped_column(default=False)
+    #: Whether people may still register once the consultation is live (late and on-site
+    #: registrations); the registration dates then no longer close it.
+    registration_open_while_live: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false())
     attribution_rule: Mapped[AttributionRule] = mapped_column(
         enum_column(AttributionRule, "attribution_rule"), default=AttributionRule.attributed
     )

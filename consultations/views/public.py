@@ -13,6 +13,7 @@ from consultations.models import (
     ConsultationStatus,
     Region,
 )
+from consultations.next_step import next_step
 from consultations.views import blueprint, load_consultation
 from portal import permissions
 from portal.extensions import db
@@ -66,4 +67,5 @@ def show(slug):
         my_groups=my_groups,
         member_roles=breakouts.MEMBER_ROLES,
         gcm_objectives=OBJECTIVES,
+        next_step=next_step(consultation, current_user),
     )

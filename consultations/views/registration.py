@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from consultations import registrations as rules
 from consultations.forms import (
@@ -16,6 +16,7 @@ from consultations.forms import (
     StatusForm,
     registration_form,
     text,
+    walk_in_form,
 )
 from consultations.geography import sub_region_label
 from consultations.models import (
@@ -135,11 +136,7 @@ def my_registration(slug):
         return redirect(url_for("consultations.register", slug=slug))
     position = None
     if registration.status == RegistrationStatus.waitlisted:
-        position = db.session.scalar(
-            select(func.count()).select_from(Registration).where(
-                Registration.consultation_id == consultation.id,
-                Registration.status == RegistrationStatus.waitlisted,
-                Registration.waitlisted_at <= registration.waitlisted_at))
+        position = rules.waitlist_position(registration)
     return render_template("consultations/registration/mine.html", consultation=consultation,
                            registration=registration, position=position, form=StatusForm())
 
@@ -329,10 +326,50 @@ def check_in(slug):
     consultation = load_consultation(slug)
     require(permissions.may_check_in(current_user, consultation))
     search = request.args.get("q", "").strip()[:100]
+    return _check_in_page(consultation, search, walk_in_form(
+        data={"preferred_locale": consultation.working_languages[0]}))
+
+
+def _check_in_page(consultation, search, walk_in, status=200):
     return render_template("consultations/registration/check_in.html",
                            consultation=consultation, search=search,
                            registrations=rules.people_to_check_in(consultation, search),
-                           present=rules.checked_in_count(consultation), form=StatusForm())
+                           present=rules.checked_in_count(consultation), form=StatusForm(),
+                           walk_in=walk_in), status
+
+
+@blueprint.post("/c/<slug>/check-in/walk-in")
+@login_required
+def walk_in(slug):
+    """Register and check in someone who arrives without a registration."""
+    consultation = load_consultation(slug)
+    require(permissions.may_check_in(current_user, consultation))
+    form = walk_in_form()
+    if form.validate_on_submit():
+        try:
+            done = rules.register_walk_in(
+                consultation, current_user, email=form.email.data, name=text(form.name),
+                organisation=text(form.organisation),
+                stakeholder_group=StakeholderGroup(form.stakeholder_group.data),
+                country=form.country.data, preferred_locale=form.preferred_locale.data,
+                link_for=lambda token: url_for(
+                    "accounts.sign_in_with_link", token=token, _external=True,
+                    next=url_for("consultations.show", slug=slug)),
+                sign_in_link_url=url_for("accounts.request_sign_in_link", _external=True))
+        except rules.NoPlaceLeft:
+            db.session.rollback()
+            form.form_errors.append(_("No place is left: raise the number of places in the "
+                                      "set-up form, then register the person again."))
+        else:
+            name = done.registration.user.name
+            flash(_("%(name)s is registered and checked in; a sign-in link is on its way to "
+                    "%(email)s.", name=name, email=done.registration.user.email)
+                  if done.account_created else
+                  _("%(email)s has an account already: %(name)s is registered with it and "
+                    "checked in; a sign-in link is on its way.", name=name,
+                    email=done.registration.user.email), "success")
+            return redirect(url_for("consultations.check_in", slug=slug))
+    return _check_in_page(consultation, "", form, 400)
 
 
 @blueprint.post("/c/<slug>/check-in/<int:registration_id>")

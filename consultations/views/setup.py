@@ -170,6 +170,7 @@ def new_breakout_group(slug, item_id):
         if form_valid and people_valid:
             operations.add_breakout_group(
                 round_, current_user, name=text(form.name), theme=text(form.theme),
+                room=text(form.room),
                 guiding_questions=form.questions(), capacity=form.capacity.data,
                 language=form.language.data or None, **people)
             flash(_("The breakout group is added."), "success")
@@ -185,7 +186,7 @@ def edit_breakout_group(slug, group_id):
     group = load_within(consultation, BreakoutGroup, group_id)
     require(permissions.may_edit_consultation(current_user, consultation))
     form = BreakoutGroupForm(consultation=consultation, data={
-        "name": group.name, "theme": group.theme,
+        "name": group.name, "theme": group.theme, "room": group.room,
         "guiding_questions": "\n".join(group.guiding_questions), "capacity": group.capacity,
         "facilitator_email": group.facilitator.email if group.facilitator else "",
         "rapporteur_email": group.rapporteur.email if group.rapporteur else "",
@@ -197,6 +198,7 @@ def edit_breakout_group(slug, group_id):
         if form_valid and people_valid:
             operations.update_breakout_group(
                 group, current_user, name=text(form.name), theme=text(form.theme),
+                room=text(form.room),
                 guiding_questions=form.questions(), capacity=form.capacity.data,
                 language=form.language.data or None, **people)
             flash(_("The breakout group is saved."), "success")

@@ -301,6 +301,14 @@ def request_sign_in_link(email: str, link_for: Callable[[str], str]) -> None:
     if user is None:
         record_event("account.sign_in_link_requested", email=normalise_email(email))
         return
+    send_sign_in_link(user, link_for)
+    record_event("account.sign_in_link_requested", target=user, email=user.email)
+
+
+def send_sign_in_link(user: User, link_for: Callable[[str], str], *,
+                      template: str = "mail/sign_in_link.txt", **context) -> None:
+    """Issue a single-use sign-in link for ``user`` and e-mail it in their language, with
+    ``template`` (given ``user``, ``link``, ``minutes`` and ``context``)."""
     max_age = current_app.config["SIGN_IN_LINK_MAX_AGE_SECONDS"]
     token = new_secret_token()
     db.session.add(SignInLink(user_id=user.id, token_hash=token_digest(token),
@@ -309,10 +317,15 @@ def request_sign_in_link(email: str, link_for: Callable[[str], str]) -> None:
         send_after_commit(
             user.email,
             _("Your link to sign in to Red Talks"),
-            render_template("mail/sign_in_link.txt", user=user, link=link_for(token),
-                            minutes=max_age // 60),
+            render_template(template, user=user, link=link_for(token), minutes=max_age // 60,
+                            **context),
         )
-    record_event("account.sign_in_link_requested", target=user, email=user.email)
+
+
+def unusable_password_hash() -> str:
+    """The hash of a password nobody knows: an account made for someone else (at a check-in
+    desk) signs in by link until its owner sets a password."""
+    return hash_password(new_secret_token())
 
 
 def _usable_link(token: str):

@@ -115,7 +115,8 @@ def test_the_consultation_breakout_and_registration_pages_are_accessible(
     expect(page.get_by_role("heading", level=1)).to_have_text("Red Talks Dakar")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Search and identification").click()
+    # The next step leads to the reader's group, as the agenda does.
+    page.locator("#next-step").get_by_role("link", name="Search and identification").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Search and identification")
     expect(page.locator("[data-presence-room]")).to_contain_text("1 person is here now")
     assert_accessible(page)
@@ -141,7 +142,7 @@ def test_a_visitor_registers_and_creates_the_account_in_one_form(page, portal_da
     db.session.remove()
 
     page.goto(f"/c/{slug}")
-    page.get_by_role("link", name="Register").last.click()
+    page.get_by_role("link", name="Create an account and register").click()
     assert_accessible(page)
     page.get_by_label("Full name").fill("Delegate of the Kenya Red Cross Society")
     page.get_by_label("E-mail address").fill(f"visitor-{tag}@example.org")

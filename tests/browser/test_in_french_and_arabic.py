@@ -102,7 +102,8 @@ def test_a_participant_registers_and_votes_in_their_language(
         expect(page.locator("html")).to_have_attribute("dir", direction)
         assert_accessible(page)
 
-        page.get_by_role("link", name=say(locale, "Register"), exact=True).click()
+        page.get_by_role("link", name=say(locale, "Create an account and register"),
+                         exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(say(locale, "Register"))
         page.get_by_label(say(locale, "Full name")).fill("Délégué du Croissant-Rouge tunisien")
         page.get_by_label(say(locale, "E-mail address")).fill(email)

@@ -40,8 +40,8 @@ def test_the_vote_page_loads_its_compressed_css_and_scripts_once_then_from_the_c
     assert page.evaluate(
         "getComputedStyle(document.querySelector('.skip-link')).position") == "absolute"
     expect(page.get_by_role("button", name="Send my vote")).to_be_visible()
-    # The stylesheet, four scripts and the icon (some perhaps from the sign-in page's cache).
-    assert len({response.url for response in files}) == 6
+    # The stylesheet, five scripts and the icon (some perhaps from the sign-in page's cache).
+    assert len({response.url for response in files}) == 7
     for response in files:
         assert response.status == 200
         assert re.search(r"\.[0-9a-f]{12}\.(css|js|svg)$", response.url)

@@ -8,10 +8,11 @@
   "use strict";
   if (typeof io !== "function") { return; }
 
+  // Each room once, though several parts of the page may follow it.
   var rooms = Array.prototype.map.call(
     document.querySelectorAll("[data-live-room]"),
     function (element) { return element.getAttribute("data-live-room"); }
-  );
+  ).filter(function (room, index, all) { return all.indexOf(room) === index; });
   if (rooms.length === 0) { return; }
 
   var socket = io({ transports: ["websocket", "polling"], withCredentials: true });

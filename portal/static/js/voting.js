@@ -90,10 +90,11 @@
   document.addEventListener("live:tally", function (event) { showTally(event.detail); });
   document.addEventListener("live:joined", function (event) {
     var state = event.detail.reply && event.detail.reply.state;
-    if (state && state.tally) { showTally(state.tally); }
+    // One's own vote first, then the tally: a tally that counts it already says so.
     if (state && state.your_vote) {
       showOwnVote(Object.assign({ round_id: state.round_id }, state.your_vote));
     }
+    if (state && state.tally) { showTally(state.tally); }
     // Joining again after being away: a round that closed, or opened, meanwhile is shown as
     // if its event had come (pages that show it already let it pass).
     if (state && state.round_id && state.open === false) { dispatch("round_closed", state); }
