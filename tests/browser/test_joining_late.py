@@ -95,8 +95,7 @@ def test_a_newcomer_signs_up_registers_late_and_votes_when_the_round_opens_on_a_
 
     sign_in(page, live_consultation["facilitator"])
     page.goto(f"/c/{slug}/console")
-    page.get_by_text(f"Open the vote on {live_consultation['reference']}").click()
-    page.get_by_role("button", name="Open the vote").click()
+    page.get_by_role("button", name=f"Open the vote on {live_consultation['reference']}").click()
 
     vote_now = banner.get_by_role("link", name=f"Vote now: {live_consultation['reference']}.")
     expect(vote_now).to_be_visible(timeout=5_000)
@@ -118,5 +117,6 @@ def test_a_newcomer_signs_up_registers_late_and_votes_when_the_round_opens_on_a_
 
     # When the round closes, "Vote now" goes, again without a reload.
     expect(phone.locator("[data-vote-banner] a")).to_have_count(1)
+    page.goto(f"/c/{slug}/console")
     page.get_by_role("button", name="Close the vote").click()
     expect(phone.locator("[data-vote-banner] a")).to_have_count(0, timeout=5_000)
