@@ -120,3 +120,60 @@ def test_a_newcomer_signs_up_registers_late_and_votes_when_the_round_opens_on_a_
     page.goto(f"/c/{slug}/console")
     page.get_by_role("button", name="Close the vote").click()
     expect(phone.locator("[data-vote-banner] a")).to_have_count(0, timeout=5_000)
+
+
+@pytest.fixture
+def phone_without_javascript(chromium, portal_server):
+    context = chromium.new_context(base_url=portal_server.url, locale="en-GB",
+                                   viewport=PHONE, is_mobile=True, has_touch=True,
+                                   java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_the_same_day_without_javascript_goes_by_plain_pages_and_forms(
+    page, phone_without_javascript, live_consultation, browser_mailbox
+):
+    """A phone with JavaScript off (a data-saving browser, a strict company setting): every
+    step is a page and a form; the next step and "Vote now" come from the server. (Axe and the
+    page width need scripts in the page: the same pages are checked with them on above.)"""
+    phone, slug = phone_without_javascript, live_consultation["slug"]
+    email = unique_email()
+    phone.goto(f"/account/sign-up?next=/c/{slug}")
+    phone.get_by_label("Full name").fill("Awa Diallo")
+    phone.get_by_label("E-mail address").fill(email)
+    phone.get_by_label("Organisation").fill("Mali Red Cross")
+    phone.get_by_label("Stakeholder group").select_option(label="Red Cross / Red Crescent")
+    phone.get_by_label("Country").select_option(label="Mali")
+    phone.get_by_label("Password", exact=True).fill(PASSWORD)
+    phone.get_by_label("Repeat the password").fill(PASSWORD)
+    phone.get_by_role("button", name="Create the account").click()
+    phone.goto(link_in(browser_mailbox, email, r"\S+/account/sign-up/confirm/\S+"))
+    phone.get_by_role("button", name="Create the account").click()
+    phone.goto(f"/c/{slug}")
+    phone.locator("#next-step").get_by_role("link", name="Register").click()
+    phone.get_by_label("English").check()
+    phone.get_by_label("I agree to the processing of my personal data").check()
+    phone.get_by_role("button", name="Register").click()
+    expect(phone.get_by_role("status").first).to_contain_text("You are registered.")
+
+    sign_in(page, live_consultation["facilitator"])
+    page.goto(f"/c/{slug}/console")
+    page.get_by_role("button", name=f"Open the vote on {live_consultation['reference']}").click()
+
+    # Without the socket nothing comes by itself: the next page load says it.
+    phone.goto(f"/c/{slug}")
+    vote_now = phone.locator("#next-step").get_by_role(
+        "link", name=f"Vote now: {live_consultation['reference']}.")
+    expect(vote_now).to_be_visible()
+    vote_now.click()
+    box = phone.locator("#vote")
+    box.get_by_label("Oppose", exact=True).check()
+    box.get_by_role("button", name="Send my vote").click()
+    expect(phone.get_by_role("status").first).to_contain_text("Your vote is stored: Oppose.")
+
+    page.goto(f"/c/{slug}/console")
+    page.get_by_role("button", name="Close the vote").click()
+    phone.goto(f"/c/{slug}/results")
+    expect(phone.locator("main")).to_contain_text("1 of 1 voted")
