@@ -54,6 +54,21 @@ def phone(chromium, portal_server):
     context.close()
 
 
+def sign_up_from_the_email(phone, mailbox, slug, email, name, organisation, country) -> None:
+    """Sign up from a phone, confirmed from the e-mail, which leads back to the consultation."""
+    phone.goto(f"/account/sign-up?next=/c/{slug}")
+    phone.get_by_label("Full name").fill(name)
+    phone.get_by_label("E-mail address").fill(email)
+    phone.get_by_label("Organisation").fill(organisation)
+    phone.get_by_label("Stakeholder group").select_option(label="Red Cross / Red Crescent")
+    phone.get_by_label("Country").select_option(label=country)
+    phone.get_by_label("Password", exact=True).fill(PASSWORD)
+    phone.get_by_label("Repeat the password").fill(PASSWORD)
+    phone.get_by_role("button", name="Create the account").click()
+    phone.goto(link_in(mailbox, email, r"\S+/account/sign-up/confirm/\S+"))
+    phone.get_by_role("button", name="Create the account").click()
+
+
 def test_a_newcomer_signs_up_registers_late_and_votes_when_the_round_opens_on_a_phone(
     page, phone, live_consultation, browser_mailbox, tmp_path
 ):
@@ -64,17 +79,8 @@ def test_a_newcomer_signs_up_registers_late_and_votes_when_the_round_opens_on_a_
     assert_accessible(phone)
 
     # Signing up is confirmed from the e-mail; the link brings the newcomer back here.
-    phone.goto(f"/account/sign-up?next=/c/{slug}")
-    phone.get_by_label("Full name").fill("Fatou Ndiaye")
-    phone.get_by_label("E-mail address").fill(email)
-    phone.get_by_label("Organisation").fill("Senegalese Red Cross Society")
-    phone.get_by_label("Stakeholder group").select_option(label="Red Cross / Red Crescent")
-    phone.get_by_label("Country").select_option(label="Senegal")
-    phone.get_by_label("Password", exact=True).fill(PASSWORD)
-    phone.get_by_label("Repeat the password").fill(PASSWORD)
-    phone.get_by_role("button", name="Create the account").click()
-    phone.goto(link_in(browser_mailbox, email, r"\S+/account/sign-up/confirm/\S+"))
-    phone.get_by_role("button", name="Create the account").click()
+    sign_up_from_the_email(phone, browser_mailbox, slug, email, "Fatou Ndiaye",
+                           "Senegalese Red Cross Society", "Senegal")
 
     phone.goto(f"/c/{slug}")
     next_step = phone.locator("#next-step")
@@ -140,17 +146,8 @@ def test_the_same_day_without_javascript_goes_by_plain_pages_and_forms(
     page width need scripts in the page: the same pages are checked with them on above.)"""
     phone, slug = phone_without_javascript, live_consultation["slug"]
     email = unique_email()
-    phone.goto(f"/account/sign-up?next=/c/{slug}")
-    phone.get_by_label("Full name").fill("Awa Diallo")
-    phone.get_by_label("E-mail address").fill(email)
-    phone.get_by_label("Organisation").fill("Mali Red Cross")
-    phone.get_by_label("Stakeholder group").select_option(label="Red Cross / Red Crescent")
-    phone.get_by_label("Country").select_option(label="Mali")
-    phone.get_by_label("Password", exact=True).fill(PASSWORD)
-    phone.get_by_label("Repeat the password").fill(PASSWORD)
-    phone.get_by_role("button", name="Create the account").click()
-    phone.goto(link_in(browser_mailbox, email, r"\S+/account/sign-up/confirm/\S+"))
-    phone.get_by_role("button", name="Create the account").click()
+    sign_up_from_the_email(phone, browser_mailbox, slug, email, "Awa Diallo", "Mali Red Cross",
+                           "Mali")
     phone.goto(f"/c/{slug}")
     phone.locator("#next-step").get_by_role("link", name="Register").click()
     phone.get_by_label("English").check()
