@@ -143,7 +143,7 @@ class ConsultationForm(Form):
     capacity = IntegerField(
         _l("Places for participants"), validators=[Optional(), NumberRange(min=1, max=100_000)],
         description=_l("Leave empty for no limit. When full, new registrations join a "
-                       "waitlist."),
+                       "waitlist; places added later go to the waitlist in order."),
     )
     registration_opens_at = DateTimeLocalField(
         _l("Registration opens"), format=LOCAL_TIME_FORMAT, validators=[Optional()])

@@ -29,6 +29,7 @@ from portal.audit.operations import record_event
 from portal.extensions import db
 
 #: Printed by seed-demo and given in the README: demo accounts are public by design.
+DEMO_STARTS = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
 DEMO_PASSWORD = "dakar-demo-2024"  # noqa: S105  # nosec B105
 DEMO_SLUG = "red-talks-dakar-2024"
 DEMO_DOMAIN = "redtalks.example"
@@ -119,17 +120,26 @@ def _demo_consultation(facilitator: User) -> Consultation:
             "to their families, and access to essential services along migration routes. "
             "The recommendations adopted in plenary go to the regional review."
         ),
+        consent_text=(
+            "The IFRC Africa Regional Office keeps your name, e-mail address, organisation, "
+            "stakeholder group and country to run this consultation: to admit you, to form "
+            "the breakout groups and to count your votes. Under the Chatham House Rule, no "
+            "participant is named in the outcome document.\n\n"
+            "Personal data are removed after the regional review; each participant can see, "
+            "download or delete theirs from their account at any time."
+        ),
         region=Region.africa,
         organisers="IFRC, ICRC, IOM, Senegalese Red Cross Society",
         venue="Dakar, Senegal",
         mode=Mode.hybrid,
-        starts_at=datetime(2024, 4, 23, 8, 30, tzinfo=UTC),
+        starts_at=DEMO_STARTS,
         ends_at=datetime(2024, 4, 24, 17, 0, tzinfo=UTC),
         time_zone="Africa/Dakar",
         working_languages=["en", "fr"],
         status=ConsultationStatus.live,
-        # The 20 participants fill the places: later registrations join the waitlist.
-        capacity=20,
+        # The 16 approved participants fill the places (rapporteurs and the team take none):
+        # later registrations join the waitlist until the facilitators add places.
+        capacity=16,
         approval_rule=ApprovalRule.facilitator,
         # Open to everyone, late and on-site registrations included, as on the day.
         invitation_only=False,
@@ -158,6 +168,9 @@ def _register(consultation: Consultation, user: User, role: Role, now: datetime,
             organisation=user.organisation, stakeholder_group=user.stakeholder_group,
             country=user.country, attendance=Attendance.in_person,
             consented_at=now, status_changed_at=now,
+            # The approved came through the check-in desk on the first morning.
+            checked_in_at=(consultation.starts_at - timedelta(minutes=20)
+                           if status == RegistrationStatus.approved else None),
         )
     )
 
@@ -172,7 +185,9 @@ class SeedReport:
 
 
 def seed_demo(generated_participants: int = 0) -> SeedReport:
-    now = datetime.now(UTC)
+    # Registered two weeks before the consultation, as its people were, not on the day the
+    # demo is seeded.
+    now = DEMO_STARTS - timedelta(days=14)
     password_hash = hash_password(DEMO_PASSWORD)
     admin_email = f"admin@{DEMO_DOMAIN}"
     admin = find_account(admin_email)
@@ -355,7 +370,8 @@ def _hold_the_day(consultation: Consultation, accounts: dict, people: list) -> N
     operations.add_agenda_item(
         consultation, facilitator, kind=AgendaItemKind.plenary,
         title="Plenary: draft recommendations and adoption",
-        starts_at=day + timedelta(hours=5), ends_at=day + timedelta(hours=8))
+        # On the second day, when the demo's votes were held.
+        starts_at=day + timedelta(days=1), ends_at=day + timedelta(days=1, hours=8))
     rapporteurs = [accounts[person.email] for person in people if person.role == Role.rapporteur]
     for position, (theme, language, questions) in enumerate(BREAKOUT_GROUPS):
         operations.add_breakout_group(
