@@ -532,22 +532,12 @@ FRENCH_RECOMMENDATIONS = [
      "dans les langues que parlent les migrants, aux points de départ et de transit."),
 ]
 
-#: The consultation's names in French that its own French texts below do not give, by their
-#: English original (the outcome document's agenda, venue and organisers).
-FRENCH_NAMES = {
-    "Dakar, Senegal": "Dakar, Sénégal",
-    "IFRC, ICRC, IOM, Senegalese Red Cross Society":
-        "FICR, CICR, OIM, Croix-Rouge sénégalaise",
-    "Opening plenary": "Plénière d'ouverture",
-    "Breakout round: from commitments to action":
-        "Travaux en groupes : des engagements à l'action",
-    "Plenary: draft recommendations and adoption":
-        "Plénière : projets de recommandations et adoption",
-}
-
-#: The consultation's title, summary and description in French, as participants read them.
+#: The consultation's title, summary, description, venue and organisers in French, as
+#: participants read them (the French outcome document takes its names from here too).
 FRENCH_CONSULTATION = {
     "title": "Red Talks Dakar 2024 : migrants disparus et migrants en détresse",
+    "venue": "Dakar, Sénégal",
+    "organisers": "FICR, CICR, OIM, Croix-Rouge sénégalaise",
     "summary": (
         "Consultation associant l'ensemble de la société pour l'examen régional 2024 du Pacte "
         "mondial sur les migrations en Afrique : sauver des vies, rechercher les migrants "
@@ -564,6 +554,15 @@ FRENCH_CONSULTATION = {
         "routes migratoires. Les recommandations adoptées en plénière sont transmises à "
         "l'examen régional."),
 }
+
+#: The agenda items in French: title and description, in the agenda's order.
+FRENCH_AGENDA = [
+    ("Plénière d'ouverture",
+     "Accueil, état de l'examen du Pacte mondial sur les migrations pour l'Afrique, et méthode "
+     "de la journée."),
+    ("Travaux en groupes : des engagements à l'action", ""),
+    ("Plénière : projets de recommandations et adoption", ""),
+]
 
 #: The breakout groups in French: name, theme and guiding questions, in the groups' order.
 FRENCH_GROUPS = [
@@ -706,20 +705,26 @@ BREAKOUT_SUMMARIES = [
 
 
 def _translate(consultation: Consultation, accounts: dict, people: list) -> None:
-    """The translator's work, reviewed by the secretariat: the consultation's texts in French,
-    and every recommendation in French and Arabic. Done once."""
+    """The translator's work, reviewed by the secretariat: the consultation's texts in French
+    (with its venue, organisers and agenda), and every recommendation in French and Arabic.
+    Done once; a demo seeded before the agenda could be translated gets its texts again."""
     from consultations import wording
     from recommendations import drafting, translating
     from recommendations.models import TranslationStatus
 
-    if any(translation.locale == "fr" for translation in consultation.translations):
-        return
     translator = next(accounts[p.email] for p in people if p.role == Role.translator)
     secretariat = next(accounts[p.email] for p in people if p.role == Role.secretariat)
-    groups = {group.id: wording.GroupText(name, theme, tuple(questions))
-              for group, (name, theme, questions)
-              in zip(wording.groups_of(consultation), FRENCH_GROUPS, strict=False)}
-    wording.save_wording(consultation, translator, "fr", groups=groups, **FRENCH_CONSULTATION)
+    french = wording.in_language(consultation.translations, "fr")
+    if french is None or not french.venue:
+        items = {item.id: wording.ItemText(title, description) for item, (title, description)
+                 in zip(consultation.agenda_items, FRENCH_AGENDA, strict=False)}
+        groups = {group.id: wording.GroupText(name, theme, tuple(questions))
+                  for group, (name, theme, questions)
+                  in zip(wording.groups_of(consultation), FRENCH_GROUPS, strict=False)}
+        wording.save_wording(consultation, translator, "fr", items=items, groups=groups,
+                             **FRENCH_CONSULTATION)
+    if french is not None:
+        return
     recommendations = drafting.recommendations_of(consultation)
     for locale, texts in (("fr", FRENCH_RECOMMENDATIONS), ("ar", ARABIC_RECOMMENDATIONS)):
         for recommendation, (title, text) in zip(recommendations, texts, strict=False):
@@ -731,10 +736,10 @@ def _translate(consultation: Consultation, accounts: dict, people: list) -> None
 
 
 def _write_the_outcome(consultation: Consultation, accounts: dict, people: list) -> None:
-    """The secretariat's work for the outcome documents: the written parts and the names in
-    English and French, the breakout summaries (the rapporteurs' in English, translated into
-    French), and a version compiled in each language. Done once: a consultation that has its
-    written parts is left as it is."""
+    """The secretariat's work for the outcome documents: the written parts in English and
+    French (the French names come from the consultation's texts), the breakout summaries (the
+    rapporteurs' in English, translated into French), and a version compiled in each
+    language. Done once: a consultation that has its written parts is left as it is."""
     from recommendations.outcome import operations as outcome
     from recommendations.outcome.content import breakout_groups_of, outcome_text_of
     from recommendations.outcome.models import OutcomeDocument
@@ -742,8 +747,7 @@ def _write_the_outcome(consultation: Consultation, accounts: dict, people: list)
     secretariat = next(accounts[p.email] for p in people if p.role == Role.secretariat)
     if outcome_text_of(consultation, "en") is None:
         for locale, texts in OUTCOME_TEXTS.items():
-            outcome.save_outcome_text(consultation, secretariat, locale,
-                                      names=FRENCH_NAMES if locale == "fr" else {}, **texts)
+            outcome.save_outcome_text(consultation, secretariat, locale, names={}, **texts)
         for group, (english, french) in zip(breakout_groups_of(consultation),
                                             BREAKOUT_SUMMARIES, strict=False):
             writer = group.rapporteur or secretariat
