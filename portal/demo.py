@@ -529,6 +529,29 @@ FRENCH_NAMES = {
         "Plénière : projets de recommandations et adoption",
 }
 
+#: The consultation's names in Arabic for the Arabic outcome document, by their English
+#: original; its written parts are left to be written, so that the document shows what is
+#: missing.
+ARABIC_NAMES = {
+    "Red Talks Dakar 2024: missing migrants and migrants in distress":
+        "حوارات Red Talks في داكار 2024: المهاجرون المفقودون والمهاجرون في محنة",
+    "Dakar, Senegal": "داكار، السنغال",
+    "IFRC, ICRC, IOM, Senegalese Red Cross Society":
+        "الاتحاد الدولي لجمعيات الصليب الأحمر والهلال الأحمر، واللجنة الدولية للصليب الأحمر، "
+        "والمنظمة الدولية للهجرة، وجمعية الصليب الأحمر السنغالي",
+    "Opening plenary": "الجلسة العامة الافتتاحية",
+    "Breakout round: from commitments to action": "جولة مجموعات العمل: من الالتزامات إلى العمل",
+    "Group 1": "المجموعة 1",
+    "Prevention of deaths and disappearances": "منع الوفيات وحالات الاختفاء",
+    "Group 2": "المجموعة 2",
+    "Search and identification": "البحث وتحديد الهوية",
+    "Group 3": "المجموعة 3",
+    "Support to families of missing migrants": "دعم أسر المهاجرين المفقودين",
+    "Group 4": "المجموعة 4",
+    "Humanitarian assistance to migrants in distress": "المساعدة الإنسانية للمهاجرين في محنة",
+    "Plenary: draft recommendations and adoption": "الجلسة العامة: مشاريع التوصيات واعتمادها",
+}
+
 #: The consultation's title, summary and description in French, as participants read them.
 FRENCH_CONSULTATION = {
     "title": "Red Talks Dakar 2024 : migrants disparus et migrants en détresse",
@@ -716,9 +739,10 @@ def _translate(consultation: Consultation, accounts: dict, people: list) -> None
 
 def _write_the_outcome(consultation: Consultation, accounts: dict, people: list) -> None:
     """The secretariat's work for the outcome documents: the written parts and the names in
-    English and French, the breakout summaries (the rapporteurs' in English, translated into
-    French), and a version compiled in each language. Done once: a consultation that has its
-    written parts is left as it is."""
+    English and French, the names in Arabic, the cover's symbol and distribution line, the
+    breakout summaries (the rapporteurs' in English, translated into French), and a version
+    compiled in English and in French. Done once: a consultation that has its written parts is
+    left as it is."""
     from recommendations.outcome import operations as outcome
     from recommendations.outcome.content import breakout_groups_of, outcome_text_of
     from recommendations.outcome.models import OutcomeDocument
@@ -728,6 +752,10 @@ def _write_the_outcome(consultation: Consultation, accounts: dict, people: list)
         for locale, texts in OUTCOME_TEXTS.items():
             outcome.save_outcome_text(consultation, secretariat, locale,
                                       names=FRENCH_NAMES if locale == "fr" else {}, **texts)
+        outcome.save_outcome_text(consultation, secretariat, "ar", executive_summary="",
+                                  introduction="", names=ARABIC_NAMES)
+        outcome.save_cover(consultation, secretariat, symbol="RT/DAKAR/2024/1",
+                           distribution="general")
         for group, (english, french) in zip(breakout_groups_of(consultation),
                                             BREAKOUT_SUMMARIES, strict=False):
             writer = group.rapporteur or secretariat

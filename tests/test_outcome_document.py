@@ -25,7 +25,7 @@ from recommendations.outcome.chart import bar_chart
 from recommendations.outcome.models import OutcomeDocument
 from recommendations.outcome.prose import FSI, PDI, blocks_of, xml_safe
 from recommendations.outcome.word import ZIP_TIME, build_docx
-from tests.outcome_data import RESERVATION, build_outcome_consultation
+from tests.outcome_data import PDF_TOOLS, RESERVATION, build_outcome_consultation, pdf_pages
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -667,26 +667,8 @@ def test_a_flagged_version_becomes_final_only_once_the_flag_is_confirmed(built, 
     assert document.final
 
 
-def _pdf_pages(content_: bytes, tmp_path) -> list[str]:
-    """The text of each page of a PDF, as pdftotext lays it out."""
-    path = tmp_path / "document.pdf"
-    path.write_bytes(content_)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, timeout=60).stdout.decode()
-    return text.split("\f")[:-1]
-
-
-def _page_count(content_: bytes, tmp_path) -> int:
-    path = tmp_path / "count.pdf"
-    path.write_bytes(content_)
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True,
-                          timeout=60).stdout.decode()
-    return int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
-
-
 needs_pdf_tools = pytest.mark.skipif(
-    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-    reason="LibreOffice and poppler's pdftotext are not installed")
+    not all(PDF_TOOLS.values()), reason="LibreOffice and poppler's utilities are not installed")
 
 
 @needs_pdf_tools
@@ -700,8 +682,10 @@ def test_the_pdf_holds_the_table_of_contents_with_the_pages_of_the_headings(
     document = operations.make_pdf(compiled(made, "en"), made.users["secretariat"])
     assert document.pdf.startswith(b"%PDF")
     assert document.pdf_sha256 == hashlib.sha256(document.pdf).hexdigest()
-    pages = _pdf_pages(document.pdf, tmp_path)
-    assert len(pages) == _page_count(document.pdf, tmp_path) >= 3
+    pages, info = pdf_pages(document.pdf, tmp_path)
+    assert len(pages) == int(info["Pages"]) >= 3
+    # Tagged, for screen readers (PDF/UA).
+    assert info["Tagged"] == "yes"
 
     docx = reopen(document)
     headings = [paragraph.text for paragraph in docx.paragraphs

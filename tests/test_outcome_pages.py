@@ -3,7 +3,6 @@ freezes, and the forms for the written parts, breakout summaries, translations a
 be named."""
 
 import csv
-import shutil
 import io
 import json
 
@@ -12,6 +11,7 @@ from docx import Document
 from sqlalchemy import select
 
 from consultations.models import ApprovalRule, AttributionRule, ConsultationStatus
+from portal.templating import local_date
 from recommendations import translating
 from recommendations.models import TranslationStatus, VersionTranslation, Vote
 from recommendations.outcome import operations
@@ -21,9 +21,8 @@ from recommendations.outcome.models import (
     OutcomeDocument,
     OutcomeText,
 )
-from portal.templating import local_date
 from tests.conftest import find_user, sign_in, submit
-from tests.outcome_data import build_outcome_consultation, registration
+from tests.outcome_data import PDF_TOOLS, build_outcome_consultation, pdf_pages, registration
 from tests.test_registration import DETAILS
 
 
@@ -403,22 +402,14 @@ def test_without_libreoffice_the_pages_say_so_and_the_word_file_is_there(app, ma
     assert document.pdf is None
 
 
-def _pdf_text(content: bytes, tmp_path, name: str) -> tuple[int, str]:
-    import subprocess
-
-    path = tmp_path / name
-    path.write_bytes(content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, timeout=60).stdout.decode()
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True,
-                          timeout=60).stdout.decode()
-    pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
-    assert "Tagged:          yes" in info
-    return pages, text
+def _pdf_text(content: bytes, tmp_path) -> tuple[int, str]:
+    pages, info = pdf_pages(content, tmp_path)
+    assert info["Tagged"] == "yes" and int(info["Pages"]) == len(pages)
+    return len(pages), "\f".join(pages)
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
-                    reason="LibreOffice and poppler's pdftotext are not installed")
+@pytest.mark.skipif(not all(PDF_TOOLS.values()),
+                    reason="LibreOffice and poppler's utilities are not installed")
 def test_the_pdf_is_made_once_by_the_route_and_written_by_the_command_line(
     app, made, session, tmp_path, monkeypatch
 ):
@@ -440,7 +431,7 @@ def test_the_pdf_is_made_once_by_the_route_and_written_by_the_command_line(
     session.refresh(document)
     assert response.data == document.pdf
     assert document.pdf_sha256 == hashlib.sha256(document.pdf).hexdigest()
-    pages, text = _pdf_text(response.data, tmp_path, "route.pdf")
+    pages, text = _pdf_text(response.data, tmp_path)
     # The footer's page count is the PDF's; the French texts are in it, the TOC too.
     assert f"Page 2 sur {pages}" in text or f"Page 2 de {pages}" in text
     flat = " ".join(text.split())
@@ -459,7 +450,7 @@ def test_the_pdf_is_made_once_by_the_route_and_written_by_the_command_line(
     session.refresh(english)
     assert output.read_bytes() == english.pdf
     assert f"sha256 {english.pdf_sha256}" in result.output
-    pages, text = _pdf_text(output.read_bytes(), tmp_path, "cli.pdf")
+    pages, text = _pdf_text(output.read_bytes(), tmp_path)
     assert f"Page 2 of {pages}" in text and f"Page {pages} of {pages}" in text
     flat = " ".join(text.split())
     assert made.recommendations["R1"].current_version.text.replace("\n", " ") in flat

@@ -82,6 +82,7 @@ class _Writer:
         self.headings: list[tuple[int, tuple, str]] = []
         #: The paragraph the table of contents follows.
         self.contents_heading = None
+        self.last_paragraph = None
         #: Style ids by name, found once: python-docx looks a name up among every style of
         #: the template (and its default) on each use.
         self.style_ids: dict[str, str] = {}
@@ -170,6 +171,7 @@ class _Writer:
             style.paragraph_format.right_indent = Cm(0.8)
             if level == 1:
                 style.font.bold = True
+                style.element.get_or_add_rPr().get_or_add_bCs()
             tabs = OxmlElement("w:tabs")
             tab = OxmlElement("w:tab")
             tab.set(qn("w:val"), "right")
@@ -270,8 +272,11 @@ class _Writer:
         run = paragraph.add_run()
         if style:
             run._r.style = self.style_ids[style]
+        # Bold for the complex scripts too (Arabic): it is a property of its own, without
+        # which Arabic text is not bold. (Arabic is not set in italics.)
         if bold:
             run.bold = True
+            run._r.get_or_add_rPr().get_or_add_bCs()
         if italic:
             run.italic = True
         if "\n" in text or "\t" in text:
@@ -281,7 +286,7 @@ class _Writer:
         return run
 
     def paragraph(self, text: str = "", style: str | None = None):
-        paragraph = self.document.add_paragraph()
+        paragraph = self.last_paragraph = self.document.add_paragraph()
         if style:
             paragraph._p.style = self.style_ids[style]
         if text:
@@ -427,7 +432,7 @@ class _Writer:
             header = [self.labels["colour"], *header]
         self.table(header, rows, caption=caption, numeric=(len(header) - 1,),
                    shading=[figure["colour"] for figure in figures] if with_colours else None,
-                   widths=[2.5, 10.0, 3.5] if with_colours else [12.5, 3.5])
+                   widths=[3.2, 9.3, 3.5] if with_colours else [12.5, 3.5])
 
     # Sections --------------------------------------------------------------------------------
 
@@ -551,6 +556,8 @@ class _Writer:
     def recommendation(self, entry: dict, level: int = 3) -> None:
         self.heading(level, f"{entry['reference']}. ", entry["title"])
         self.passage(entry["text"])
+        # The text's last paragraph stays on the page of the line under it.
+        self.last_paragraph.paragraph_format.keep_with_next = True
         if entry["objectives_line"]:
             self.add_run(self.paragraph(), entry["objectives_line"], italic=True)
         result = entry["result"]
@@ -633,7 +640,7 @@ class _Writer:
         if data["agenda"]:
             self.table([labels["when"], labels["item"], labels["kind"]],
                        [[entry["when"], entry["title"], entry["kind"]] for entry in data["agenda"]],
-                       caption=labels["agenda"], widths=[5.0, 8.0, 3.0])
+                       caption=labels["agenda"], widths=[5.6, 7.4, 3.0])
         else:
             self.paragraph(labels["nothing"])
         self.annex(labels["amendments"])
