@@ -12,13 +12,14 @@ has the table of contents' field markers taken away (``for_layout``): the same e
 same page references, and their page numbers filled in.
 """
 
+# Runs LibreOffice only, with this module's own arguments (bandit B404, B603).
 import contextlib
 import io
 import json
 import os
 import shutil
 import signal
-import subprocess  # nosec B404: runs LibreOffice, a fixed program, with fixed arguments
+import subprocess  # nosec B404
 import tempfile
 import zipfile
 from pathlib import Path
@@ -77,7 +78,7 @@ def pdf_of(docx: bytes, *, timeout: float | None = None) -> bytes:
         ]
         # A session of its own, so that the whole of LibreOffice (its launcher starts the
         # program proper) is ended if it takes too long.
-        process = subprocess.Popen(  # noqa: S603  # nosec B603: no shell, our arguments
+        process = subprocess.Popen(  # noqa: S603  # nosec B603
             command, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True,
             env={**os.environ, "HOME": str(work)})
@@ -120,7 +121,7 @@ def _without_toc_field(document: bytes) -> bytes:
     # The document is the portal's own, just written by word.build_docx: no entity to
     # resolve, nothing fetched.
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    root = etree.fromstring(document, parser)  # nosec B320
+    root = etree.fromstring(document, parser)
     marks = list(root.iter(f"{W}fldChar", f"{W}instrText"))
     codes = [(element.text or "").strip() if element.tag == f"{W}instrText" else ""
              for element in marks]
