@@ -13,15 +13,20 @@ one run, times:
   gathered from the database, the .docx built, its SHA-256, the version stored), and the two
   halves of it: gathering (``content.outcome_of``) and building (``word.build_docx``);
 - python-docx alone: the same headings, paragraphs, tables and chart written with python-docx's
-  plain calls from the already gathered data, with no portal code around them.
+  plain calls from the already gathered data, with no portal code around them;
+- compile + PDF: the English document compiled and its PDF made by LibreOffice and kept, as
+  the first download of the PDF does it (``operations.make_pdf``), and the PDF step alone
+  (``pdf.pdf_of``), when LibreOffice is installed.
 
-Each is the median of ``--runs`` runs. The last line of the output is one JSON object.
+Each is the median of ``--runs`` runs (``--pdf-runs`` for the PDF, a few seconds each). The
+last line of the output is one JSON object.
 """
 
 import argparse
 import io
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -57,7 +62,7 @@ from portal.extensions import db  # noqa: E402
 from recommendations import drafting, translating, voting  # noqa: E402
 from recommendations.adoption import Counts  # noqa: E402
 from recommendations.models import TranslationStatus, Vote, VoteRound  # noqa: E402
-from recommendations.outcome import content  # noqa: E402
+from recommendations.outcome import content, pdf  # noqa: E402
 from recommendations.outcome import operations as outcome  # noqa: E402
 from recommendations.outcome.chart import bar_chart  # noqa: E402
 from recommendations.outcome.prose import blocks_of  # noqa: E402
@@ -308,6 +313,7 @@ def counts_of(docx: bytes) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pdf-runs", type=int, default=3)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory}/bench.db",
@@ -347,6 +353,26 @@ def main() -> None:
                 timings["compile_fr"].append(timed(compile_in, "fr")[0])
             compile_time, gather_time, build_time, plain_time, french_time = (
                 statistics.median(timings[name]) for name in timings)
+
+            def compile_with_pdf():
+                document = outcome.compile_outcome(consultation, "en", secretariat)
+                outcome.make_pdf(document, secretariat)
+                files = document.content, document.pdf
+                db.session.rollback()
+                return files
+
+            pdf_timings: dict[str, list[float]] = {"compile_pdf": [], "pdf": []}
+            pdf_pages = 0
+            if pdf.available():
+                for _ in range(arguments.pdf_runs):
+                    elapsed, (docx, made) = timed(compile_with_pdf)
+                    pdf_timings["compile_pdf"].append(elapsed)
+                    elapsed, made = timed(pdf.pdf_of, docx)
+                    pdf_timings["pdf"].append(elapsed)
+                    pdf_pages = len(re.findall(rb"/Type\s*/Page[^s]", made))
+            compile_pdf_time, pdf_time = (
+                statistics.median(pdf_timings[name]) if pdf_timings[name] else None
+                for name in pdf_timings)
         app_counts, plain_counts = counts_of(built), counts_of(plain)
     print(f"compile (English, median of {arguments.runs}): {compile_time:.3f} s "
           f"(gathering {gather_time:.3f} s, building {build_time:.3f} s); "
@@ -355,6 +381,12 @@ def main() -> None:
     print(f"python-docx alone, the same content: {plain_time:.3f} s; "
           f"compile / python-docx alone: {compile_time / plain_time:.2f}")
     print(f"portal document: {app_counts}; python-docx alone: {plain_counts}")
+    if pdf_time is None:
+        print("compile + PDF: LibreOffice is not installed, no PDF made")
+    else:
+        print(f"compile + PDF (English, median of {arguments.pdf_runs}): "
+              f"{compile_pdf_time:.3f} s; the PDF step alone: {pdf_time:.3f} s "
+              f"({pdf_pages} pages)")
     print(json.dumps({
         "participants": PARTICIPANTS, "recommendations": RECOMMENDATIONS, "comments": COMMENTS,
         "runs": arguments.runs, "compile_s": round(compile_time, 3),
@@ -362,6 +394,8 @@ def main() -> None:
         "compile_fr_s": round(french_time, 3), "python_docx_alone_s": round(plain_time, 3),
         "ratio": round(compile_time / plain_time, 2), "bytes": size,
         "missing": missing, "target_s": 2.0, "within_target": compile_time < 2.0,
+        "compile_pdf_s": round(compile_pdf_time, 3) if compile_pdf_time else None,
+        "pdf_s": round(pdf_time, 3) if pdf_time else None, "pdf_pages": pdf_pages,
     }))
 
 

@@ -94,21 +94,25 @@ def create_admin_command(email: str, name: str, country: str, password: str) -> 
 @click.option("--locale", help="Language of the document (en, fr, es, ar, pt); by default the "
                                "consultation's main language.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="The .docx file to write; - writes it to standard output.")
+              help="The file to write: a PDF (made by LibreOffice) when its name ends in "
+                   ".pdf, the Word document otherwise; - writes the Word document to "
+                   "standard output.")
 @click.option("--final", "final_version", is_flag=True,
               help="Write the final version in that language instead of compiling a new one.")
 def outcome_document_command(slug: str, locale: str | None, output: str,
                              final_version: bool) -> None:
-    """Compile the outcome document of the consultation SLUG and write it to a .docx file.
+    """Compile the outcome document of the consultation SLUG and write it to a .docx file, or
+    to a .pdf file.
 
-    Every compilation is kept as a numbered version, as when compiled on the portal.
+    Every compilation is kept as a numbered version, as when compiled on the portal, and so is
+    its PDF once made.
     """
     from sqlalchemy import select
 
     from consultations.models import Consultation
     from portal.config import LOCALES
     from recommendations.drafting import main_language
-    from recommendations.outcome import operations
+    from recommendations.outcome import operations, pdf
     from recommendations.outcome.models import OutcomeDocument
 
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
@@ -129,11 +133,20 @@ def outcome_document_command(slug: str, locale: str | None, output: str,
         except operations.OutcomeRefused as refusal:
             raise click.ClickException(refusal.reason) from None
         db.session.commit()
+    if output.lower().endswith(".pdf"):
+        try:
+            operations.make_pdf(document, actor=None)
+        except pdf.PdfUnavailable as unavailable:
+            raise click.ClickException(unavailable.reason) from None
+        db.session.commit()
+        content, size, sha256 = document.pdf, document.pdf_size, document.pdf_sha256
+    else:
+        content, size, sha256 = document.content, document.size, document.sha256
     with click.open_file(output, "wb") as target:
-        target.write(document.content)
+        target.write(content)
     click.echo(f"Version {document.number} in {locale}{' (final)' if document.final else ''}: "
-               f"{document.size} bytes, sha256 {document.sha256}, "
-               f"{document.missing_count} items missing.", err=True)
+               f"{size} bytes, sha256 {sha256}, {document.missing_count} items missing.",
+               err=True)
 
 
 @click.command("anonymise-expired")

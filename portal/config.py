@@ -59,6 +59,10 @@ def settings_from_environment(instance_path: Path) -> dict:
         **{name: os.environ.get(name, default) for name, default in RATE_LIMIT_DEFAULTS.items()},
         "SOCKET_EVENTS_PER_SECOND": float(os.environ.get("SOCKET_EVENTS_PER_SECOND", "5")),
         "SOCKET_EVENT_BURST": int(os.environ.get("SOCKET_EVENT_BURST", "30")),
+        # LibreOffice, which makes the outcome documents' PDFs: a command on the PATH or a
+        # path; empty, no PDF is made.
+        "LIBREOFFICE": os.environ.get("LIBREOFFICE", "soffice"),
+        "OUTCOME_PDF_TIMEOUT": int(os.environ.get("OUTCOME_PDF_TIMEOUT", "120")),
     }
 
 

@@ -532,6 +532,29 @@ FRENCH_RECOMMENDATIONS = [
      "dans les langues que parlent les migrants, aux points de départ et de transit."),
 ]
 
+#: The consultation's names in Arabic for the Arabic outcome document, by their English
+#: original; its written parts are left to be written, so that the document shows what is
+#: missing.
+ARABIC_NAMES = {
+    "Red Talks Dakar 2024: missing migrants and migrants in distress":
+        "حوارات Red Talks في داكار 2024: المهاجرون المفقودون والمهاجرون في محنة",
+    "Dakar, Senegal": "داكار، السنغال",
+    "IFRC, ICRC, IOM, Senegalese Red Cross Society":
+        "الاتحاد الدولي لجمعيات الصليب الأحمر والهلال الأحمر، واللجنة الدولية للصليب الأحمر، "
+        "والمنظمة الدولية للهجرة، وجمعية الصليب الأحمر السنغالي",
+    "Opening plenary": "الجلسة العامة الافتتاحية",
+    "Breakout round: from commitments to action": "جولة مجموعات العمل: من الالتزامات إلى العمل",
+    "Group 1": "المجموعة 1",
+    "Prevention of deaths and disappearances": "منع الوفيات وحالات الاختفاء",
+    "Group 2": "المجموعة 2",
+    "Search and identification": "البحث وتحديد الهوية",
+    "Group 3": "المجموعة 3",
+    "Support to families of missing migrants": "دعم أسر المهاجرين المفقودين",
+    "Group 4": "المجموعة 4",
+    "Humanitarian assistance to migrants in distress": "المساعدة الإنسانية للمهاجرين في محنة",
+    "Plenary: draft recommendations and adoption": "الجلسة العامة: مشاريع التوصيات واعتمادها",
+}
+
 #: The consultation's title, summary, description, venue and organisers in French, as
 #: participants read them (the French outcome document takes its names from here too).
 FRENCH_CONSULTATION = {
@@ -737,9 +760,11 @@ def _translate(consultation: Consultation, accounts: dict, people: list) -> None
 
 def _write_the_outcome(consultation: Consultation, accounts: dict, people: list) -> None:
     """The secretariat's work for the outcome documents: the written parts in English and
-    French (the French names come from the consultation's texts), the breakout summaries (the
-    rapporteurs' in English, translated into French), and a version compiled in each
-    language. Done once: a consultation that has its written parts is left as it is."""
+    French (the French names come from the consultation's texts), the names in Arabic (not a
+    working language, so given on the outcome's own form), the cover's symbol and distribution
+    line, the breakout summaries (the rapporteurs' in English, translated into French), and a
+    version compiled in English and in French. Done once: a consultation that has its written
+    parts is left as it is."""
     from recommendations.outcome import operations as outcome
     from recommendations.outcome.content import breakout_groups_of, outcome_text_of
     from recommendations.outcome.models import OutcomeDocument
@@ -748,6 +773,10 @@ def _write_the_outcome(consultation: Consultation, accounts: dict, people: list)
     if outcome_text_of(consultation, "en") is None:
         for locale, texts in OUTCOME_TEXTS.items():
             outcome.save_outcome_text(consultation, secretariat, locale, names={}, **texts)
+        outcome.save_outcome_text(consultation, secretariat, "ar", executive_summary="",
+                                  introduction="", names=ARABIC_NAMES)
+        outcome.save_cover(consultation, secretariat, symbol="RT/DAKAR/2024/1",
+                           distribution="general")
         for group, (english, french) in zip(breakout_groups_of(consultation),
                                             BREAKOUT_SUMMARIES, strict=False):
             writer = group.rapporteur or secretariat

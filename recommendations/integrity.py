@@ -5,6 +5,8 @@ from them agree, and the rows hold together.
 passed. It reads only. ``flask --app wsgi check-integrity`` runs it.
 """
 
+import hashlib
+
 from sqlalchemy import and_, func, select, text
 
 from consultations.models import Registration
@@ -31,6 +33,7 @@ def check_integrity() -> list[str]:
     problems += _numbering(VoteRound, "vote round")
     problems += _results()
     problems += _outcome_documents()
+    problems += _outcome_files()
     return problems
 
 
@@ -188,4 +191,25 @@ def _outcome_documents() -> list[str]:
             if stated != counted:
                 problems.append(f"{label}: the document states {stated}, the votes give "
                                 f"{counted}.")
+    return problems
+
+
+def _outcome_files() -> list[str]:
+    """Each stored outcome document's Word file, and its PDF once made, are the files whose
+    SHA-256 was recorded (and shown to those who download them) when they were made."""
+    problems = []
+    rows = db.session.execute(select(
+        OutcomeDocument.id, OutcomeDocument.consultation_id, OutcomeDocument.locale,
+        OutcomeDocument.number, OutcomeDocument.sha256, OutcomeDocument.pdf_sha256))
+    for document_id, consultation_id, locale, number, sha256, pdf_sha256 in rows:
+        label = f"Outcome document {number} in {locale} of consultation {consultation_id}"
+        content = db.session.scalar(select(OutcomeDocument.content).where(
+            OutcomeDocument.id == document_id))
+        if hashlib.sha256(content).hexdigest() != sha256:
+            problems.append(f"{label}: its Word file is not the one recorded.")
+        if pdf_sha256 is not None:
+            pdf = db.session.scalar(select(OutcomeDocument.pdf).where(
+                OutcomeDocument.id == document_id))
+            if pdf is None or hashlib.sha256(pdf).hexdigest() != pdf_sha256:
+                problems.append(f"{label}: its PDF is not the one recorded.")
     return problems

@@ -57,3 +57,47 @@ def result_sentence(round_: VoteRound, tally: dict) -> str:
                  turnout=turnout)
     return _("Not adopted, %(reason)s: %(turnout)s.", reason=reason_phrase(round_, tally),
              turnout=turnout)
+
+
+def rule_statement(rule: str, stakeholder_rule: bool = False) -> str:
+    """The adoption rule a round was decided by, in words, as the outcome document states it
+    with each result (``adoption`` decides by the same rules)."""
+    sentence = {
+        "consensus": _("Adoption rule: consensus, adopted when nobody opposes."),
+        "two_thirds": _("Adoption rule: a two-thirds majority, adopted when at least two "
+                        "thirds of the votes cast, abstentions aside, are in favour."),
+        "simple_majority": _("Adoption rule: a simple majority, adopted when more than half "
+                             "of the votes cast, abstentions aside, are in favour."),
+    }[rule]
+    if stakeholder_rule:
+        sentence += " " + _("It is not adopted when a majority of any one stakeholder group "
+                            "opposes.")
+    return sentence
+
+
+def turnout_statement(tally: dict) -> str:
+    """The turnout a closed round's result rests on, with its quorum, as the outcome document
+    states it: the votes on devices against the voting participants present, the show of
+    hands, the votes cast against the quorum, and a low turnout said as such (fewer than half
+    as many votes cast as voting participants present)."""
+    turnout = tally["turnout"]
+    present, quorum, cast = turnout["present"], turnout.get("quorum"), cast_of(tally)
+    in_room = sum(tally["in_room"].values())
+    sentences = [_("%(voted)d of the %(present)d voting participants present voted on a "
+                   "device.", voted=turnout["voted"], present=present)]
+    if in_room:
+        sentences.append(ngettext("%(num)d vote was counted by show of hands in the room.",
+                                  "%(num)d votes were counted by show of hands in the room.",
+                                  in_room))
+    if quorum is None:
+        sentences.append(_("Votes cast: %(cast)d; no quorum was set.", cast=cast))
+    elif cast >= quorum:
+        sentences.append(_("Votes cast: %(cast)d, for a quorum of %(quorum)d: the quorum was "
+                           "reached.", cast=cast, quorum=quorum))
+    else:
+        sentences.append(_("Votes cast: %(cast)d, for a quorum of %(quorum)d: the quorum was "
+                           "not reached.", cast=cast, quorum=quorum))
+    if present and 2 * cast < present:
+        sentences.append(_("This is a low turnout: fewer votes were cast than half the voting "
+                           "participants present."))
+    return " ".join(sentences)

@@ -66,6 +66,9 @@ def suite_settings(database_url: str, **overrides) -> dict:
         # turns them on.
         "RATE_LIMITS": False,
         "SOCKET_EVENT_BURST": 10_000,
+        # No PDF is made by LibreOffice but in the tests that ask for it (it takes seconds):
+        # elsewhere pages say that it is not installed.
+        "LIBREOFFICE": "",
     }
     settings.update(overrides)
     return settings

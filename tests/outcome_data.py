@@ -1,7 +1,10 @@
 """A consultation with everything an outcome document holds, for the outcome tests."""
 
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from consultations import operations
 from consultations.models import (
@@ -168,3 +171,19 @@ def build_outcome_consultation(session, make_user, make_consultation, register, 
 
 def registration(consultation: Consultation, user: User) -> Registration:
     return next(r for r in consultation.registrations if r.user_id == user.id)
+
+
+#: LibreOffice and poppler's pdftotext and pdfinfo, for the tests of the outcome's PDF.
+PDF_TOOLS = {name: shutil.which(name) for name in ("soffice", "pdftotext", "pdfinfo")}
+
+
+def pdf_pages(content: bytes, folder: Path) -> tuple[list[str], dict[str, str]]:
+    """The text of each page of a PDF as pdftotext lays it out, and what pdfinfo says of it."""
+    path = folder / "read.pdf"
+    path.write_bytes(content)
+    text = subprocess.run([PDF_TOOLS["pdftotext"], "-layout", str(path), "-"], check=True,
+                          capture_output=True, timeout=60).stdout.decode()
+    info = subprocess.run([PDF_TOOLS["pdfinfo"], str(path)], check=True, capture_output=True,
+                          timeout=60).stdout.decode()
+    facts = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    return text.split("\f")[:-1], {key: value.strip() for key, value in facts.items()}

@@ -170,8 +170,10 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "language.choose_language": PUBLIC,
     "outcome.breakout_summary": SUMMARY_WRITERS,
     "outcome.compile_document": ORGANISERS,
+    "outcome.cover": ORGANISERS,
     # The world's outcome document is a draft: those who compile read it, nobody else.
     "outcome.download": ORGANISERS,
+    "outcome.download_pdf": ORGANISERS,
     "outcome.index": ADMITTED,
     "outcome.listing": REGISTERED.but(refused=HIDE),
     "outcome.mark_final": ORGANISERS,

@@ -145,6 +145,21 @@ def test_a_result_the_votes_do_not_give_is_found(plenary_database):
     assert "the votes give opposed, the round records adopted" in result.output
 
 
+def test_an_outcome_file_changed_behind_the_portal_is_found(plenary_database):
+    execute(plenary_database, "UPDATE outcome_documents SET pdf = content, "
+            "pdf_sha256 = sha256, pdf_size = size")
+    assert check(plenary_database).exit_code == 0
+    execute(plenary_database, "UPDATE outcome_documents SET pdf_sha256 = sha256 || ''",
+            "UPDATE outcome_documents SET sha256 = lower(substr(sha256, 2)) || '0'")
+    result = check(plenary_database)
+    assert result.exit_code == 1
+    assert "Outcome document 1 in en" in result.output
+    assert "its Word file is not the one recorded" in result.output
+    assert "its PDF is not the one recorded" not in result.output
+    execute(plenary_database, "UPDATE outcome_documents SET pdf = substr(content, 2)")
+    assert "its PDF is not the one recorded" in check(plenary_database).output
+
+
 def test_a_gap_in_the_versions_and_a_vote_of_a_missing_registration_are_found(
     plenary_database,
 ):

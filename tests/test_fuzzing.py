@@ -278,6 +278,8 @@ FORMS = {
     "breakout summary": Form(
         "rapporteur", lambda ids: f"/c/{ids['slug']}/outcome/breakouts/{ids['group_id']}",
         {"text": "The group asked for a regional network."}),
+    "outcome cover": Form("secretariat", lambda ids: f"/c/{ids['slug']}/outcome/cover", {
+        "symbol": "IOM/RT/DAKAR/2024/1", "distribution": "general"}),
 }
 
 

@@ -11,6 +11,7 @@ from docx import Document
 from sqlalchemy import select
 
 from consultations.models import ApprovalRule, AttributionRule, ConsultationStatus
+from portal.templating import local_date
 from recommendations import translating
 from recommendations.models import TranslationStatus, VersionTranslation, Vote
 from recommendations.outcome import operations
@@ -21,7 +22,7 @@ from recommendations.outcome.models import (
     OutcomeText,
 )
 from tests.conftest import find_user, sign_in, submit
-from tests.outcome_data import build_outcome_consultation, registration
+from tests.outcome_data import PDF_TOOLS, build_outcome_consultation, pdf_pages, registration
 from tests.test_registration import DETAILS
 
 
@@ -316,3 +317,145 @@ def test_registering_asks_whether_to_be_named_and_the_answer_can_change(
     chatham = make_consultation(status=ConsultationStatus.registration_open,
                                 attribution_rule=AttributionRule.chatham_house)
     assert 'name="listed_in_outcome"' not in page(client, f"/c/{chatham.slug}/register")
+
+
+def test_a_part_written_before_a_result_is_flagged_and_final_needs_a_confirmation(
+    app, made, session
+):
+    from datetime import timedelta
+
+    from recommendations import voting
+
+    consultation, secretariat = made.consultation, made.users["secretariat"]
+    slug = consultation.slug
+    operations.save_outcome_text(consultation, secretariat, "en",
+                                 executive_summary="R4 remains under discussion.",
+                                 introduction="", names={})
+    written = session.scalars(select(OutcomeText).where(OutcomeText.locale == "en")).one()
+    written.updated_at -= timedelta(minutes=5)
+    r4 = made.recommendations["R4"]
+    from recommendations import drafting
+
+    drafting.revise(r4, made.users["rapporteur"], "States should inform migrants.")
+    round_ = voting.open_round(r4, made.users["facilitator"])
+    for key in ("p1", "p2", "p3", "p4", "p5"):
+        voting.cast_vote(round_, made.users[key], "support")
+    voting.close_round(round_, made.users["facilitator"], confirmed=True)
+    session.flush()
+    client = signed_in(app, made, "secretariat")
+
+    html = page(client, f"/c/{slug}/outcome?locale=en")
+    with app.test_request_context():
+        day = local_date(round_.closed_at, consultation.time_zone)
+    assert "1 written part may be out of date" in html
+    assert f"The executive summary was written before R4 was adopted on {day}." in html
+    submit(client, f"/c/{slug}/outcome/compile", {"locale": "en"},
+           form_path=f"/c/{slug}/outcome?locale=en")
+    document = session.scalars(select(OutcomeDocument)).one()
+    version = page(client, f"/c/{slug}/outcome/versions/{document.id}")
+    assert 'name="stale_acknowledged"' in version
+
+    path = f"/c/{slug}/outcome/versions/{document.id}/final"
+    refused = submit(client, path, {"missing_acknowledged": "y"}, form_path=path.removesuffix(
+        "/final"), follow_redirects=True)
+    assert "changed after the part was written" in refused.get_data(as_text=True)
+    session.refresh(document)
+    assert not document.final
+    submit(client, path, {"missing_acknowledged": "y", "stale_acknowledged": "y"},
+           form_path=path.removesuffix("/final"))
+    session.refresh(document)
+    assert document.final
+
+
+def test_the_secretariat_sets_the_cover_symbol_and_distribution(app, made, session):
+    slug = made.consultation.slug
+    client = signed_in(app, made, "secretariat")
+    assert 'name="symbol"' in page(client, f"/c/{slug}/outcome/cover")
+    response = submit(client, f"/c/{slug}/outcome/cover",
+                      {"symbol": "IOM/RT/DAKAR/2024/1", "distribution": "limited"})
+    assert response.status_code == 302
+    assert "IOM/RT/DAKAR/2024/1" in page(client, f"/c/{slug}/outcome")
+    too_long = submit(client, f"/c/{slug}/outcome/cover", {"symbol": "X" * 81,
+                                                          "distribution": ""})
+    assert too_long.status_code == 400 and "X" * 81 in too_long.get_data(as_text=True)
+    assert signed_in(app, made, "p1").get(f"/c/{slug}/outcome/cover").status_code == 403
+    document = operations.compile_outcome(made.consultation, "fr", made.users["secretariat"])
+    assert document.data["cover"]["symbol"] == "IOM/RT/DAKAR/2024/1"
+    assert document.data["cover"]["distribution"] == "Distr. : limitée"
+
+
+def test_without_libreoffice_the_pages_say_so_and_the_word_file_is_there(app, made, session):
+    app.config["LIBREOFFICE"] = ""
+    document = operations.compile_outcome(made.consultation, "en", made.users["secretariat"])
+    session.flush()
+    slug = made.consultation.slug
+    client = signed_in(app, made, "secretariat")
+    version = page(client, f"/c/{slug}/outcome/versions/{document.id}")
+    assert "LibreOffice is not installed on the server: no PDF can be made." in version
+    assert "document.pdf" not in version
+    assert "none: LibreOffice is not installed" in page(client, f"/c/{slug}/outcome?locale=en")
+    response = client.get(f"/c/{slug}/outcome/versions/{document.id}/document.pdf",
+                          follow_redirects=True)
+    assert response.status_code == 200
+    assert "LibreOffice is not installed on the server" in response.get_data(as_text=True)
+    session.refresh(document)
+    assert document.pdf is None
+
+
+def _pdf_text(content: bytes, tmp_path) -> tuple[int, str]:
+    pages, info = pdf_pages(content, tmp_path)
+    assert info["Tagged"] == "yes" and int(info["Pages"]) == len(pages)
+    return len(pages), "\f".join(pages)
+
+
+@pytest.mark.skipif(not all(PDF_TOOLS.values()),
+                    reason="LibreOffice and poppler's utilities are not installed")
+def test_the_pdf_is_made_once_by_the_route_and_written_by_the_command_line(
+    app, made, session, tmp_path, monkeypatch
+):
+    import hashlib
+
+    from recommendations.outcome import pdf
+
+    app.config["LIBREOFFICE"] = "soffice"
+    document = operations.compile_outcome(made.consultation, "fr", made.users["secretariat"])
+    session.commit()
+    slug = made.consultation.slug
+    client = signed_in(app, made, "secretariat")
+    path = f"/c/{slug}/outcome/versions/{document.id}/document.pdf"
+    assert path in page(client, f"/c/{slug}/outcome/versions/{document.id}")
+
+    response = client.get(path)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f"{slug}-outcome-fr-v1.pdf" in response.headers["Content-Disposition"]
+    session.refresh(document)
+    assert response.data == document.pdf
+    assert document.pdf_sha256 == hashlib.sha256(document.pdf).hexdigest()
+    pages, text = _pdf_text(response.data, tmp_path)
+    # The footer's page count is the PDF's; the French texts are in it, the TOC too.
+    assert f"Page 2 sur {pages}" in text or f"Page 2 de {pages}" in text
+    flat = " ".join(text.split())
+    assert "Les États côtiers devraient débarquer toute personne secourue en mer" in flat
+    assert "Résumé analytique" in flat or "Synthèse" in flat or "Sommaire" in flat
+    # Made once: the second download is the stored file, LibreOffice is not asked again.
+    monkeypatch.setattr(pdf, "pdf_of", lambda *args, **kwargs: pytest.fail("made again"))
+    assert client.get(path).data == document.pdf
+    monkeypatch.undo()
+
+    output = tmp_path / "out.pdf"
+    result = app.test_cli_runner().invoke(args=[
+        "outcome-document", slug, "--locale", "en", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    english = operations.documents_of(made.consultation, "en")[0]
+    session.refresh(english)
+    assert output.read_bytes() == english.pdf
+    assert f"sha256 {english.pdf_sha256}" in result.output
+    pages, text = _pdf_text(output.read_bytes(), tmp_path)
+    assert f"Page 2 of {pages}" in text and f"Page {pages} of {pages}" in text
+    flat = " ".join(text.split())
+    assert made.recommendations["R1"].current_version.text.replace("\n", " ") in flat
+
+    app.config["LIBREOFFICE"] = ""
+    refused = app.test_cli_runner().invoke(args=[
+        "outcome-document", slug, "--locale", "en", "--output", str(tmp_path / "no.pdf")])
+    assert refused.exit_code != 0 and "LibreOffice is not installed" in refused.output

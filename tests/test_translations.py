@@ -14,16 +14,18 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 #: names, in the languages whose writing they suit.
 SAME_AS_ENGLISH = {
     "%(number)d. %(title)s", "%(group)s, %(country)s", "%(date)s, %(start)s–%(end)s",
-    "%(label)s:", "SHA-256", "Word, %(size)s kB", "“%(text)s” (%(by)s)",
+    "%(label)s:", "SHA-256", "Word, %(size)s kB", "“%(text)s” (%(by)s)", "PDF",
 }
 #: Words these languages share with English, letter for letter.
 SAME_WORDS = {
     "fr": {"Action", "Annexes", "Consultation", "Consultations", "Dates", "Description",
            "Introduction", "Invitations", "Organisation", "Participant", "Participants",
            "Participation", "Places", "Question", "Rapporteur", "Total", "Version", "Versions",
-           "Version %(number)d", "version %(number)d", ("%(num)d place", "%(num)d places")},
-    "es": {"Melanesia", "Micronesia", "No", "Total"},
-    "pt": {"Total"},
+           "Version %(number)d", "version %(number)d", ("%(num)d place", "%(num)d places"),
+           "Distribution"},
+    "es": {"Melanesia", "Micronesia", "No", "Total", "General", "Original: %(language)s",
+           "PDF, %(size)s kB"},
+    "pt": {"Total", "Original: %(language)s", "PDF, %(size)s kB"},
     "ar": set(),
 }
 #: The list separators are punctuation: French, Spanish and Portuguese write them as English.

@@ -54,7 +54,12 @@ from recommendations.models import (
     Vote,
     VoteRound,
 )
-from recommendations.outcome.models import BreakoutSummary, OutcomeDocument, OutcomeText
+from recommendations.outcome.models import (
+    BreakoutSummary,
+    OutcomeCover,
+    OutcomeDocument,
+    OutcomeText,
+)
 
 #: Keys of an audit event's details that may name or identify a person.
 PERSONAL_DETAIL_KEYS = frozenset({"email", "message", "excerpt"})
@@ -164,6 +169,8 @@ USER_LINKS = (
          lambda cid: _in_consultation(OutcomeDocument.consultation_id, cid)),
     Link(OutcomeText.updated_by_id, "unlink",
          lambda cid: _in_consultation(OutcomeText.consultation_id, cid)),
+    Link(OutcomeCover.updated_by_id, "unlink",
+         lambda cid: _in_consultation(OutcomeCover.consultation_id, cid)),
     Link(BreakoutSummary.updated_by_id, "unlink",
          lambda cid: _of_groups(BreakoutSummary.breakout_group_id, cid)),
     Link(VersionTranslation.reviewed_by_id, "unlink",

@@ -36,7 +36,12 @@ from recommendations.models import (
     Vote,
     VoteRound,
 )
-from recommendations.outcome.models import BreakoutSummary, OutcomeDocument, OutcomeText
+from recommendations.outcome.models import (
+    BreakoutSummary,
+    OutcomeCover,
+    OutcomeDocument,
+    OutcomeText,
+)
 
 #: Columns referring to users.id or registrations.id, each read by a section below.
 EXPORTED = frozenset({
@@ -50,6 +55,7 @@ EXPORTED = frozenset({
     "amendment_supports.user_id", "vote_rounds.opened_by_id", "vote_rounds.reopened_by_id",
     "outcome_documents.generated_by_id", "outcome_documents.finalised_by_id",
     "outcome_texts.updated_by_id", "breakout_summaries.updated_by_id",
+    "outcome_covers.updated_by_id",
     "registration_answers.registration_id", "breakout_assignments.registration_id",
     "breakout_choices.registration_id", "comments.author_registration_id",
     "amendments.author_registration_id", "votes.registration_id",
@@ -75,6 +81,7 @@ ACTED_ON = (
     (OutcomeDocument, OutcomeDocument.generated_by_id, lambda row: row.consultation_id),
     (OutcomeDocument, OutcomeDocument.finalised_by_id, lambda row: row.consultation_id),
     (OutcomeText, OutcomeText.updated_by_id, lambda row: row.consultation_id),
+    (OutcomeCover, OutcomeCover.updated_by_id, lambda row: row.consultation_id),
     (BreakoutSummary, BreakoutSummary.updated_by_id,
      lambda row: row.group.round.consultation_id),
     (VersionTranslation, VersionTranslation.reviewed_by_id,

@@ -2,16 +2,19 @@
 
 A chart holds horizontal bars, one per row of the table it illustrates, each in its own colour
 and with its count at its end. It holds no words: the rows are named in the table next to it
-(whose first column shows each row's colour), in the document's language and script, which an
-image could only show with fonts the server may not have. The same counts always give the same
-bytes.
+(whose first column shows each row's colour), in the page's language and script, which an
+image could only show with fonts the server may not have. The outcome's web page shows it; the
+Word document draws its bars with shaded paragraphs under labels written as text (``word``).
+The same counts always give the same bytes.
 """
 
 import struct
 import zlib
 
-#: Okabe and Ito's palette, told apart with every common colour vision deficiency.
-PALETTE = ("0072B2", "E69F00", "009E73", "CC79A7", "56B4E9", "D55E00", "F0E442", "000000")
+#: Bars in colours after Okabe and Ito's palette, told apart with the common colour vision
+#: deficiencies, each with a contrast of 3:1 at least on white (its light orange, sky blue
+#: and yellow darkened or replaced): the outcome document's chart and this one use them.
+PALETTE = ("0072B2", "D55E00", "009E73", "A8527F", "8A6A00", "6A3D9A", "595959", "000000")
 
 BACKGROUND, INK, RULE = (255, 255, 255), (51, 51, 51), (191, 191, 191)
 

@@ -7,14 +7,19 @@ a reviewed translation into it. Whatever has no text in that language is never r
 another language: it becomes a gap, listed in ``gaps`` and marked as missing where it would
 stand. ``as_data`` turns the outcome into dicts and lists (JSON), from which the Word document,
 its HTML view, the CSV and the archive's JSON file are all made.
+
+Names and references set inside a sentence of another language (an English title inside an
+Arabic "not available" note, say) are isolated for the bidirectional algorithm (``isolated``),
+so that the sentence's brackets and quotation marks stay where its own direction puts them.
 """
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_time
+from babel.dates import format_date, format_time
 from flask_babel import force_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -41,6 +46,7 @@ from portal.accounts.models import STAKEHOLDER_GROUP_LABELS, StakeholderGroup, U
 from portal.countries import country_name
 from portal.extensions import db
 from portal.i18n import RIGHT_TO_LEFT
+from portal.i18n import language_name as language_in_sentence
 from recommendations import breakdown, drafting, voting
 from recommendations.models import (
     Amendment,
@@ -53,8 +59,20 @@ from recommendations.models import (
     VoteRound,
 )
 from recommendations.outcome.chart import colour_of
-from recommendations.outcome.models import BreakoutSummary, OutcomeText
-from recommendations.turnout import reason_phrase, rule_phrase, turnout_phrase
+from recommendations.outcome.models import (
+    BreakoutSummary,
+    Distribution,
+    OutcomeCover,
+    OutcomeText,
+)
+from recommendations.outcome.prose import isolated
+from recommendations.turnout import (
+    reason_phrase,
+    rule_phrase,
+    rule_statement,
+    turnout_phrase,
+    turnout_statement,
+)
 
 #: The language (and country) set on the document's text, for spelling and grammar checks.
 LANGUAGE_TAGS = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "ar": "ar-SA", "pt": "pt-PT"}
@@ -64,6 +82,10 @@ DATE_LOCALES = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES", "ar": "ar", "pt": "
 
 #: Who is counted in the participation figures: those who speak and vote.
 PARTICIPATING_ROLES = (Role.participant, Role.rapporteur)
+
+#: A title names its recommendation in a written part only when it is this long at least: a
+#: short one ("Funding") would be found in texts that do not mean it.
+SHORTEST_TITLE_NAMED = 12
 
 
 @dataclass
@@ -92,6 +114,27 @@ class Gap:
 
 
 @dataclass
+class StalePart:
+    """A written part that names a recommendation whose state or result changed after the
+    part was last edited: it may say something the document's results contradict.
+
+    ``part`` is "executive_summary", "introduction" or "breakout_summary" (then ``group`` and
+    ``group_id`` say whose); ``change`` is "adopted", "not_adopted", "reopened" or "merged"
+    (then ``into`` is the reference it was merged into); ``changed_at`` is ISO 8601 (UTC).
+    """
+
+    part: str
+    reference: str
+    recommendation_id: int
+    change: str
+    changed_at: str
+    edited_at: str
+    group: str = ""
+    group_id: int | None = None
+    into: str = ""
+
+
+@dataclass
 class Fact:
     label: str
     value: Passage
@@ -104,6 +147,13 @@ class Cover:
     facts: list[Fact]
     objectives: list[str]
     version: str
+    #: What UN documents carry at the top of their first page: the document symbol and the
+    #: distribution line (both set by the secretariat, optional), the date of issue and the
+    #: language the consultation worked in, each in the document's language.
+    symbol: str = ""
+    distribution: str = ""
+    date: str = ""
+    original: str = ""
 
 
 @dataclass
@@ -151,8 +201,12 @@ class Result:
     adopted: bool
     sentence: str
     counts: list[ChoiceCount]
+    #: The turnout the result rests on: the votes against the voting participants present
+    #: and the quorum, and whether the turnout was low.
     turnout: str
     reservations: list[Reservation]
+    #: The adoption rule the round was decided by, in words.
+    rule: str = ""
 
 
 @dataclass
@@ -245,6 +299,8 @@ class Outcome:
     participants: list[ParticipantEntry] | None
     participants_note: str
     gaps: list[Gap] = field(default_factory=list)
+    #: Written parts that may be out of date: not missing, but to be checked.
+    stale: list[StalePart] = field(default_factory=list)
 
 
 def as_data(outcome: Outcome) -> dict:
@@ -306,9 +362,6 @@ def _labels() -> dict[str, str]:
         "outcome_document": _("Outcome document"),
         "contents": _("Contents"),
         "objectives": _("Objectives of the Global Compact for Migration"),
-        "toc_placeholder": _("The table of contents is filled in when Word updates the "
-                             "document's fields: accept when Word offers it on opening, or "
-                             "press F9."),
         "executive_summary": _("Executive summary"),
         "introduction": _("Introduction"),
         "participation": _("Participation"),
@@ -359,6 +412,7 @@ def _labels() -> dict[str, str]:
         "organisation": _("Organisation"),
         "nothing": _("None."),
         "colon": _("%(label)s:"),
+        "bars": _("Participants by stakeholder group"),
         "page": _("Page %(page)s of %(pages)s"),
     }
 
@@ -402,12 +456,24 @@ class _Assembler:
         self.resolved: dict[tuple[str, str], Passage] = {}
         #: The organisers' names in the document's language (set with the cover).
         self.organisers = Passage()
+        #: The breakout groups with a summary in this language (set with the breakouts).
+        self.summaries: list[tuple[BreakoutGroup, BreakoutSummary]] = []
 
     # Small pieces -------------------------------------------------------------------------
 
     def missing(self, what: str) -> str:
         return _("[Not available in %(language)s: %(what)s]", language=self.language,
                  what=what)
+
+    def date_range(self, start: datetime, end: datetime) -> str:
+        """The consultation's days, months written out: "23–24 April 2024"."""
+        start, end = start.astimezone(self.zone), end.astimezone(self.zone)
+        if start.date() == end.date():
+            return self.date(start)
+        if (start.year, start.month) == (end.year, end.month):
+            # Every language of the portal writes its long dates day first.
+            return f"{format_date(start, 'd', locale=self.dates)}–{self.date(end)}"
+        return f"{self.date(start)} – {self.date(end)}"
 
     def name(self, original: str, written_in: str | None = None) -> Passage:
         """One of the consultation's names in the document's language."""
@@ -423,7 +489,7 @@ class _Assembler:
             else:
                 self.gaps.append(Gap("name", original))
                 self.resolved[key] = Passage(missing=self.missing(
-                    _("the name “%(name)s”", name=original)))
+                    _("the name “%(name)s”", name=isolated(original))))
         return Passage(**asdict(self.resolved[key]))
 
     def date(self, moment: datetime, style: str = "long") -> str:
@@ -436,8 +502,7 @@ class _Assembler:
 
     def cover(self, number: int | None, generated_at: datetime) -> Cover:
         consultation = self.consultation
-        dates = format_interval(consultation.starts_at, consultation.ends_at, "yMMMMd",
-                                tzinfo=self.zone, locale=self.dates)
+        dates = self.date_range(consultation.starts_at, consultation.ends_at)
         venue = self.name(consultation.venue)
         if consultation.mode == Mode.online:
             place = Passage(_("Online"))
@@ -462,12 +527,21 @@ class _Assembler:
             version = _("Version %(number)d, compiled on %(date)s at %(time)s (%(zone)s).",
                         number=number, date=self.date(generated_at),
                         time=self.time(generated_at), zone=consultation.time_zone)
+        cover = db.session.scalar(select(OutcomeCover).where(
+            OutcomeCover.consultation_id == consultation.id))
+        distribution = {
+            Distribution.general.value: _("Distr.: General"),
+            Distribution.limited.value: _("Distr.: Limited"),
+            Distribution.restricted.value: _("Distr.: Restricted"),
+        }.get(cover.distribution if cover else "", "")
         return Cover(
             title=self.name(consultation.title), subtitle=_("Outcome document"), facts=facts,
             objectives=[_("Objective %(number)d: %(title)s", number=number,
                           title=OBJECTIVES[number])
                         for number in consultation.gcm_objectives],
-            version=version)
+            version=version, symbol=cover.symbol if cover else "", distribution=distribution,
+            date=self.date(generated_at),
+            original=_("Original: %(language)s", language=language_in_sentence(self.main)))
 
     def written_part(self, kind: str, what: str) -> Passage:
         text = getattr(self.written, kind, "") if self.written else ""
@@ -574,9 +648,9 @@ class _Assembler:
                                      recommendation_id=recommendation.id,
                                      draft=translation is not None))
                 title = Passage(missing=self.missing(_("the title of %(reference)s",
-                                                       reference=reference)))
+                                                       reference=isolated(reference))))
                 text = Passage(missing=self.missing(_("the text of %(reference)s, version "
-                                                      "%(number)d", reference=reference,
+                                                      "%(number)d", reference=isolated(reference),
                                                       number=version.number)))
         if recommendation.status == RecommendationStatus.draft:
             self.gaps.append(Gap("result", reference, recommendation_id=recommendation.id))
@@ -611,18 +685,11 @@ class _Assembler:
                               tally["in_room"][choice.value],
                               tally["counts"][choice.value] + tally["in_room"][choice.value])
                   for choice in VoteChoice]
-        in_room = sum(count.in_room for count in counts)
-        turnout = _("%(voted)d of the %(present)d voting participants present voted on a "
-                    "device.", voted=tally["turnout"]["voted"],
-                    present=tally["turnout"]["present"])
-        if in_room:
-            turnout += " " + ngettext("%(num)d vote was counted by show of hands in the room.",
-                                      "%(num)d votes were counted by show of hands in the room.",
-                                      in_room)
         return Result(round=round_.number, adopted=bool(round_.adopted), sentence=sentence,
-                      counts=counts, turnout=turnout,
+                      counts=counts, turnout=turnout_statement(tally),
                       reservations=[Reservation(reservation["text"], str(reservation["by"]))
-                                    for reservation in item["reservations"]])
+                                    for reservation in item["reservations"]],
+                      rule=rule_statement(round_.rule.value, round_.stakeholder_rule))
 
     def recommendations(self) -> tuple[list[Theme], list[ObjectiveEntry],
                                        list[RecommendationEntry], list[RecommendationEntry]]:
@@ -673,6 +740,8 @@ class _Assembler:
                 BreakoutSummary.breakout_group_id.in_([group.id for group in groups]),
                 BreakoutSummary.locale == self.locale))
         } if groups else {}
+        self.summaries = [(group, summaries[group.id]) for group in groups
+                          if group.id in summaries and summaries[group.id].text.strip()]
         entries = []
         for group in groups:
             summary = summaries.get(group.id)
@@ -681,10 +750,47 @@ class _Assembler:
             else:
                 self.gaps.append(Gap("breakout_summary", group.name, group_id=group.id))
                 text = Passage(missing=self.missing(_("the summary of %(group)s",
-                                                      group=group.name)))
+                                                      group=isolated(group.name))))
             entries.append(BreakoutEntry(id=group.id, name=self.name(group.name),
                                          theme=self.name(group.theme), summary=text))
         return entries
+
+    def stale_parts(self) -> list[StalePart]:
+        """The written parts (executive summary, introduction, breakout summaries) naming a
+        recommendation, by its reference or by its title in this language, whose state or
+        result changed after the part was last edited."""
+        parts = []
+        if self.written is not None:
+            for kind in ("executive_summary", "introduction"):
+                text = getattr(self.written, kind) or ""
+                if text.strip():
+                    parts.append((kind, None, text, self.written.updated_at))
+        for group, summary in self.summaries:
+            parts.append(("breakout_summary", group, summary.text, summary.updated_at))
+        if not parts:
+            return []
+        recommendations = drafting.recommendations_of(self.consultation)
+        changes = _last_changes(self.consultation, recommendations)
+        titles = _titles_in(recommendations, self.locale)
+        flags = []
+        for kind, group, text, edited_at in parts:
+            plain = " ".join(text.split()).casefold()
+            for recommendation in recommendations:
+                change = changes.get(recommendation.id)
+                if change is None or change[0] <= edited_at:
+                    continue
+                title = " ".join(titles.get(recommendation.id, "").split()).casefold()
+                reference = re.escape(recommendation.reference)
+                named = re.search(rf"(?<!\w){reference}(?!\w)", text) or (
+                    len(title) >= SHORTEST_TITLE_NAMED and title in plain)
+                if named:
+                    flags.append(StalePart(
+                        part=kind, reference=recommendation.reference,
+                        recommendation_id=recommendation.id, change=change[1],
+                        changed_at=change[0].isoformat(), edited_at=edited_at.isoformat(),
+                        group=group.name if group else "", group_id=group.id if group else None,
+                        into=change[2]))
+        return flags
 
     def agenda(self) -> list[AgendaEntry]:
         return [AgendaEntry(
@@ -757,6 +863,7 @@ class _Assembler:
         participation = self.participation()
         adopted, by_objective, not_adopted, undecided = self.recommendations()
         breakouts = self.breakouts()
+        stale = self.stale_parts()
         agenda = self.agenda()
         amendments = self.amendments()
         participants, participants_note = self.participants()
@@ -781,7 +888,46 @@ class _Assembler:
             participation=participation, adopted=adopted, by_objective=by_objective,
             breakouts=breakouts, not_adopted=not_adopted, undecided=undecided, agenda=agenda,
             amendments=amendments, participants=participants,
-            participants_note=participants_note, gaps=self.gaps)
+            participants_note=participants_note, gaps=self.gaps, stale=stale)
+
+
+def _last_changes(consultation: Consultation, recommendations: list[Recommendation]
+                  ) -> dict[int, tuple[datetime, str, str]]:
+    """When each recommendation's state or result last changed, how ("adopted",
+    "not_adopted", "reopened", "merged"), and into which recommendation it was merged."""
+    changes: dict[int, tuple[datetime, str, str]] = {}
+
+    def note(recommendation_id: int, when: datetime, change: str, into: str = "") -> None:
+        if recommendation_id not in changes or when > changes[recommendation_id][0]:
+            changes[recommendation_id] = (when, change, into)
+
+    for round_ in db.session.scalars(select(VoteRound).where(
+            VoteRound.consultation_id == consultation.id, VoteRound.amendment_id.is_(None))):
+        if round_.closed_at is not None:
+            note(round_.recommendation_id, round_.closed_at,
+                 "adopted" if round_.adopted else "not_adopted")
+        if round_.reopened_at is not None:
+            note(round_.recommendation_id, round_.reopened_at, "reopened")
+    by_id = {recommendation.id: recommendation for recommendation in recommendations}
+    for recommendation in recommendations:
+        target = by_id.get(recommendation.merged_into_id)
+        if recommendation.status == RecommendationStatus.merged and target is not None:
+            note(recommendation.id, target.versions[0].created_at, "merged", target.reference)
+    return changes
+
+
+def _titles_in(recommendations: list[Recommendation], locale: str) -> dict[int, str]:
+    """Each recommendation's title in ``locale``: as written, or as translated there."""
+    titles = {recommendation.id: recommendation.title for recommendation in recommendations
+              if recommendation.current_version.locale == locale}
+    others = {recommendation.current_version.id: recommendation.id
+              for recommendation in recommendations if recommendation.id not in titles}
+    if others:
+        for translation in db.session.scalars(select(VersionTranslation).where(
+                VersionTranslation.version_id.in_(others),
+                VersionTranslation.locale == locale)):
+            titles[others[translation.version_id]] = translation.title
+    return titles
 
 
 def outcome_of(consultation: Consultation, locale: str, *, number: int | None = None,

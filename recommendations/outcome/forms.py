@@ -10,7 +10,12 @@ from portal.config import LOCALES
 from portal.forms import Form
 from recommendations.drafting import MAX_TEXT_LENGTH
 from recommendations.models import TranslationStatus
-from recommendations.outcome.operations import MAX_NAME_LENGTH, MAX_WRITTEN_LENGTH
+from recommendations.outcome.models import DISTRIBUTION_LABELS, Distribution
+from recommendations.outcome.operations import (
+    MAX_NAME_LENGTH,
+    MAX_SYMBOL_LENGTH,
+    MAX_WRITTEN_LENGTH,
+)
 from recommendations.translating import MAX_TITLE_LENGTH
 
 WRITING_HELP = _l("Leave a blank line between paragraphs. Lines starting with “- ” make a "
@@ -34,6 +39,21 @@ class CompileForm(Form):
 class FinalForm(Form):
     missing_acknowledged = BooleanField(
         _l("I know that this version has items missing, and it is final all the same."))
+    stale_acknowledged = BooleanField(
+        _l("I have checked the written parts flagged above: they are right as they are, and "
+           "the version is final."))
+
+
+class CoverForm(Form):
+    symbol = StringField(_l("Document symbol"), validators=[Length(max=MAX_SYMBOL_LENGTH)],
+                         description=_l("As the organisers number their documents, for "
+                                        "example IOM/RT/DAKAR/2024/1. Empty, the cover has "
+                                        "none."))
+    distribution = RadioField(_l("Distribution"), default="", choices=[
+        SelectChoice("", _l("No distribution line")),
+        *[SelectChoice(choice.value, DISTRIBUTION_LABELS[choice]) for choice in Distribution]],
+        description=_l("Written on the cover in the document's language, as “Distr.: "
+                       "General”."))
 
 
 class OutcomeTextForm(Form):

@@ -1,7 +1,9 @@
 """Compiled outcome documents, and the parts of them that people write, per language."""
 
 from datetime import datetime
+from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -46,6 +48,12 @@ class OutcomeDocument(db.Model):
     #: How many items were missing in this language when it was compiled.
     missing_count: Mapped[int] = mapped_column(default=0)
     final: Mapped[bool] = mapped_column(default=False)
+    #: The same document as PDF, made by LibreOffice from ``content`` the first time it is
+    #: asked for (``pdf.pdf_of``), then kept: never made again, never changed.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: SHA-256 of ``pdf``, in hexadecimal.
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None]
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalised_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
@@ -59,11 +67,18 @@ class OutcomeDocument(db.Model):
     def filename(self) -> str:
         return f"{self.consultation.slug}-outcome-{self.locale}-v{self.number}.docx"
 
+    @property
+    def pdf_filename(self) -> str:
+        return self.filename.removesuffix(".docx") + ".pdf"
 
-#: Every column of a stored document: none of them changes once the document is final.
+
+#: Every column of a stored document but its PDF: none of them changes once the document is
+#: final.
 _FROZEN = ("consultation_id", "locale", "number", "generated_at", "generated_by_id", "sha256",
            "content", "size", "data", "missing_count", "final", "finalised_at",
            "finalised_by_id")
+#: The PDF's columns: set once, when the PDF is first made, and never changed after.
+_SET_ONCE = ("pdf", "pdf_sha256", "pdf_size")
 
 
 class FinalDocumentChanged(Exception):
@@ -82,12 +97,19 @@ def _was_final(document: OutcomeDocument) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _keep_final_documents(session: Session, flush_context, instances) -> None:
-    """A final document is never changed nor deleted, whatever code asks for it."""
+    """A final document is never changed nor deleted, and the PDF of any document is never
+    changed once made, whatever code asks for it."""
     for document in session.dirty:
-        if isinstance(document, OutcomeDocument) and _was_final(document):
-            state = db.inspect(document)
-            if any(state.attrs[name].history.has_changes() for name in _FROZEN):
-                raise FinalDocumentChanged(f"outcome document {document.id} is final")
+        if not isinstance(document, OutcomeDocument):
+            continue
+        state = db.inspect(document)
+        if _was_final(document) and any(state.attrs[name].history.has_changes()
+                                         for name in _FROZEN):
+            raise FinalDocumentChanged(f"outcome document {document.id} is final")
+        for name in _SET_ONCE:
+            history = state.attrs[name].history
+            if history.has_changes() and any(value is not None for value in history.deleted):
+                raise FinalDocumentChanged(f"the PDF of outcome document {document.id} is made")
     for document in session.deleted:
         if isinstance(document, OutcomeDocument) and _was_final(document):
             raise FinalDocumentChanged(f"outcome document {document.id} is final")
@@ -109,6 +131,45 @@ class OutcomeText(db.Model):
     #: The consultation's own names (its title, themes, agenda items, breakout groups) in
     #: this language, by the name as written in the consultation's main language.
     names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    consultation: Mapped[Consultation] = relationship()
+
+
+class Distribution(StrEnum):
+    """Who a document is for, as the distribution line of UN documents says it."""
+
+    general = "general"
+    limited = "limited"
+    restricted = "restricted"
+
+    @property
+    def label(self) -> str:
+        return str(DISTRIBUTION_LABELS[self])
+
+
+DISTRIBUTION_LABELS = {
+    Distribution.general: _l("General"),
+    Distribution.limited: _l("Limited"),
+    Distribution.restricted: _l("Restricted"),
+}
+
+
+class OutcomeCover(db.Model):
+    """What the secretariat sets on the cover of the outcome document, in every language: its
+    document symbol and its distribution line, both optional."""
+
+    __tablename__ = "outcome_covers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), unique=True
+    )
+    #: The document symbol, as UN documents carry it (e.g. "IOM/RT/DAKAR/2024/1"); "" for none.
+    symbol: Mapped[str] = mapped_column(String(80), default="")
+    #: A ``Distribution`` value, or "" for no distribution line.
+    distribution: Mapped[str] = mapped_column(String(20), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -1,5 +1,6 @@
-"""The rules of outcome documents: compiling a numbered version, marking one final, writing
-the parts people write, and agreeing to be named in the list of participants.
+"""The rules of outcome documents: compiling a numbered version, making its PDF, marking one
+final, writing the parts people write and the cover's symbol and distribution line, and
+agreeing to be named in the list of participants.
 
 Once a version in a language is final, nothing in that language changes any more: no new
 compilation, no other final version, no change to its written parts or to the translations
@@ -22,12 +23,19 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import language_name
 from portal.refusals import Refused
-from recommendations.outcome import content
-from recommendations.outcome.models import BreakoutSummary, OutcomeDocument, OutcomeText
+from recommendations.outcome import content, pdf
+from recommendations.outcome.models import (
+    BreakoutSummary,
+    Distribution,
+    OutcomeCover,
+    OutcomeDocument,
+    OutcomeText,
+)
 from recommendations.outcome.word import build_docx
 
 MAX_WRITTEN_LENGTH = 50_000
 MAX_NAME_LENGTH = 500
+MAX_SYMBOL_LENGTH = 80
 
 
 class OutcomeRefused(Refused):
@@ -42,7 +50,7 @@ def _check_locale(locale: str) -> None:
 def final_document(consultation: Consultation, locale: str) -> OutcomeDocument | None:
     return db.session.scalar(
         select(OutcomeDocument).options(defer(OutcomeDocument.content),
-                                        defer(OutcomeDocument.data))
+                                        defer(OutcomeDocument.data), defer(OutcomeDocument.pdf))
         .where(OutcomeDocument.consultation_id == consultation.id,
                OutcomeDocument.locale == locale, OutcomeDocument.final.is_(True)))
 
@@ -63,7 +71,8 @@ def documents_of(consultation: Consultation, locale: str | None = None, *,
                  final_only: bool = False) -> list[OutcomeDocument]:
     """Stored versions, newest first, without their files (which are large)."""
     query = (select(OutcomeDocument)
-             .options(defer(OutcomeDocument.content), defer(OutcomeDocument.data))
+             .options(defer(OutcomeDocument.content), defer(OutcomeDocument.data),
+                      defer(OutcomeDocument.pdf))
              .where(OutcomeDocument.consultation_id == consultation.id)
              .order_by(OutcomeDocument.locale, OutcomeDocument.number.desc()))
     if locale is not None:
@@ -112,10 +121,17 @@ def compile_outcome(consultation: Consultation, locale: str,
     return document
 
 
+def stale_parts_of(document: OutcomeDocument) -> list[dict]:
+    """The written parts that were flagged when the version was compiled: each names a
+    recommendation whose state or result changed after the part was last edited."""
+    return list((document.data or {}).get("stale") or [])
+
+
 def mark_final(document: OutcomeDocument, actor: User, *,
-               missing_acknowledged: bool = False) -> None:
-    """Make ``document`` the final version in its language. A version with missing items
-    becomes final only when whoever marks it says they know."""
+               missing_acknowledged: bool = False, stale_acknowledged: bool = False) -> None:
+    """Make ``document`` the final version in its language. A version with missing items, or
+    with written parts flagged as written before a result changed, becomes final only when
+    whoever marks it says they know."""
     consultation = document.consultation
     if not permissions.may_compile_outcome(actor, consultation):
         raise OutcomeRefused(_("You may not mark the outcome of this consultation final."))
@@ -126,12 +142,70 @@ def mark_final(document: OutcomeDocument, actor: User, *,
     if document.missing_count and not missing_acknowledged:
         raise OutcomeRefused(_("This version has items missing: confirm that it is final "
                                "all the same."))
+    if stale_parts_of(document) and not stale_acknowledged:
+        raise OutcomeRefused(_("A written part of this version names a recommendation whose "
+                               "result changed after the part was written: check it, then "
+                               "confirm that the version is final all the same."))
     document.final = True
     document.finalised_at = utcnow()
     document.finalised_by_id = actor.id
     db.session.flush()
     record_event("outcome.finalised", actor=actor, target=document, consultation=consultation,
                  locale=document.locale, number=document.number, sha256=document.sha256)
+
+
+def store_pdf(document: OutcomeDocument, content: bytes, actor: User | None) -> bool:
+    """Keep ``content`` as the PDF of ``document``, unless it has one already (then nothing
+    changes: a PDF is made once). Returns whether it was kept."""
+    if document.pdf is not None:
+        return False
+    document.pdf = content
+    document.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    document.pdf_size = len(content)
+    db.session.flush()
+    record_event("outcome.pdf_made", actor=actor, target=document,
+                 consultation=document.consultation, locale=document.locale,
+                 number=document.number, sha256=document.pdf_sha256,
+                 **({"by": "command line"} if actor is None else {}))
+    return True
+
+
+def make_pdf(document: OutcomeDocument, actor: User | None) -> OutcomeDocument:
+    """Make and keep the PDF of ``document`` if it has none (``pdf.PdfUnavailable`` when
+    LibreOffice is missing or fails). Waits for LibreOffice inside the transaction: for
+    commands and tests; the download page makes it outside of any transaction first."""
+    if document.pdf is None:
+        store_pdf(document, pdf.pdf_of(document.content), actor)
+    return document
+
+
+def cover_of(consultation: Consultation) -> OutcomeCover | None:
+    return db.session.scalar(select(OutcomeCover).where(
+        OutcomeCover.consultation_id == consultation.id))
+
+
+def save_cover(consultation: Consultation, actor: User, *, symbol: str,
+               distribution: str) -> OutcomeCover:
+    """Set the document symbol and the distribution line of the cover, in every language
+    (the line's words are the portal's); empty, there is none."""
+    if not permissions.may_compile_outcome(actor, consultation):
+        raise OutcomeRefused(_("You may not set the cover of this consultation's outcome."))
+    symbol = " ".join((symbol or "").split())
+    if len(symbol) > MAX_SYMBOL_LENGTH:
+        raise OutcomeRefused(_("A document symbol has %(count)d characters at most.",
+                               count=MAX_SYMBOL_LENGTH))
+    if distribution and distribution not in {choice.value for choice in Distribution}:
+        raise OutcomeRefused(_("Choose one of the distributions offered."))
+    cover = cover_of(consultation)
+    if cover is None:
+        cover = OutcomeCover(consultation=consultation)
+        db.session.add(cover)
+    cover.symbol, cover.distribution = symbol, distribution or ""
+    cover.updated_at, cover.updated_by_id = utcnow(), actor.id
+    db.session.flush()
+    record_event("outcome.cover_saved", actor=actor, target=consultation,
+                 consultation=consultation, symbol=symbol, distribution=cover.distribution)
+    return cover
 
 
 def _clean(text: str, limit: int = MAX_WRITTEN_LENGTH) -> str:

@@ -7,6 +7,9 @@ import re
 #: U+FFFF): a document holding one does not open.
 _NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+#: Unicode's first strong isolate and pop directional isolate.
+FSI, PDI = "\u2068", "\u2069"
+
 _BULLET = re.compile(r"^\s*[-*•]\s+")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+")
 
@@ -32,3 +35,10 @@ def blocks_of(text: str) -> list[dict]:
         else:
             blocks.append({"kind": "paragraph", "lines": [line.strip() for line in lines]})
     return blocks
+
+
+def isolated(text: str) -> str:
+    """``text`` as a bidirectional isolate: whatever its direction, it does not reorder the
+    sentence around it (an English name in an Arabic sentence keeps the sentence's brackets
+    and quotation marks where they belong), nor does a stray direction mark in it reach out."""
+    return f"{FSI}{text}{PDI}" if text else text

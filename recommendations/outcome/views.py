@@ -1,10 +1,12 @@
 """Pages of outcome documents: what is missing and the versions, compiling, the preview and
-a version's view, downloads (.docx, CSV, JSON), marking final, the written parts, breakout
-summaries, translations of recommendations, and consent to be named."""
+a version's view, downloads (.docx, PDF, CSV, JSON), marking final, the written parts and the
+cover, breakout summaries, translations of recommendations, and consent to be named."""
 
 import base64
 import io
 import json
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -24,31 +26,33 @@ from consultations import wording
 from consultations.views import load_consultation, load_within, require
 from portal import permissions
 from portal.config import LOCALES
-from portal.database import utcnow
+from portal.database import intending_to_write, utcnow
 from portal.extensions import db
 from portal.i18n import RIGHT_TO_LEFT, language_name
 from portal.spreadsheets import csv_download
 from recommendations import drafting, translating
 from recommendations.models import Amendment, Recommendation, TranslationStatus
-from recommendations.outcome import content, operations
+from recommendations.outcome import content, operations, pdf
 from recommendations.outcome.chart import bar_chart
 from recommendations.outcome.forms import (
     AmendmentTranslationForm,
     BreakoutSummaryForm,
     CompileForm,
+    CoverForm,
     FinalForm,
     ListingForm,
     TranslationForm,
     languages_for,
     outcome_text_form,
 )
-from recommendations.outcome.models import OutcomeDocument
+from recommendations.outcome.models import DISTRIBUTION_LABELS, OutcomeDocument
 from recommendations.outcome.prose import blocks_of
 from recommendations.text import diff_html
 
 blueprint = Blueprint("outcome", __name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 
 
 def _chosen_locale(consultation) -> str:
@@ -69,6 +73,15 @@ def _chart(data: dict) -> str | None:
     return "data:image/png;base64," + base64.b64encode(chart).decode() if chart else None
 
 
+def _stale_flags(flags: list) -> list[dict]:
+    """Flagged written parts (``content.StalePart``, or as stored data) for a page, with
+    their dates as dates."""
+    return [{**(asdict(flag) if is_dataclass(flag) else flag),
+             "changed_at": datetime.fromisoformat(
+                 flag.changed_at if is_dataclass(flag) else flag["changed_at"])}
+            for flag in flags]
+
+
 def _load_document(consultation, document_id: int) -> OutcomeDocument:
     document = load_within(consultation, OutcomeDocument, document_id)
     require(permissions.may_read_outcome_document(current_user, document))
@@ -82,13 +95,16 @@ def index(slug):
     if not permissions.may_compile_outcome(current_user, consultation):
         require(permissions.may_read_discussions(current_user, consultation))
         return render_template("recommendations/outcome/final.html", consultation=consultation,
-                               documents=operations.documents_of(consultation, final_only=True))
+                               documents=operations.documents_of(consultation, final_only=True),
+                               pdf_available=pdf.available())
     locale = _chosen_locale(consultation)
     outcome = content.outcome_of(consultation, locale, generated_at=utcnow())
     return render_template(
         "recommendations/outcome/index.html", consultation=consultation, locale=locale,
         languages=languages_for(consultation), gaps=outcome.gaps,
-        documents=operations.documents_of(consultation, locale),
+        stale=_stale_flags(outcome.stale), cover=operations.cover_of(consultation),
+        documents=operations.documents_of(consultation, locale), pdf_available=pdf.available(),
+        distributions=DISTRIBUTION_LABELS,
         final=operations.final_document(consultation, locale),
         compile_form=CompileForm(consultation=consultation, data={"locale": locale}),
         final_form=FinalForm(), groups=content.breakout_groups_of(consultation))
@@ -132,7 +148,8 @@ def version(slug, document_id):
     return render_template(
         "recommendations/outcome/version.html", consultation=consultation, document=document,
         data=document.data, blocks_of=blocks_of, chart=_chart(document.data),
-        final_form=FinalForm(),
+        final_form=FinalForm(), stale=_stale_flags(operations.stale_parts_of(document)),
+        pdf_available=pdf.available(),
         may_compile=permissions.may_compile_outcome(current_user, consultation),
         final=operations.final_document(consultation, document.locale))
 
@@ -144,6 +161,28 @@ def download(slug, document_id):
     document = _load_document(consultation, document_id)
     return send_file(io.BytesIO(document.content), mimetype=DOCX, as_attachment=True,
                      download_name=document.filename, etag=document.sha256,
+                     last_modified=document.generated_at, max_age=0)
+
+
+@blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/document.pdf")
+@login_required
+def download_pdf(slug, document_id):
+    consultation = load_consultation(slug)
+    document = _load_document(consultation, document_id)
+    if document.pdf is None:
+        # Made the first time it is asked for, by LibreOffice in a process of its own: no
+        # transaction waits on it (this one only read), then it is kept in a short one.
+        try:
+            made = pdf.pdf_of(document.content)
+        except pdf.PdfUnavailable as unavailable:
+            flash(unavailable.reason, "error")
+            return redirect(url_for("outcome.version", slug=slug, document_id=document_id))
+        db.session.rollback()
+        with intending_to_write():
+            document = db.session.get(OutcomeDocument, document_id)
+            operations.store_pdf(document, made, current_user)
+    return send_file(io.BytesIO(document.pdf), mimetype=PDF, as_attachment=True,
+                     download_name=document.pdf_filename, etag=document.pdf_sha256,
                      last_modified=document.generated_at, max_age=0)
 
 
@@ -181,7 +220,8 @@ def mark_final(slug, document_id):
     if form.validate_on_submit():
         try:
             operations.mark_final(document, current_user,
-                                  missing_acknowledged=form.missing_acknowledged.data)
+                                  missing_acknowledged=form.missing_acknowledged.data,
+                                  stale_acknowledged=form.stale_acknowledged.data)
         except operations.OutcomeRefused as refusal:
             flash(refusal.reason, "error")
         else:
@@ -227,6 +267,29 @@ def texts(slug, locale):
                            final=operations.is_final(consultation, locale),
                            working_language=locale in wording.other_languages(consultation)
                            ), status
+
+
+@blueprint.route("/c/<slug>/outcome/cover", methods=["GET", "POST"])
+@login_required
+def cover(slug):
+    consultation = load_consultation(slug)
+    require(permissions.may_compile_outcome(current_user, consultation))
+    saved = operations.cover_of(consultation)
+    form = CoverForm(data={"symbol": saved.symbol, "distribution": saved.distribution}
+                     if saved is not None and request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.save_cover(consultation, current_user, symbol=form.symbol.data or "",
+                                  distribution=form.distribution.data or "")
+        except operations.OutcomeRefused as refusal:
+            db.session.rollback()
+            form.form_errors.append(refusal.reason)
+        else:
+            flash(_("The cover's symbol and distribution line are saved."), "success")
+            return redirect(url_for("outcome.index", slug=slug))
+    status = 400 if form.errors else 200
+    return render_template("recommendations/outcome/cover.html", consultation=consultation,
+                           form=form), status
 
 
 @blueprint.route("/c/<slug>/outcome/breakouts/<int:group_id>", methods=["GET", "POST"])

@@ -6,29 +6,40 @@ data. The same data gives the same bytes: the zip entries carry a fixed time, an
 properties take theirs from the data's ``generated_at``.
 
 The document uses Word's own styles (Title, Subtitle, Heading 1 to 3, List Number, List Bullet,
-TOC Heading, Table Grid, and a "Missing text" character style for what is not available in its
-language), a table of contents field that Word fills in when it opens the file, a header with
-the title and a footer with the page number (PAGE and NUMPAGES fields) on every page but the
-cover, A4 pages, the language set on every run of text, and right-to-left paragraphs, runs,
-tables and page layout for Arabic.
+TOC Heading, toc 1 and 2, Table Grid, a "Numbered paragraph" style whose paragraphs are
+numbered through the body as UN outcome documents number them, and a "Missing text" character
+style for what is not available in its language), a header with the title and a footer with
+the page number (PAGE and NUMPAGES fields) on every page but the cover, A4 pages, the language
+set on every run of text, and right-to-left paragraphs, runs, tables and page layout for
+Arabic.
+
+The table of contents is a TOC field whose result already holds an entry for each heading of
+levels 1 and 2, linked to a bookmark on the heading, with a PAGEREF field for its page: every
+reader shows the entries, Word fills in the page numbers (it updates the fields on opening),
+and so does LibreOffice when it lays the document out for the PDF (``pdf.pdf_of``).
+
+The participation chart is drawn with paragraphs, not as an image: each bar is a paragraph
+shaded in the bar's colour, as long as its count makes it, under its label and count written
+as text in the document's language and script; the table below it stays as the accessible
+text.
 """
 
 import io
+import unicodedata
 import zipfile
 from datetime import datetime
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_DIRECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
 from lxml import etree
 
-from recommendations.outcome.chart import bar_chart
-from recommendations.outcome.prose import blocks_of, xml_safe
+from recommendations.outcome.prose import blocks_of, isolated, xml_safe
 
 #: The time every zip entry carries (the earliest a zip file can hold).
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -37,6 +48,14 @@ TABLE_STYLE = "Table Grid"
 PRODUCER = "Red Talks portal"
 #: Light grey behind the header rows of tables.
 HEADER_SHADING = "E7E6E6"
+NUMBERED_STYLE = "Numbered paragraph"
+#: Heading levels listed in the table of contents.
+TOC_LEVELS = 2
+TOC_INSTRUCTION = f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u'
+#: The width of the text between the margins, in twentieths of a point (16 cm).
+TEXT_WIDTH = 9072
+#: Where a paragraph's text starts after its number, in twentieths of a point (1 cm).
+NUMBER_INDENT = 567
 
 _P_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
                  "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
@@ -59,6 +78,11 @@ class _Writer:
         self.language = data["language_tag"]
         self.document = Document()
         self.annexes = 0
+        #: The headings of the table of contents: level, parts, bookmark.
+        self.headings: list[tuple[int, tuple, str]] = []
+        #: The paragraph the table of contents follows.
+        self.contents_heading = None
+        self.last_paragraph = None
         #: Style ids by name, found once: python-docx looks a name up among every style of
         #: the template (and its default) on each use.
         self.style_ids: dict[str, str] = {}
@@ -68,12 +92,14 @@ class _Writer:
     def write(self) -> bytes:
         self.set_up()
         self.cover()
-        self.contents()
+        self.contents_heading = self.paragraph(self.labels["contents"], "TOC Heading")
+        self.contents_heading.paragraph_format.page_break_before = True
         self.written_parts()
         self.participation()
         self.adopted()
         self.breakouts()
         self.annex_sections()
+        self.contents()
         self.set_direction_and_language()
         buffer = io.BytesIO()
         self.document.save(buffer)
@@ -128,11 +154,63 @@ class _Writer:
         missing.font.highlight_color = WD_COLOR_INDEX.YELLOW
         missing.font.color.rgb = RGBColor(0x80, 0x00, 0x00)
         missing.quick_style = True
+        # Paragraphs numbered 1, 2, 3... through the body, the number hanging in the margin
+        # of the text.
+        numbered = styles.add_style(NUMBERED_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        numbered.base_style = styles["Normal"]
+        numbered.quick_style = True
+        number = numbered.element.get_or_add_pPr().get_or_add_numPr()
+        number.get_or_add_numId().val = self.body_numbering()
+        # Word's own names for the entries of a table of contents: "toc 1", "toc 2".
+        for level in range(1, TOC_LEVELS + 1):
+            style = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+            style.element.set(qn("w:styleId"), f"TOC{level}")
+            style.base_style = styles["Normal"]
+            style.paragraph_format.space_after = Pt(3 if level > 1 else 4)
+            style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+            style.paragraph_format.right_indent = Cm(0.8)
+            if level == 1:
+                style.font.bold = True
+                style.element.get_or_add_rPr().get_or_add_bCs()
+            tabs = OxmlElement("w:tabs")
+            tab = OxmlElement("w:tab")
+            tab.set(qn("w:val"), "right")
+            tab.set(qn("w:leader"), "dot")
+            tab.set(qn("w:pos"), str(TEXT_WIDTH))
+            tabs.append(tab)
+            style.element.get_or_add_pPr().insert_element_before(
+                tabs, "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
         self.style_ids = {style.name: style.style_id for style in styles}
+
+    def body_numbering(self) -> int:
+        """A numbering of its own for the numbered paragraphs: "1.", "2."... with the number
+        at the margin and the text 1 cm in. Returns its number id."""
+        numbering = self.document.part.numbering_part.element
+        abstract_id = max(int(element.get(qn("w:abstractNumId")))
+                          for element in numbering.findall(qn("w:abstractNum"))) + 1
+        abstract = etree.fromstring(
+            f'<w:abstractNum xmlns:w="{_W}" w:abstractNumId="{abstract_id}">'
+            '<w:multiLevelType w:val="singleLevel"/>'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+            '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{NUMBER_INDENT}" w:hanging="{NUMBER_INDENT}"/></w:pPr>'
+            '</w:lvl></w:abstractNum>')
+        first_num = numbering.find(qn("w:num"))
+        if first_num is not None:
+            first_num.addprevious(abstract)
+        else:
+            numbering.append(abstract)
+        return numbering.add_num(abstract_id).numId
 
     def settings(self) -> None:
         settings = self.document.settings.element
-        # Word fills in the table of contents (and the page count) when it opens the file.
+        # Word fills in the table of contents' page numbers (and the page count) when it
+        # opens the file.
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
         settings.insert_element_before(
@@ -194,8 +272,11 @@ class _Writer:
         run = paragraph.add_run()
         if style:
             run._r.style = self.style_ids[style]
+        # Bold for the complex scripts too (Arabic): it is a property of its own, without
+        # which Arabic text is not bold. (Arabic is not set in italics.)
         if bold:
             run.bold = True
+            run._r.get_or_add_rPr().get_or_add_bCs()
         if italic:
             run.italic = True
         if "\n" in text or "\t" in text:
@@ -205,7 +286,7 @@ class _Writer:
         return run
 
     def paragraph(self, text: str = "", style: str | None = None):
-        paragraph = self.document.add_paragraph()
+        paragraph = self.last_paragraph = self.document.add_paragraph()
         if style:
             paragraph._p.style = self.style_ids[style]
         if text:
@@ -219,28 +300,55 @@ class _Writer:
         else:
             self.add_run(paragraph, passage["missing"], style=MISSING_STYLE)
 
-    def heading(self, level: int, *parts) -> None:
-        """A heading made of strings and passages."""
+    def heading(self, level: int, *parts, page_break: bool = False) -> None:
+        """A heading made of strings and passages; those of the table of contents' levels
+        are bookmarked for its entries to point to."""
         paragraph = self.paragraph(style=f"Heading {level}")
+        if page_break:
+            paragraph.paragraph_format.page_break_before = True
+        self.inline_parts(paragraph, parts)
+        if level <= TOC_LEVELS:
+            name = f"_Toc{len(self.headings) + 1:08d}"
+            self.headings.append((level, parts, name))
+            start = OxmlElement("w:bookmarkStart")
+            start.set(qn("w:id"), str(len(self.headings)))
+            start.set(qn("w:name"), name)
+            end = OxmlElement("w:bookmarkEnd")
+            end.set(qn("w:id"), str(len(self.headings)))
+            properties = paragraph._p.pPr
+            if properties is not None:
+                properties.addnext(start)
+            else:
+                paragraph._p.insert(0, start)
+            paragraph._p.append(end)
+
+    def inline_parts(self, paragraph, parts) -> None:
         for part in parts:
             if isinstance(part, dict):
                 self.passage_inline(paragraph, part)
             elif part:
                 self.add_run(paragraph, part)
 
-    def passage(self, passage: dict) -> None:
-        """A written text as its paragraphs and lists, or the note that it is missing."""
+    def passage(self, passage: dict, *, numbered: bool = False) -> None:
+        """A written text as its paragraphs and lists, or the note that it is missing.
+        ``numbered``: its paragraphs are numbered paragraphs of the body, its lists set in
+        under them."""
         if not passage["text"]:
             self.add_run(self.paragraph(), passage["missing"], style=MISSING_STYLE)
             return
         for block in blocks_of(passage["text"]):
             if block["kind"] == "paragraph":
-                self.paragraph("\n".join(block["lines"]))
+                self.paragraph("\n".join(block["lines"]),
+                               NUMBERED_STYLE if numbered else None)
             elif block["kind"] == "bullets":
                 for item in block["items"]:
-                    self.paragraph(item, "List Bullet")
+                    bullet = self.paragraph(item, "List Bullet")
+                    if numbered:
+                        _indent(bullet, NUMBER_INDENT + 397, 397)
             else:
-                self.numbered(block["items"])
+                for item in self.numbered(block["items"]):
+                    if numbered:
+                        _indent(item, NUMBER_INDENT + 397, 397)
 
     def numbered(self, items: list[str], *, italic: bool = False) -> list:
         """A numbered list (style List Number) that starts again from 1."""
@@ -263,9 +371,6 @@ class _Writer:
         number = numbering.add_num(abstract)
         number.add_lvlOverride(ilvl=0).add_startOverride(1)
         return number.numId
-
-    def page_break(self) -> None:
-        self.paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def table(self, header: list[str], rows: list[list], *, caption: str,
               numeric: tuple[int, ...] = (), shading: list[str] | None = None,
@@ -327,12 +432,24 @@ class _Writer:
             header = [self.labels["colour"], *header]
         self.table(header, rows, caption=caption, numeric=(len(header) - 1,),
                    shading=[figure["colour"] for figure in figures] if with_colours else None,
-                   widths=[2.5, 10.0, 3.5] if with_colours else [12.5, 3.5])
+                   widths=[3.2, 9.3, 3.5] if with_colours else [12.5, 3.5])
 
     # Sections --------------------------------------------------------------------------------
 
     def cover(self) -> None:
         cover = self.data["cover"]
+        # The top of a UN document's first page: symbol, distribution, date and original
+        # language, at the end of the line (right in English, left in Arabic: Word and
+        # LibreOffice read "right" as the end of a right-to-left paragraph).
+        top = [(cover.get(key) or "") for key in ("symbol", "distribution", "date", "original")]
+        for number, line in enumerate(top):
+            if line:
+                paragraph = self.paragraph()
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                paragraph.paragraph_format.space_after = Pt(0)
+                self.add_run(paragraph, line, bold=number == 0)
+        if any(top):
+            self.paragraph()
         title = self.document.add_paragraph(style="Title")
         self.passage_inline(title, cover["title"])
         self.paragraph(cover["subtitle"], "Subtitle")
@@ -347,38 +464,52 @@ class _Writer:
             for objective in cover["objectives"]:
                 self.paragraph(objective, "List Bullet")
         self.add_run(self.paragraph(), cover["version"], italic=True)
-        self.page_break()
 
     def contents(self) -> None:
-        self.paragraph(self.labels["contents"], "TOC Heading")
-        paragraph = self.document.add_paragraph()
-        _complex_field(paragraph._p, 'TOC \\o "1-3" \\h \\z \\u',
-                       xml_safe(self.labels["toc_placeholder"]))
-        self.page_break()
+        """The table of contents, after its heading: a TOC field whose result holds an entry
+        per heading, each a link to the heading with a PAGEREF field for its page."""
+        anchor = self.contents_heading._p
+        entries = []
+        for level, parts, bookmark in self.headings:
+            paragraph = self.paragraph(style=f"toc {level}")
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), bookmark)
+            link.set(qn("w:history"), "1")
+            self.inline_parts(paragraph, parts)
+            for run in list(paragraph._p.iterchildren(qn("w:r"))):
+                link.append(run)
+            tab = OxmlElement("w:r")
+            tab.append(OxmlElement("w:tab"))
+            link.append(tab)
+            _add_field(link, f"PAGEREF {bookmark} \\h")
+            paragraph._p.append(link)
+            entries.append(paragraph._p)
+        if not entries:
+            return
+        _open_field(entries[0], TOC_INSTRUCTION, dirty=True)
+        end = OxmlElement("w:fldChar")
+        end.set(qn("w:fldCharType"), "end")
+        run = OxmlElement("w:r")
+        run.append(end)
+        entries[-1].append(run)
+        for entry in reversed(entries):
+            anchor.addnext(entry)
 
     def written_parts(self) -> None:
         self.heading(1, self.labels["executive_summary"])
-        self.passage(self.data["executive_summary"])
+        self.passage(self.data["executive_summary"], numbered=True)
         self.heading(1, self.labels["introduction"])
-        self.passage(self.data["introduction"])
+        self.passage(self.data["introduction"], numbered=True)
 
     def participation(self) -> None:
         participation = self.data["participation"]
         labels = self.labels
         self.heading(1, labels["participation"])
-        self.paragraph(participation["lead"])
+        self.paragraph(participation["lead"], NUMBERED_STYLE)
         self.heading(2, labels["by_group"])
         if participation.get("small_groups_note"):
-            self.paragraph(participation["small_groups_note"])
-        chart = bar_chart([figure["count"] for figure in participation["by_group"] or []],
-                          right_to_left=self.rtl)
-        if chart is not None:
-            paragraph = self.document.add_paragraph()
-            run = paragraph.add_run()
-            run.add_picture(io.BytesIO(chart), width=Cm(15))
-            picture = run._r.find(".//" + qn("wp:docPr"))
-            picture.set("name", xml_safe(labels["by_group"]))
-            picture.set("descr", xml_safe(participation["chart_description"]))
+            self.paragraph(participation["small_groups_note"], NUMBERED_STYLE)
+        self.bars(participation["by_group"] or [])
         self.figures_table(participation["by_group"], labels["stakeholder_group"],
                            labels["by_group"], with_colours=True)
         self.heading(2, labels["by_region"])
@@ -390,11 +521,43 @@ class _Writer:
                            labels["by_attendance"])
         self.heading(2, labels["discussion"])
         for sentence in participation["activity"]:
-            self.paragraph(sentence)
+            self.paragraph(sentence, NUMBERED_STYLE)
+
+    def bars(self, figures: list[dict]) -> None:
+        """The bar chart of the participants by stakeholder group, as paragraphs: for each
+        row its label and count, then its bar, a paragraph shaded in the row's colour whose
+        end is set in by the share of the width its count does not take. Bars start where
+        the text does: at the left in English, at the right in Arabic."""
+        largest = max((figure["count"] for figure in figures), default=0)
+        if largest <= 0:
+            return
+        for figure in figures:
+            label = self.paragraph()
+            label.paragraph_format.keep_with_next = True
+            label.paragraph_format.space_after = Pt(1)
+            self.add_run(label, self.labels["colon"] % {"label": figure["label"]})
+            self.add_run(label, f" {figure['count']}", bold=True)
+            bar = self.paragraph()
+            bar.paragraph_format.space_after = Pt(6)
+            bar.paragraph_format.line_spacing = Pt(9)
+            properties = bar._p.get_or_add_pPr()
+            if figure["count"] > 0:
+                properties.insert_element_before(
+                    _shading(figure["colour"]), "w:tabs", "w:suppressAutoHyphens",
+                    "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+                    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+                    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                    "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+            rest = TEXT_WIDTH - round(TEXT_WIDTH * figure["count"] / largest)
+            _indent(bar, 0, 0, end=rest)
 
     def recommendation(self, entry: dict, level: int = 3) -> None:
         self.heading(level, f"{entry['reference']}. ", entry["title"])
         self.passage(entry["text"])
+        # The text's last paragraph stays on the page of the line under it.
+        self.last_paragraph.paragraph_format.keep_with_next = True
         if entry["objectives_line"]:
             self.add_run(self.paragraph(), entry["objectives_line"], italic=True)
         result = entry["result"]
@@ -405,6 +568,7 @@ class _Writer:
                      bold=True)
         self.add_run(paragraph, " ")
         self.add_run(paragraph, result["sentence"])
+        paragraph.paragraph_format.keep_with_next = True
         labels = self.labels
         rows = [[count["choice"], count["devices"], count["in_room"], count["total"]]
                 for count in result["counts"]]
@@ -414,11 +578,18 @@ class _Writer:
                    rows, caption=f"{labels['result']}: {entry['reference']}",
                    numeric=(1, 2, 3), widths=[7.0, 3.0, 3.0, 3.0], total_row=True)
         self.paragraph(result["turnout"])
+        if result.get("rule"):
+            self.paragraph(result["rule"])
         if result["reservations"]:
-            self.add_run(self.paragraph(), labels["reservations"], bold=True)
+            heading = self.paragraph()
+            heading.paragraph_format.keep_with_next = True
+            self.add_run(heading, labels["reservations"], bold=True)
+            # The participants' words, in whatever language they wrote them, isolated
+            # within the sentence that quotes them.
             self.numbered([(labels["quote"] if reservation["by"]
                             else labels["quote_unattributed"]) % {
-                               "text": reservation["text"], "by": reservation["by"]}
+                               "text": isolated(reservation["text"]),
+                               "by": isolated(reservation["by"])}
                            for reservation in result["reservations"]], italic=False)
 
     def adopted(self) -> None:
@@ -446,7 +617,7 @@ class _Writer:
                 self.heading(2, entry["name"], ": ", entry["theme"])
             else:
                 self.heading(2, entry["name"])
-            self.passage(entry["summary"])
+            self.passage(entry["summary"], numbered=True)
 
     def annex(self, title: str) -> None:
         self.annexes += 1
@@ -454,8 +625,7 @@ class _Writer:
 
     def annex_sections(self) -> None:
         data, labels = self.data, self.labels
-        self.page_break()
-        self.heading(1, labels["annexes"])
+        self.heading(1, labels["annexes"], page_break=True)
         self.annex(labels["not_adopted"])
         if not data["not_adopted"]:
             self.paragraph(labels["nothing"])
@@ -470,7 +640,7 @@ class _Writer:
         if data["agenda"]:
             self.table([labels["when"], labels["item"], labels["kind"]],
                        [[entry["when"], entry["title"], entry["kind"]] for entry in data["agenda"]],
-                       caption=labels["agenda"], widths=[5.0, 8.0, 3.0])
+                       caption=labels["agenda"], widths=[5.6, 7.4, 3.0])
         else:
             self.paragraph(labels["nothing"])
         self.annex(labels["amendments"])
@@ -496,6 +666,10 @@ class _Writer:
     # Direction and language of every paragraph and run -------------------------------------------
 
     def set_direction_and_language(self) -> None:
+        """The language of every run; in a right-to-left document, every paragraph right to
+        left, and every run too but the stretches of left-to-right text (a name in Latin
+        letters, say), which Word would otherwise lay out right to left, neutral characters
+        and all."""
         parts = [self.document.element.body]
         for section in self.document.sections:
             for piece in (section.header, section.footer, section.first_page_header,
@@ -508,23 +682,96 @@ class _Writer:
                     properties = paragraph.get_or_add_pPr()
                     if properties.find(qn("w:bidi")) is None:
                         properties.insert_element_before(OxmlElement("w:bidi"), *_P_AFTER_BIDI)
+            if self.rtl:
+                for run in list(part.iter(qn("w:r"))):
+                    _split_left_to_right(run)
             # Nothing the document's runs hold comes after w:rtl and w:lang in w:rPr (the
             # schema's order), so both are appended.
             for run in part.iter(qn("w:r")):
                 properties = run.get_or_add_rPr()
-                if self.rtl and properties.find(qn("w:rtl")) is None:
+                if self.rtl and properties.find(qn("w:rtl")) is None and not _left_to_right(run):
                     etree.SubElement(properties, qn("w:rtl"))
                 language = etree.SubElement(properties, qn("w:lang"))
                 self.set_language(language)
 
 
-def _shade(cell, colour: str) -> None:
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _strong(character: str) -> str:
+    """"L" for a letter written left to right, "R" for one written right to left, "" for a
+    character that takes the direction of its neighbours (digits, spaces, punctuation)."""
+    kind = unicodedata.bidirectional(character)
+    return "L" if kind == "L" else "R" if kind in ("R", "AL") else ""
+
+
+def _left_to_right_stretches(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into stretches: those from a left-to-right letter to the last one before
+    a right-to-left letter (True), and the rest (False)."""
+    pieces, start, position = [], 0, 0
+    while position < len(text):
+        if _strong(text[position]) != "L":
+            position += 1
+            continue
+        end = last = position
+        while end < len(text) and _strong(text[end]) != "R":
+            if _strong(text[end]) == "L":
+                last = end
+            end += 1
+        if position > start:
+            pieces.append((text[start:position], False))
+        pieces.append((text[position:last + 1], True))
+        start = position = last + 1
+    if start < len(text):
+        pieces.append((text[start:], False))
+    return pieces
+
+
+def _split_left_to_right(run) -> None:
+    """Cut a run of plain text (one w:t) into runs of its left-to-right stretches and the
+    rest, with the same properties, so that each is given its direction."""
+    texts = run.findall(qn("w:t"))
+    if len(texts) != 1 or len([child for child in run if child.tag != qn("w:rPr")]) != 1:
+        return
+    pieces = _left_to_right_stretches(texts[0].text or "")
+    if len(pieces) < 2:
+        return
+    for text, _left in pieces:
+        piece = parse_xml(etree.tostring(run))
+        piece.find(qn("w:t")).text = text
+        piece.find(qn("w:t")).set(qn("xml:space"), "preserve")
+        run.addprevious(piece)
+    run.getparent().remove(run)
+
+
+def _left_to_right(run) -> bool:
+    """Whether a run's text has left-to-right letters and no right-to-left ones."""
+    text = "".join(t.text or "" for t in run.iter(qn("w:t"), qn("w:instrText")))
+    kinds = {_strong(character) for character in text}
+    return "L" in kinds and "R" not in kinds
+
+
+def _indent(paragraph, start: int, hanging: int, *, end: int = 0) -> None:
+    """Indents in twentieths of a point. "left" and "right" are the start and end of the line
+    in a right-to-left paragraph too, as Word and LibreOffice read them."""
+    indent = paragraph._p.get_or_add_pPr().get_or_add_ind()
+    indent.set(qn("w:left"), str(start))
+    indent.set(qn("w:right"), str(end))
+    if hanging:
+        indent.set(qn("w:hanging"), str(hanging))
+
+
+def _shading(colour: str):
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), colour)
+    return shading
+
+
+def _shade(cell, colour: str) -> None:
     cell._tc.get_or_add_tcPr().insert_element_before(
-        shading, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+        _shading(colour), "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
         "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
 
 
@@ -540,32 +787,50 @@ def _simple_field(instruction: str):
     return field
 
 
-def _complex_field(paragraph, instruction: str, placeholder: str) -> None:
-    """A field with a result Word replaces on updating (the table of contents): marked
-    dirty, so that Word updates it on opening."""
-
-    def run_with(child):
+def _field_runs(instruction: str, *, dirty: bool = False) -> list:
+    """The runs that open a field: its beginning, its instruction, the start of its result."""
+    runs = []
+    for kind in ("begin", "instr", "separate"):
         run = OxmlElement("w:r")
-        run.append(child)
-        paragraph.append(run)
+        if kind == "instr":
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = f" {instruction} "
+            run.append(code)
+        else:
+            mark = OxmlElement("w:fldChar")
+            mark.set(qn("w:fldCharType"), kind)
+            if dirty and kind == "begin":
+                mark.set(qn("w:dirty"), "true")
+            run.append(mark)
+        runs.append(run)
+    return runs
 
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")
-    run_with(begin)
-    code = OxmlElement("w:instrText")
-    code.set(qn("xml:space"), "preserve")
-    code.text = f" {instruction} "
-    run_with(code)
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run_with(separate)
-    text = OxmlElement("w:t")
-    text.text = placeholder
-    run_with(text)
+
+def _open_field(paragraph, instruction: str, *, dirty: bool = False) -> None:
+    """Open a field at the start of ``paragraph`` (after its properties); its end is placed
+    by the caller. ``dirty``: Word updates it on opening."""
+    position = 1 if paragraph.pPr is not None else 0
+    for offset, run in enumerate(_field_runs(instruction, dirty=dirty)):
+        paragraph.insert(position + offset, run)
+
+
+def _add_field(parent, instruction: str, result: str = "") -> None:
+    """A whole field (PAGEREF) at the end of ``parent``, with ``result`` as its shown value
+    until it is updated."""
+    for run in _field_runs(instruction):
+        parent.append(run)
+    if result:
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = result
+        run.append(text)
+        parent.append(run)
+    run = OxmlElement("w:r")
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
-    run_with(end)
+    run.append(end)
+    parent.append(run)
 
 
 def _app_properties(company: str) -> bytes:
