@@ -43,11 +43,10 @@ demo: setup
 	$(FLASK) seed-demo
 	$(MAKE) --no-print-directory serve
 
-# gunicorn's threads serve pages and WebSocket connections alike (simple-websocket).
+# gunicorn.conf.py holds gunicorn's settings (threads, the log, the Socket.IO mode).
 serve: setup
 	@echo "The portal is at http://127.0.0.1:$(PORT)/"
-	$(VENV)/bin/gunicorn --workers 1 --threads 64 --bind 127.0.0.1:$(PORT) \
-		--access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
 test: setup
 	$(VENV)/bin/pytest

@@ -25,6 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = persistent_secret_key(Path(app.instance_path))
 
+    from portal.logs import register_request_ids
+
+    register_request_ids(app)
+
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -129,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultations.views import blueprint as consultations_blueprint
     from portal.accounts.views import blueprint as accounts_blueprint
     from portal.audit.views import blueprint as audit_blueprint
+    from portal.health import blueprint as health_blueprint
     from portal.i18n import blueprint as language_blueprint
     from recommendations.outcome.views import blueprint as outcome_blueprint
     from recommendations.views import blueprint as recommendations_blueprint
@@ -136,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_blueprint)
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(audit_blueprint)
+    app.register_blueprint(health_blueprint)
     app.register_blueprint(language_blueprint)
     app.register_blueprint(recommendations_blueprint)
     app.register_blueprint(outcome_blueprint)

@@ -61,8 +61,8 @@ class PortalServer:
         self._close_log()
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "32",
-             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+             "--threads", "32", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT, env=self.environment, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -167,6 +167,8 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "consultations.translate_texts": TRANSLATORS,
     "consultations.thread": GROUP_READERS,
     "favicon": PUBLIC,
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "language.choose_language": PUBLIC,
     "outcome.breakout_summary": SUMMARY_WRITERS,
     "outcome.compile_document": ORGANISERS,
