@@ -6,8 +6,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import DEFAULTS, persistent_secret_key, settings_from_environment
-
-ROOT = Path(__file__).resolve().parent.parent
+from portal.paths import TEMPLATES, TRANSLATIONS
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -15,7 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(TEMPLATES),
         # Served by portal/static_files.py: hashed names, compressed, cached for a year.
         static_folder=None,
     )
@@ -81,8 +80,8 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    app.config["INTERFACE_LOCALES"] = i18n.interface_locales(ROOT / "translations")
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config["INTERFACE_LOCALES"] = i18n.interface_locales(TRANSLATIONS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.localize_callback = str
