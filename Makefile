@@ -9,15 +9,30 @@ CATALOGS := $(foreach locale,fr es ar pt,translations/$(locale)/LC_MESSAGES/mess
 STATIC_FILES := $(shell find portal/static -type f 2>/dev/null)
 STATIC_BUILD := portal/static-build/manifest.json
 
-.PHONY: setup demo serve test lint translations clean
+# Every Python package, the portal's and its tests' and bench/'s, at the version and with the
+# hashes in the lock file (`make lock` refreshes it from pyproject.toml's ranges).
+LOCK := requirements/portal.lock
+
+.PHONY: setup demo serve test lint translations lock wheel clean
 
 setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js $(STATIC_BUILD) $(CATALOGS)
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip setuptools
-	$(PYTHON) -m pip install --quiet -e '.[test]'
+	$(PYTHON) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# The newest versions pyproject.toml allows, written with their hashes; review, test, commit.
+lock: $(VENV)/.installed
+	$(PYTHON) -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --all-build-deps \
+		--strip-extras --no-emit-index-url --no-emit-find-links --extra test --extra bench \
+		-o $(LOCK) pyproject.toml
+
+# The wheel an IT team installs (after setup: it carries the built static files).
+wheel: setup
+	$(PYTHON) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
 # npm ci installs the pinned Socket.IO client and copies it into portal/static/vendor.
 portal/static/vendor/socket.io.min.js: package.json package-lock.json
@@ -55,4 +70,4 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules portal/static/vendor portal/static-build $(CATALOGS)
+	rm -rf $(VENV) node_modules portal/static/vendor portal/static-build $(CATALOGS) build dist
