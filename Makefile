@@ -58,10 +58,13 @@ demo: setup
 	$(FLASK) seed-demo
 	$(MAKE) --no-print-directory serve
 
-# gunicorn.conf.py holds gunicorn's settings (threads, the log, the Socket.IO mode).
+# gunicorn.conf.py holds gunicorn's settings (threads, the log, the Socket.IO mode). The mail
+# worker runs beside it and sends the outbox (without SMTP_HOST: writes each e-mail to the
+# log); Ctrl-C stops both.
 serve: setup
 	@echo "The portal is at http://127.0.0.1:$(PORT)/"
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
+	@$(FLASK) send-mail & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
 test: setup
 	$(VENV)/bin/pytest

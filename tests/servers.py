@@ -39,9 +39,11 @@ class PortalServer:
     """A gunicorn master and its worker in a process group of their own: ``kill`` ends both
     at once, as a crash would, and ``start`` again serves on the same port. Rate limits are
     off unless a test turns them on (``RATE_LIMITS="1"``): the suite's servers take many
-    sign-ins and posts from one address."""
+    sign-ins and posts from one address. With ``mail_worker``, the mail worker runs beside it
+    (``flask send-mail``, as ``make serve`` runs it), writing to the same log."""
 
-    def __init__(self, database_url: str, instance: Path, **environment: str):
+    def __init__(self, database_url: str, instance: Path, mail_worker: bool = False,
+                 **environment: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = instance / f"server-{self.port}.log"
@@ -56,6 +58,8 @@ class PortalServer:
         if "REDIS_URL" not in environment:
             self.environment.pop("REDIS_URL", None)
         self.process: subprocess.Popen | None = None
+        self.mail_worker = mail_worker
+        self.worker: subprocess.Popen | None = None
 
     def start(self) -> "PortalServer":
         self._close_log()
@@ -66,6 +70,11 @@ class PortalServer:
             cwd=ROOT, env=self.environment, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        if self.mail_worker:
+            self.worker = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "send-mail"], cwd=ROOT,
+                env={"MAIL_POLL_SECONDS": "0.2", **self.environment}, stdout=self._log,
+                stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_until_ready()
         return self
 
@@ -74,7 +83,17 @@ class PortalServer:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        self._stop_mail_worker()
         self._close_log()
+
+    def _stop_mail_worker(self) -> None:
+        if self.worker and self.worker.poll() is None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
 
     def _close_log(self) -> None:
         if getattr(self, "_log", None) is not None:
@@ -107,6 +126,7 @@ class PortalServer:
             # A worker left behind by a master that died holds the port: end the group.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+        self._stop_mail_worker()
         self._close_log()
 
 
