@@ -212,6 +212,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "recommendations.vote": ADMITTED,
     # The short address of the projector's QR code: sends everyone somewhere useful.
     "recommendations.vote_now": PUBLIC,
+    "recommendations.api_description": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.
