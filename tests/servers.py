@@ -218,6 +218,7 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Request-ID $request_id;
             proxy_read_timeout 300s;
             add_header Set-Cookie $portal_route_cookie always;
             add_header X-Upstream $upstream_addr always;

@@ -20,7 +20,7 @@ from consultations.models import Invitation
 from portal.database import utcnow
 from portal.mail import Delivery, OutgoingMail, send_after_commit
 from portal.mail.sending import send_due_mail
-from tests.conftest import submit
+from tests.conftest import PASSWORD, sign_in, submit
 from tests.mailbox import Mailbox, free_port
 from tests.servers import ROOT
 from tests.test_registration import facilitator_client, open_consultation  # noqa: F401
@@ -293,3 +293,16 @@ def test_five_hundred_invitations_are_sent_without_the_request_waiting_on_smtp(
     assert states.one() == 500
     listed = facilitator.get(page).get_data(as_text=True)
     assert "Delivered: 500 · Waiting to be sent: 0 · Could not be delivered: 0" in listed
+
+
+def test_deleting_an_account_deletes_the_mail_to_its_address(
+    app, client, session, make_user
+):
+    make_user(email="participant@example.org")
+    submit(client, "/account/password/reset", {"email": "participant@example.org"})
+    worker_sends(app)
+    assert [mail.recipient for mail in outbox(session)] == ["participant@example.org"]
+
+    sign_in(client, "participant@example.org")
+    assert submit(client, "/account/delete", {"password": PASSWORD}).status_code == 302
+    assert outbox(session) == []
