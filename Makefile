@@ -10,7 +10,8 @@ STATIC_FILES := $(shell find portal/static -type f 2>/dev/null)
 STATIC_BUILD := portal/static-build/manifest.json
 
 # Every Python package, the portal's and its tests' and bench/'s, at the version and with the
-# hashes in the lock file (`make lock` refreshes it from pyproject.toml's ranges).
+# hashes in the lock file (`make lock` refreshes it from pyproject.toml's ranges). The lock
+# holds every dependency: pip installs it without resolving again, and checks the result.
 LOCK := requirements/portal.lock
 
 .PHONY: setup demo serve test lint translations lock wheel clean
@@ -19,8 +20,9 @@ setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js $(STATIC_BUILD) 
 
 $(VENV)/.installed: pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PYTHON) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PYTHON) -m pip check
 	touch $@
 
 # The newest versions pyproject.toml allows, written with their hashes; review, test, commit.
