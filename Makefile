@@ -34,6 +34,7 @@ lock: $(VENV)/.installed
 
 # The wheel an IT team installs (after setup: it carries the built static files).
 wheel: setup
+	rm -rf build
 	$(PYTHON) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
 # npm ci installs the pinned Socket.IO client and copies it into portal/static/vendor.

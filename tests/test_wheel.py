@@ -3,6 +3,7 @@ fresh virtual environment outside it, served by gunicorn with the packaged setti
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import venv
@@ -22,6 +23,9 @@ def _run(*command, **kwargs):
 
 def test_the_wheel_installs_and_serves_in_english_and_arabic(tmp_path):
     dist = tmp_path / "dist"
+    # setuptools builds in the clone's build/: a file left there by an older build (a module
+    # since moved) would go into the wheel.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
          "--quiet", "-w", str(dist), str(ROOT))
     (wheel,) = dist.glob("redtalks_portal-*.whl")
