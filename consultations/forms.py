@@ -143,7 +143,7 @@ class ConsultationForm(Form):
     capacity = IntegerField(
         _l("Places for participants"), validators=[Optional(), NumberRange(min=1, max=100_000)],
         description=_l("Leave empty for no limit. When full, new registrations join a "
-                       "waitlist."),
+                       "waitlist; places added later go to the waitlist in order."),
     )
     registration_opens_at = DateTimeLocalField(
         _l("Registration opens"), format=LOCAL_TIME_FORMAT, validators=[Optional()])
@@ -350,12 +350,22 @@ class AppointmentForm(Form):
 
 
 class ConsultationWordingForm(Form):
-    """The consultation's texts in another working language, and one set of fields per
-    breakout group (added by ``wording_form``). Empty fields leave the original in place."""
+    """The consultation's texts in another working language, and one set of fields per agenda
+    item and per breakout group (added by ``wording_form``). Empty fields leave the original
+    in place."""
 
     title = StringField(_l("Title"), validators=[Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
+    venue = StringField(_l("Venue"), validators=[Length(max=300)])
+    organisers = StringField(_l("Organisers"), validators=[Length(max=500)])
+
+    def item_texts(self, items) -> dict:
+        from consultations.wording import ItemText
+
+        return {item.id: ItemText(title=self[f"item_{item.id}_title"].data or "",
+                                  description=self[f"item_{item.id}_description"].data or "")
+                for item in items}
 
     def group_texts(self, groups) -> dict:
         from consultations.wording import GroupText
@@ -368,9 +378,14 @@ class ConsultationWordingForm(Form):
             for group in groups}
 
 
-def wording_form(groups, **kwargs) -> ConsultationWordingForm:
-    """The form with a name, theme and guiding questions field for each breakout group."""
+def wording_form(items, groups, **kwargs) -> ConsultationWordingForm:
+    """The form with a title and description field for each agenda item, and a name, theme
+    and guiding questions field for each breakout group."""
     fields = {}
+    for item in items:
+        fields[f"item_{item.id}_title"] = StringField(_l("Title"), validators=[Length(max=200)])
+        fields[f"item_{item.id}_description"] = TextAreaField(
+            _l("Description"), validators=[Length(max=5000)])
     for group in groups:
         fields[f"group_{group.id}_name"] = StringField(_l("Name"), validators=[Length(max=120)])
         fields[f"group_{group.id}_theme"] = StringField(_l("Theme"),

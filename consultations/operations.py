@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from consultations import registrations
 from consultations.discussion import sync_guiding_threads
 from consultations.models import (
     AgendaItem,
@@ -111,7 +112,10 @@ def create_consultation(creator: User, *, slug: str | None = None, **fields) -> 
 
 
 def update_consultation(consultation: Consultation, actor: User, **fields) -> list[str]:
-    """Apply the changed fields; returns their names (also kept in the audit event)."""
+    """Apply the changed fields; returns their names (also kept in the audit event).
+
+    Places added to a full consultation go to its waitlist at once, first come first served,
+    as a place freed by a withdrawal does."""
     changed = []
     for name, value in fields.items():
         if name not in CONSULTATION_FIELDS:
@@ -126,6 +130,8 @@ def update_consultation(consultation: Consultation, actor: User, **fields) -> li
         db.session.flush()
         record_event("consultation.updated", actor=actor, target=consultation,
                      consultation=consultation, fields=changed)
+    if "capacity" in changed:
+        registrations.promote_from_waitlist(consultation, actor)
     return changed
 
 

@@ -383,7 +383,7 @@ def register_walk_in(
     db.session.flush()
     record_event("registration.walk_in", actor=actor, target=registration,
                  consultation=consultation, account_created=created)
-    send_sign_in_link(user, link_for, template="mail/walk_in.txt", title=consultation.title,
+    send_sign_in_link(user, link_for, template="mail/walk_in.txt", consultation=consultation,
                       sign_in_link_url=sign_in_link_url)
     return WalkIn(registration, created)
 

@@ -29,6 +29,7 @@ from portal.audit.operations import record_event
 from portal.extensions import db
 
 #: Printed by seed-demo and given in the README: demo accounts are public by design.
+DEMO_STARTS = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
 DEMO_PASSWORD = "dakar-demo-2024"  # noqa: S105  # nosec B105
 DEMO_SLUG = "red-talks-dakar-2024"
 DEMO_DOMAIN = "redtalks.example"
@@ -119,17 +120,26 @@ def _demo_consultation(facilitator: User) -> Consultation:
             "to their families, and access to essential services along migration routes. "
             "The recommendations adopted in plenary go to the regional review."
         ),
+        consent_text=(
+            "The IFRC Africa Regional Office keeps your name, e-mail address, organisation, "
+            "stakeholder group and country to run this consultation: to admit you, to form "
+            "the breakout groups and to count your votes. Under the Chatham House Rule, no "
+            "participant is named in the outcome document.\n\n"
+            "Personal data are removed after the regional review; each participant can see, "
+            "download or delete theirs from their account at any time."
+        ),
         region=Region.africa,
         organisers="IFRC, ICRC, IOM, Senegalese Red Cross Society",
         venue="Dakar, Senegal",
         mode=Mode.hybrid,
-        starts_at=datetime(2024, 4, 23, 8, 30, tzinfo=UTC),
+        starts_at=DEMO_STARTS,
         ends_at=datetime(2024, 4, 24, 17, 0, tzinfo=UTC),
         time_zone="Africa/Dakar",
         working_languages=["en", "fr"],
         status=ConsultationStatus.live,
-        # The 20 participants fill the places: later registrations join the waitlist.
-        capacity=20,
+        # The 16 approved participants fill the places (rapporteurs and the team take none):
+        # later registrations join the waitlist until the facilitators add places.
+        capacity=16,
         approval_rule=ApprovalRule.facilitator,
         # Open to everyone, late and on-site registrations included, as on the day.
         invitation_only=False,
@@ -158,6 +168,9 @@ def _register(consultation: Consultation, user: User, role: Role, now: datetime,
             organisation=user.organisation, stakeholder_group=user.stakeholder_group,
             country=user.country, attendance=Attendance.in_person,
             consented_at=now, status_changed_at=now,
+            # The approved came through the check-in desk on the first morning.
+            checked_in_at=(consultation.starts_at - timedelta(minutes=20)
+                           if status == RegistrationStatus.approved else None),
         )
     )
 
@@ -172,7 +185,9 @@ class SeedReport:
 
 
 def seed_demo(generated_participants: int = 0) -> SeedReport:
-    now = datetime.now(UTC)
+    # Registered two weeks before the consultation, as its people were, not on the day the
+    # demo is seeded.
+    now = DEMO_STARTS - timedelta(days=14)
     password_hash = hash_password(DEMO_PASSWORD)
     admin_email = f"admin@{DEMO_DOMAIN}"
     admin = find_account(admin_email)
@@ -355,7 +370,8 @@ def _hold_the_day(consultation: Consultation, accounts: dict, people: list) -> N
     operations.add_agenda_item(
         consultation, facilitator, kind=AgendaItemKind.plenary,
         title="Plenary: draft recommendations and adoption",
-        starts_at=day + timedelta(hours=5), ends_at=day + timedelta(hours=8))
+        # On the second day, when the demo's votes were held.
+        starts_at=day + timedelta(days=1), ends_at=day + timedelta(days=1, hours=8))
     rapporteurs = [accounts[person.email] for person in people if person.role == Role.rapporteur]
     for position, (theme, language, questions) in enumerate(BREAKOUT_GROUPS):
         operations.add_breakout_group(
@@ -516,22 +532,12 @@ FRENCH_RECOMMENDATIONS = [
      "dans les langues que parlent les migrants, aux points de départ et de transit."),
 ]
 
-#: The consultation's names in French that its own French texts below do not give, by their
-#: English original (the outcome document's agenda, venue and organisers).
-FRENCH_NAMES = {
-    "Dakar, Senegal": "Dakar, Sénégal",
-    "IFRC, ICRC, IOM, Senegalese Red Cross Society":
-        "FICR, CICR, OIM, Croix-Rouge sénégalaise",
-    "Opening plenary": "Plénière d'ouverture",
-    "Breakout round: from commitments to action":
-        "Travaux en groupes : des engagements à l'action",
-    "Plenary: draft recommendations and adoption":
-        "Plénière : projets de recommandations et adoption",
-}
-
-#: The consultation's title, summary and description in French, as participants read them.
+#: The consultation's title, summary, description, venue and organisers in French, as
+#: participants read them (the French outcome document takes its names from here too).
 FRENCH_CONSULTATION = {
     "title": "Red Talks Dakar 2024 : migrants disparus et migrants en détresse",
+    "venue": "Dakar, Sénégal",
+    "organisers": "FICR, CICR, OIM, Croix-Rouge sénégalaise",
     "summary": (
         "Consultation associant l'ensemble de la société pour l'examen régional 2024 du Pacte "
         "mondial sur les migrations en Afrique : sauver des vies, rechercher les migrants "
@@ -548,6 +554,15 @@ FRENCH_CONSULTATION = {
         "routes migratoires. Les recommandations adoptées en plénière sont transmises à "
         "l'examen régional."),
 }
+
+#: The agenda items in French: title and description, in the agenda's order.
+FRENCH_AGENDA = [
+    ("Plénière d'ouverture",
+     "Accueil, état de l'examen du Pacte mondial sur les migrations pour l'Afrique, et méthode "
+     "de la journée."),
+    ("Travaux en groupes : des engagements à l'action", ""),
+    ("Plénière : projets de recommandations et adoption", ""),
+]
 
 #: The breakout groups in French: name, theme and guiding questions, in the groups' order.
 FRENCH_GROUPS = [
@@ -690,20 +705,26 @@ BREAKOUT_SUMMARIES = [
 
 
 def _translate(consultation: Consultation, accounts: dict, people: list) -> None:
-    """The translator's work, reviewed by the secretariat: the consultation's texts in French,
-    and every recommendation in French and Arabic. Done once."""
+    """The translator's work, reviewed by the secretariat: the consultation's texts in French
+    (with its venue, organisers and agenda), and every recommendation in French and Arabic.
+    Done once; a demo seeded before the agenda could be translated gets its texts again."""
     from consultations import wording
     from recommendations import drafting, translating
     from recommendations.models import TranslationStatus
 
-    if any(translation.locale == "fr" for translation in consultation.translations):
-        return
     translator = next(accounts[p.email] for p in people if p.role == Role.translator)
     secretariat = next(accounts[p.email] for p in people if p.role == Role.secretariat)
-    groups = {group.id: wording.GroupText(name, theme, tuple(questions))
-              for group, (name, theme, questions)
-              in zip(wording.groups_of(consultation), FRENCH_GROUPS, strict=False)}
-    wording.save_wording(consultation, translator, "fr", groups=groups, **FRENCH_CONSULTATION)
+    french = wording.in_language(consultation.translations, "fr")
+    if french is None or not french.venue:
+        items = {item.id: wording.ItemText(title, description) for item, (title, description)
+                 in zip(consultation.agenda_items, FRENCH_AGENDA, strict=False)}
+        groups = {group.id: wording.GroupText(name, theme, tuple(questions))
+                  for group, (name, theme, questions)
+                  in zip(wording.groups_of(consultation), FRENCH_GROUPS, strict=False)}
+        wording.save_wording(consultation, translator, "fr", items=items, groups=groups,
+                             **FRENCH_CONSULTATION)
+    if french is not None:
+        return
     recommendations = drafting.recommendations_of(consultation)
     for locale, texts in (("fr", FRENCH_RECOMMENDATIONS), ("ar", ARABIC_RECOMMENDATIONS)):
         for recommendation, (title, text) in zip(recommendations, texts, strict=False):
@@ -715,10 +736,10 @@ def _translate(consultation: Consultation, accounts: dict, people: list) -> None
 
 
 def _write_the_outcome(consultation: Consultation, accounts: dict, people: list) -> None:
-    """The secretariat's work for the outcome documents: the written parts and the names in
-    English and French, the breakout summaries (the rapporteurs' in English, translated into
-    French), and a version compiled in each language. Done once: a consultation that has its
-    written parts is left as it is."""
+    """The secretariat's work for the outcome documents: the written parts in English and
+    French (the French names come from the consultation's texts), the breakout summaries (the
+    rapporteurs' in English, translated into French), and a version compiled in each
+    language. Done once: a consultation that has its written parts is left as it is."""
     from recommendations.outcome import operations as outcome
     from recommendations.outcome.content import breakout_groups_of, outcome_text_of
     from recommendations.outcome.models import OutcomeDocument
@@ -726,8 +747,7 @@ def _write_the_outcome(consultation: Consultation, accounts: dict, people: list)
     secretariat = next(accounts[p.email] for p in people if p.role == Role.secretariat)
     if outcome_text_of(consultation, "en") is None:
         for locale, texts in OUTCOME_TEXTS.items():
-            outcome.save_outcome_text(consultation, secretariat, locale,
-                                      names=FRENCH_NAMES if locale == "fr" else {}, **texts)
+            outcome.save_outcome_text(consultation, secretariat, locale, names={}, **texts)
         for group, (english, french) in zip(breakout_groups_of(consultation),
                                             BREAKOUT_SUMMARIES, strict=False):
             writer = group.rapporteur or secretariat

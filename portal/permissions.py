@@ -297,8 +297,8 @@ def may_review_translation(user, consultation: Consultation, translation) -> boo
 
 
 def may_translate_consultation_texts(user, consultation: Consultation) -> bool:
-    """Give the consultation's title, description, breakout themes and guiding questions in
-    its other working languages."""
+    """Give the consultation's title, description, venue, organisers, agenda items, breakout
+    themes and guiding questions in its other working languages."""
     return may_edit_consultation(user, consultation) or may_translate(user, consultation)
 
 

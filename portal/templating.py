@@ -84,8 +84,14 @@ def _reader_locale() -> str:
 
 
 def consultation_wording(consultation):
-    """The consultation's title, summary and description in the reader's language."""
+    """The consultation's title, summary, description, venue and organisers in the reader's
+    language."""
     return wording.wording_of(consultation, _reader_locale())
+
+
+def item_wording(item):
+    """An agenda item's title and description in the reader's language."""
+    return wording.item_wording(item, _reader_locale())
 
 
 def group_wording(group):
@@ -113,6 +119,7 @@ def _page_context() -> dict:
     return {
         "permissions": permissions,
         "wording": consultation_wording,
+        "item_wording": item_wording,
         "group_wording": group_wording,
         "thread_title": thread_title,
         "open_vote_for_voter": open_vote_for_voter,

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consultations.models import (
+    Attendance,
     Consultation,
     ConsultationStatus,
     Registration,
@@ -376,15 +377,24 @@ def in_room_counts(round_: VoteRound) -> adoption.Counts:
 
 
 def eligible_present(round_: VoteRound) -> int:
-    """Voting participants present: checked in, or all approved when nobody was checked in."""
-    base = select(func.count()).select_from(Registration).where(
-        Registration.consultation_id == round_.consultation_id,
-        Registration.status == RegistrationStatus.approved,
-        Registration.role.in_(VOTER_ROLES))
+    """Voting participants present. Where the check-in desk is used: those checked in, those
+    taking part online (they check in nowhere) and whoever has voted in the round (a vote is
+    proof of presence, for a latecomer the desk has not seen). Where nobody was checked in:
+    every approved voting participant."""
     if round_.present is not None and not round_.is_open:
         return round_.present
-    checked_in = db.session.scalar(base.where(Registration.checked_in_at.is_not(None)))
-    return checked_in or db.session.scalar(base)
+    voting_participants = (Registration.consultation_id == round_.consultation_id,
+                           Registration.status == RegistrationStatus.approved,
+                           Registration.role.in_(VOTER_ROLES))
+    base = select(func.count()).select_from(Registration).where(*voting_participants)
+    desk_used = db.session.scalar(select(exists().where(
+        *voting_participants, Registration.checked_in_at.is_not(None))))
+    if not desk_used:
+        return db.session.scalar(base)
+    voted = exists().where(Vote.round_id == round_.id, Vote.registration_id == Registration.id)
+    return db.session.scalar(base.where(or_(Registration.checked_in_at.is_not(None),
+                                            Registration.attendance == Attendance.online,
+                                            voted)))
 
 
 def majority_of(present: int) -> int:

@@ -207,3 +207,44 @@ def test_the_demos_votes_and_rounds_fall_on_the_consultations_days(empty_app):
     sign_in(client, "facilitator@redtalks.example", "dakar-demo-2024")
     results = client.get("/c/red-talks-dakar-2024/results").get_data(as_text=True)
     assert "closed Apr 24, 2024" in results
+
+
+def test_a_french_reader_of_the_demo_reads_its_agenda_venue_and_organisers_in_french(empty_app):
+    import html
+
+    seed(empty_app)
+    client = empty_app.test_client()
+    sign_in(client, "secretariat@redtalks.example", "dakar-demo-2024")
+    with empty_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "secretariat@redtalks.example"))
+        user.preferred_locale = "fr"
+        db.session.commit()
+    page = html.unescape(client.get("/c/red-talks-dakar-2024").get_data(as_text=True))
+    for french in ("Plénière d'ouverture", "Travaux en groupes : des engagements à l'action",
+                   "Plénière : projets de recommandations et adoption", "Dakar, Sénégal",
+                   "FICR, CICR, OIM, Croix-Rouge sénégalaise"):
+        assert french in page
+    assert "Opening plenary" not in page and "Dakar, Senegal" not in page
+    # The French outcome document's form asks for none of them: they come from the texts.
+    form = html.unescape(client.get("/c/red-talks-dakar-2024/outcome/texts/fr")
+                         .get_data(as_text=True))
+    assert "Opening plenary" not in form and "Dakar, Senegal" not in form
+
+
+def test_a_demo_seeded_before_its_agenda_was_translated_gets_it_on_the_next_seed(empty_app):
+    from consultations.models import AgendaItemTranslation, ConsultationTranslation
+
+    seed(empty_app)
+    with empty_app.app_context():
+        db.session.execute(AgendaItemTranslation.__table__.delete())
+        db.session.execute(ConsultationTranslation.__table__.update().values(venue="",
+                                                                             organisers=""))
+        db.session.commit()
+
+    seed(empty_app)
+
+    with empty_app.app_context():
+        french = db.session.scalars(select(ConsultationTranslation)).one()
+        titles = set(db.session.scalars(select(AgendaItemTranslation.title)))
+    assert french.venue == "Dakar, Sénégal"
+    assert "Plénière d'ouverture" in titles

@@ -66,6 +66,33 @@ def test_a_round_needs_a_majority_of_the_voting_participants_present_by_default(
     assert recommendation.status == RecommendationStatus.not_adopted
 
 
+def test_once_the_desk_checks_people_in_present_means_checked_in_online_or_voted(
+    plenary, session
+):
+    """A walk-in checked in at the desk does not make the other twenty absent: with the desk
+    in use, the voting participants present are those checked in, those taking part online
+    and whoever has voted; never fewer than the votes cast."""
+    from consultations.models import Attendance, Registration
+    from portal.database import utcnow
+
+    consultation, recommendation = plenary()
+    registrations = {registration.user.email: registration
+                     for registration in session.scalars(select(Registration).where(
+                         Registration.consultation_id == consultation.id))}
+    registrations["p20@example.org"].checked_in_at = utcnow()
+    for number in (17, 18):
+        registrations[f"p{number}@example.org"].attendance = Attendance.online
+    round_ = voting.open_round(recommendation, find_user("facilitator@example.org"))
+    voted(round_, 6)
+
+    counts = voting.tally(round_)
+    # p20 checked in, p17 and p18 online, p0 to p5 voted: 9 present, quorum 5.
+    assert (counts.cast, counts.present, counts.quorum) == (6, 9, 5)
+    for registration in registrations.values():
+        registration.checked_in_at = None
+    assert voting.tally(round_).present == 21
+
+
 def test_the_consultation_and_the_round_may_set_their_own_quorum(plenary, session):
     consultation, recommendation = plenary(quorum=3)
     round_ = voting.open_round(recommendation, find_user("facilitator@example.org"))

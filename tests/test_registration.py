@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from consultations import operations
 from consultations.models import (
     ApprovalRule,
     ConsultationStatus,
@@ -183,6 +184,27 @@ def test_facilitators_approve_in_bulk_with_a_message_within_the_places(
         "approved", "approved", "pending"]
     body = mailbox.to("p1@example.org")[0].get_payload(decode=True).decode()
     assert "Welcome to Dakar." in body
+
+
+def test_raising_the_capacity_on_the_day_gives_the_new_places_to_the_waitlist_in_order(
+    app, session, open_consultation, make_user, mailbox
+):
+    consultation = open_consultation(capacity=1)
+    for number in range(1, 5):
+        make_user(email=f"p{number}@example.org")
+        register_as(app, f"p{number}@example.org", consultation)
+    mailbox.messages.clear()
+
+    chair = make_user(email="chair@example.org")
+    operations.update_consultation(consultation, chair, capacity=3)
+    session.commit()
+
+    session.expire_all()
+    assert [registration_of(session, f"p{n}@example.org").status for n in range(1, 5)] == [
+        "approved", "approved", "approved", "waitlisted"]
+    assert "A place has become free" in (
+        mailbox.to("p2@example.org")[0].get_payload(decode=True).decode())
+    assert mailbox.to("p4@example.org") == []
 
 
 def test_declining_an_approved_participant_promotes_the_waitlist(

@@ -234,8 +234,8 @@ class Consultation(db.Model):
 
 
 class ConsultationTranslation(db.Model):
-    """The consultation's title, summary and description in another working language; an
-    empty field leaves the original in place."""
+    """The consultation's title, summary, description, venue and organisers in another working
+    language; an empty field leaves the original in place."""
 
     __tablename__ = "consultation_translations"
     __table_args__ = (UniqueConstraint("consultation_id", "locale"),)
@@ -248,6 +248,8 @@ class ConsultationTranslation(db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    organisers: Mapped[str] = mapped_column(String(500), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -290,7 +292,30 @@ class AgendaItem(db.Model):
     groups: Mapped[list["BreakoutGroup"]] = relationship(  # noqa: F821
         back_populates="round", cascade="all, delete-orphan", order_by="BreakoutGroup.position"
     )
+    translations: Mapped[list["AgendaItemTranslation"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan"
+    )
 
     @property
     def is_breakout_round(self) -> bool:
         return self.kind == AgendaItemKind.breakout_round
+
+
+class AgendaItemTranslation(db.Model):
+    """An agenda item's title and description in another working language; an empty field
+    leaves the original in place."""
+
+    __tablename__ = "agenda_item_translations"
+    __table_args__ = (UniqueConstraint("item_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="translations")

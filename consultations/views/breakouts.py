@@ -2,11 +2,12 @@
 and participants' choice of group."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consultations import breakouts as rules
+from consultations import wording
 from consultations.assignment import balance_figures
 from consultations.forms import StatusForm
 from consultations.geography import sub_region_label
@@ -110,7 +111,8 @@ def choose_group(slug, round_id):
             except rules.AssignmentRefused:
                 flash(_("Choices are closed: the assignment is published."), "error")
             else:
-                flash(_("Your choice is noted: %(group)s.", group=group.name), "success")
+                name = wording.group_wording(group, str(get_locale() or "en")).name
+                flash(_("Your choice is noted: %(group)s.", group=name), "success")
                 return redirect(url_for("consultations.show", slug=slug))
     return render_template("consultations/breakouts/choose.html", consultation=consultation,
                            round=round_, form=StatusForm())

@@ -1,6 +1,7 @@
 """Facilitators' pages for setting a consultation up: details, status, agenda, groups, team."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -132,8 +133,9 @@ def remove_agenda_item(slug, item_id):
     item = load_within(consultation, AgendaItem, item_id)
     require(permissions.may_edit_consultation(current_user, consultation))
     if StatusForm().validate_on_submit():
+        title = wording.item_wording(item, str(get_locale() or "en")).title
         operations.remove_agenda_item(item, current_user)
-        flash(_("The agenda item “%(title)s” is removed.", title=item.title), "success")
+        flash(_("The agenda item “%(title)s” is removed.", title=title), "success")
     return redirect(url_for("consultations.manage", slug=slug, _anchor="agenda"))
 
 
@@ -240,19 +242,22 @@ def team(slug):
 @blueprint.route("/c/<slug>/texts/<locale>", methods=["GET", "POST"])
 @login_required
 def translate_texts(slug, locale):
-    """The consultation's title, description, breakout themes and guiding questions in one of
-    its other working languages."""
+    """The consultation's title, description, venue, organisers, agenda items, breakout themes
+    and guiding questions in one of its other working languages."""
     consultation = load_consultation(slug)
     require(permissions.may_translate_consultation_texts(current_user, consultation))
     if locale not in wording.other_languages(consultation):
         abort(404)
+    items = consultation.agenda_items
     groups = wording.groups_of(consultation)
-    form = wording_form(groups, data=_wording_data(consultation, groups, locale)
+    form = wording_form(items, groups, data=_wording_data(consultation, items, groups, locale)
                         if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             wording.save_wording(consultation, current_user, locale, title=form.title.data,
                                  summary=form.summary.data, description=form.description.data,
+                                 venue=form.venue.data, organisers=form.organisers.data,
+                                 items=form.item_texts(items),
                                  groups=form.group_texts(groups))
         except wording.WordingRefused as refusal:
             db.session.rollback()
@@ -263,15 +268,20 @@ def translate_texts(slug, locale):
             return redirect(url_for("consultations.translate_texts", slug=slug, locale=locale))
     return render_template(
         "consultations/setup/texts.html", consultation=consultation, locale=locale, form=form,
-        groups=groups, original=wording.main_language(consultation),
+        items=items, groups=groups, original=wording.main_language(consultation),
         right_to_left=RIGHT_TO_LEFT), 400 if form.errors else 200
 
 
-def _wording_data(consultation, groups, locale) -> dict:
+def _wording_data(consultation, items, groups, locale) -> dict:
     """What the form shows: the texts given in ``locale`` so far."""
     given = wording.in_language(consultation.translations, locale)
-    data = {"title": given.title, "summary": given.summary,
-            "description": given.description} if given else {}
+    data = {"title": given.title, "summary": given.summary, "description": given.description,
+            "venue": given.venue, "organisers": given.organisers} if given else {}
+    for item in items:
+        translation = wording.in_language(item.translations, locale)
+        if translation is not None:
+            data[f"item_{item.id}_title"] = translation.title
+            data[f"item_{item.id}_description"] = translation.description
     for group in groups:
         translation = wording.in_language(group.translations, locale)
         if translation is not None:

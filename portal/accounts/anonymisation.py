@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash
 
 from consultations.models import (
     AgendaItem,
+    AgendaItemTranslation,
     BreakoutAssignment,
     BreakoutChoice,
     BreakoutGroup,
@@ -72,6 +73,10 @@ def _of_groups(column, consultation_id):
     groups = select(BreakoutGroup.id).join(AgendaItem).where(
         AgendaItem.consultation_id == consultation_id)
     return column.in_(groups)
+
+
+def _of_items(column, consultation_id):
+    return column.in_(select(AgendaItem.id).where(AgendaItem.consultation_id == consultation_id))
 
 
 def _of_threads(consultation_id):
@@ -172,6 +177,8 @@ USER_LINKS = (
          lambda cid: _in_consultation(ConsultationTranslation.consultation_id, cid)),
     Link(BreakoutGroupTranslation.updated_by_id, "unlink",
          lambda cid: _of_groups(BreakoutGroupTranslation.group_id, cid)),
+    Link(AgendaItemTranslation.updated_by_id, "unlink",
+         lambda cid: _of_items(AgendaItemTranslation.item_id, cid)),
 )
 
 REGISTRATION_LINKS = (

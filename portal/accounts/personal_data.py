@@ -10,6 +10,7 @@ from enum import Enum
 from sqlalchemy import or_, select
 
 from consultations.models import (
+    AgendaItemTranslation,
     BreakoutAssignment,
     BreakoutChoice,
     BreakoutGroup,
@@ -54,7 +55,7 @@ EXPORTED = frozenset({
     "amendments.author_registration_id", "votes.registration_id",
     "version_translations.reviewed_by_id", "amendment_translations.translated_by_id",
     "amendment_translations.reviewed_by_id", "consultation_translations.updated_by_id",
-    "breakout_group_translations.updated_by_id",
+    "breakout_group_translations.updated_by_id", "agenda_item_translations.updated_by_id",
 })
 
 #: Columns of other people's records in which the person is named as having acted: listed
@@ -84,6 +85,8 @@ ACTED_ON = (
      lambda row: row.consultation_id),
     (BreakoutGroupTranslation, BreakoutGroupTranslation.updated_by_id,
      lambda row: row.group.round.consultation_id),
+    (AgendaItemTranslation, AgendaItemTranslation.updated_by_id,
+     lambda row: row.item.consultation_id),
 )
 
 

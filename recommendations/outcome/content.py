@@ -394,8 +394,10 @@ class _Assembler:
         self.gaps: list[Gap] = []
         self.written = outcome_text_of(consultation, locale)
         written = self.written.names if self.written else {}
-        self.names = wording.names_in(consultation, locale) | {
-            original: name for original, name in (written or {}).items() if (name or "").strip()}
+        # The names given with the consultation's texts win over those written for the
+        # document alone: they are what the pages show, and the document agrees with them.
+        self.names = {original: name for original, name in (written or {}).items()
+                      if (name or "").strip()} | wording.names_in(consultation, locale)
         self.language = language_name(locale)
         self.resolved: dict[tuple[str, str], Passage] = {}
         #: The organisers' names in the document's language (set with the cover).

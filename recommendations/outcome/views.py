@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consultations import wording
 from consultations.views import load_consultation, load_within, require
 from portal import permissions
 from portal.config import LOCALES
@@ -223,7 +224,9 @@ def texts(slug, locale):
     status = 400 if form.errors else 200
     return render_template("recommendations/outcome/texts.html", consultation=consultation,
                            locale=locale, form=form, originals=originals,
-                           final=operations.is_final(consultation, locale)), status
+                           final=operations.is_final(consultation, locale),
+                           working_language=locale in wording.other_languages(consultation)
+                           ), status
 
 
 @blueprint.route("/c/<slug>/outcome/breakouts/<int:group_id>", methods=["GET", "POST"])

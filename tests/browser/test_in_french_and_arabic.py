@@ -1,6 +1,7 @@
 """A participant registers and votes in French, and in Arabic, right to left: every label they
 read and every button they press is in their language, and axe finds no serious or critical
-violation on the way."""
+violation on the way. A facilitator gives the agenda, the venue and the organisers in French,
+and a French reader sees them on the consultation's page."""
 
 import re
 import uuid
@@ -11,13 +12,20 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from consultations import operations
-from consultations.models import ApprovalRule, Consultation, ConsultationStatus, Region, Role
+from consultations.models import (
+    AgendaItemKind,
+    ApprovalRule,
+    Consultation,
+    ConsultationStatus,
+    Region,
+    Role,
+)
 from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import create_account
 from recommendations import drafting, translating, voting
 from recommendations.models import Recommendation, TranslationStatus
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_consultation_day import PASSWORD
+from tests.browser.test_consultation_day import PASSWORD, sign_in
 
 #: The recommendation's reviewed Arabic translation: its title and its text.
 ARABIC = ("جهات التنسيق", "تعيّن كل دولة جهة تنسيق\nلأسر المهاجرين المفقودين.")
@@ -173,3 +181,64 @@ def test_a_participant_registers_and_votes_in_their_language(
         assert_accessible(page)
     finally:
         context.close()
+
+
+@pytest.fixture
+def dakar_in_english(portal_data):
+    """A consultation written in English, with French as its other working language: its
+    venue, organisers and agenda are in English until someone gives them in French."""
+    db = portal_data
+    tag = uuid.uuid4().hex[:8]
+    starts = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
+    facilitator = create_account(
+        email=f"facilitator-{tag}@example.org", password=PASSWORD, name="Facilitator",
+        organisation="IFRC", stakeholder_group=StakeholderGroup.red_cross, country="SN")
+    consultation = operations.create_consultation(
+        facilitator, slug=f"dakar-{tag}", title="Red Talks Dakar", region=Region.africa,
+        venue="Dakar, Senegal", organisers="IFRC, ICRC, IOM", starts_at=starts,
+        ends_at=starts + timedelta(hours=9), time_zone="Africa/Dakar",
+        working_languages=["en", "fr"], gcm_objectives=[8])
+    operations.change_status(consultation, facilitator, ConsultationStatus.registration_open)
+    operations.add_agenda_item(consultation, facilitator, kind=AgendaItemKind.plenary,
+                               title="Opening plenary", starts_at=starts,
+                               ends_at=starts + timedelta(hours=1))
+    made = {"slug": consultation.slug, "facilitator": facilitator.email}
+    db.session.commit()
+    db.session.remove()
+    return made
+
+
+def test_the_agenda_given_in_french_is_read_in_french_on_the_consultation_page(
+    chromium, portal_server, dakar_in_english
+):
+    slug = dakar_in_english["slug"]
+    facilitating = chromium.new_context(base_url=portal_server.url, locale="en-GB")
+    reading = chromium.new_context(base_url=portal_server.url, locale=BROWSERS["fr"])
+    try:
+        page = facilitating.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, dakar_in_english["facilitator"])
+        page.goto(f"/c/{slug}/texts/fr")
+        page.get_by_label("Venue").fill("Dakar, Sénégal")
+        page.get_by_label("Organisers").fill("FICR, CICR, OIM")
+        page.get_by_role("group", name="Agenda item: Opening plenary").get_by_label(
+            "Title").fill("Plénière d'ouverture")
+        page.get_by_role("button", name="Save the texts in French").click()
+        expect(page.get_by_role("status")).to_contain_text(
+            "The consultation's texts in French are saved.")
+        assert_accessible(page)
+
+        french = reading.new_page()
+        french.set_default_timeout(10_000)
+        french.goto(f"/c/{slug}")
+        expect(french.locator("html")).to_have_attribute("lang", "fr")
+        agenda = french.get_by_role("heading", level=3, name="Plénière d'ouverture")
+        expect(agenda).to_be_visible()
+        expect(agenda).to_have_attribute("lang", "fr")
+        expect(french.locator(".facts")).to_contain_text("Dakar, Sénégal")
+        expect(french.locator(".facts")).to_contain_text("FICR, CICR, OIM")
+        expect(french.locator("body")).not_to_contain_text("Opening plenary")
+        assert_accessible(french)
+    finally:
+        facilitating.close()
+        reading.close()

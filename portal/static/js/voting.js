@@ -28,6 +28,8 @@
         if (hands) { hands.textContent = formatCount(tally.in_room[choice]); }
         var bar = box.querySelector('[data-bar="' + choice + '"]');
         if (bar) { bar.setAttribute("width", (100 * count / total).toFixed(1)); }
+        var label = box.querySelector('[data-bar-count="' + choice + '"]');
+        if (label) { label.textContent = formatCount(count); }
       });
       var voted = box.querySelector("[data-voted]");
       if (voted) { voted.textContent = formatCount(tally.turnout.voted); }

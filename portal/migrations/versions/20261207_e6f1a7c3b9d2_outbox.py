@@ -1,8 +1,8 @@
 """the mail outbox; each invitation's e-mail in it
 
 Revision ID: e6f1a7c3b9d2
-Revises: d5e3b9f2a4c6
-Create Date: 2026-12-06 09:00:00.000000
+Revises: e7a1c3d5f9b2
+Create Date: 2026-12-07 09:00:00.000000
 
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e6f1a7c3b9d2'
-down_revision = 'd5e3b9f2a4c6'
+down_revision = 'e7a1c3d5f9b2'
 branch_labels = None
 depends_on = None
 
