@@ -20,13 +20,15 @@ from flask import Flask, g, has_request_context, request
 #: A request id as received from a proxy: short, and nothing a log reader could mistake.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-#: The response header that carries the request id (gunicorn's access line reads it back).
+#: The header that carries the request id, from the proxy and back in the response.
 REQUEST_ID_HEADER = "X-Request-ID"
 
-#: The access line's format: gunicorn's atoms, the request id being the response header.
+#: The access line's format (gunicorn's atoms); ``RequestIdFilter`` adds the request id.
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
-_ACCESS_ID_ATOM = "{x-request-id}o"
+#: gunicorn's atoms for the id the response carries, and the one the proxy sent (a static
+#: file's response carries none).
+_ACCESS_ID_ATOMS = ("{x-request-id}o", "{x-request-id}i")
 
 
 def current_request_id() -> str:
@@ -37,15 +39,16 @@ def current_request_id() -> str:
 
 class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to each record: the request being served, or for gunicorn's
-    access line the id the response carried."""
+    access line the id the response carried (or else the proxy sent)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            access = record.args if isinstance(record.args, dict) else None
-            if access is not None and access.get(_ACCESS_ID_ATOM, "-") != "-":
-                record.request_id = access[_ACCESS_ID_ATOM]
-            else:
-                record.request_id = current_request_id()
+            record.request_id = current_request_id()
+            if isinstance(record.args, dict):
+                for atom in _ACCESS_ID_ATOMS:
+                    if record.args.get(atom, "-") != "-":
+                        record.request_id = record.args[atom]
+                        break
         return True
 
 
@@ -120,7 +123,8 @@ def configure_logging() -> None:
 
 def register_request_ids(app: Flask) -> None:
     """Give each request an id: the proxy's, when it sends a well-formed one, else a new
-    one; it is in every log line of the request and in the response's header."""
+    one; it is in every log line of the request and in the response's header (but for
+    static files, whose every byte counts on a phone: portal/static_files.py)."""
 
     @app.before_request
     def _take_request_id():
@@ -129,6 +133,6 @@ def register_request_ids(app: Flask) -> None:
 
     @app.after_request
     def _tell_request_id(response):
-        if "request_id" in g:
+        if "request_id" in g and request.endpoint != "static":
             response.headers[REQUEST_ID_HEADER] = g.request_id
         return response

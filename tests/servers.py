@@ -39,10 +39,11 @@ class PortalServer:
     """A gunicorn master and its worker in a process group of their own: ``kill`` ends both
     at once, as a crash would, and ``start`` again serves on the same port. Rate limits are
     off unless a test turns them on (``RATE_LIMITS="1"``): the suite's servers take many
-    sign-ins and posts from one address. With ``mail_worker``, the mail worker runs beside it
-    (``flask send-mail``, as ``make serve`` runs it), writing to the same log."""
+    sign-ins and posts from one address. With ``mail_worker`` (by default when given an
+    ``SMTP_HOST``), the mail worker runs beside it (``flask send-mail``, as ``make serve`` runs
+    it), writing to the same log."""
 
-    def __init__(self, database_url: str, instance: Path, mail_worker: bool = False,
+    def __init__(self, database_url: str, instance: Path, mail_worker: bool | None = None,
                  **environment: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -58,6 +59,8 @@ class PortalServer:
         if "REDIS_URL" not in environment:
             self.environment.pop("REDIS_URL", None)
         self.process: subprocess.Popen | None = None
+        if mail_worker is None:
+            mail_worker = bool(environment.get("SMTP_HOST"))
         self.mail_worker = mail_worker
         self.worker: subprocess.Popen | None = None
 

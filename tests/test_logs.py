@@ -18,6 +18,10 @@ def test_under_gunicorn_each_line_is_json_with_the_request_id(tmp_path):
         answer = requests.get(f"{server.url}/healthz", timeout=30,
                               headers={"X-Request-ID": "nginx-0123456789abcdef"})
         made_here = requests.get(f"{server.url}/readyz", timeout=30).headers["X-Request-ID"]
+        # A static file's response carries no id (every byte counts on a phone); its line
+        # has the proxy's.
+        stylesheet = requests.get(f"{server.url}/static/css/portal.css", timeout=30,
+                                  headers={"X-Request-ID": "nginx-fedcba9876543210"})
     finally:
         server.stop()
     assert answer.headers["X-Request-ID"] == "nginx-0123456789abcdef"
@@ -28,6 +32,8 @@ def test_under_gunicorn_each_line_is_json_with_the_request_id(tmp_path):
               if entry["logger"] == "gunicorn.access"}
     assert "GET /healthz" in access["nginx-0123456789abcdef"]["message"]
     assert "GET /readyz" in access[made_here]["message"]
+    assert "X-Request-ID" not in stylesheet.headers
+    assert "GET /static/css/portal.css" in access["nginx-fedcba9876543210"]["message"]
     assert any(entry["logger"] == "gunicorn.error" and "Booting worker" in entry["message"]
                for entry in entries)
 

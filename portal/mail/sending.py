@@ -92,6 +92,12 @@ def _take_batch(now: datetime) -> list[OutgoingMail]:
     query = (select(OutgoingMail).where(OutgoingMail.next_attempt_at <= now)
              .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
              .limit(current_app.config["MAIL_BATCH_SIZE"]))
+    # A look first, without SQLite's write lock: an idle worker polling never holds it.
+    if db.session.scalar(select(OutgoingMail.id).where(OutgoingMail.next_attempt_at <= now)
+                         .limit(1)) is None:
+        db.session.rollback()
+        return []
+    db.session.rollback()
     if db.session.get_bind().dialect.name == "postgresql":
         # Two workers never take the same rows.
         query = query.with_for_update(skip_locked=True)

@@ -49,7 +49,7 @@ def portal_server(browser_database, smtp_server):
     url, directory = browser_database
     controller, _inbox = smtp_server
     # Its e-mails (sign-up confirmations, sign-in links) arrive in ``browser_mailbox``.
-    server = PortalServer(url, directory, mail_worker=True, SMTP_HOST=controller.hostname,
+    server = PortalServer(url, directory, SMTP_HOST=controller.hostname,
                           SMTP_PORT=str(controller.port), SMTP_SECURITY="none").start()
     try:
         yield server
