@@ -9,15 +9,33 @@ CATALOGS := $(foreach locale,fr es ar pt,translations/$(locale)/LC_MESSAGES/mess
 STATIC_FILES := $(shell find portal/static -type f 2>/dev/null)
 STATIC_BUILD := portal/static-build/manifest.json
 
-.PHONY: setup demo serve test lint translations clean
+# Every Python package, the portal's and its tests' and bench/'s, at the version and with the
+# hashes in the lock file (`make lock` refreshes it from pyproject.toml's ranges). The lock
+# holds every dependency: pip installs it without resolving again, and checks the result.
+LOCK := requirements/portal.lock
+
+.PHONY: setup demo serve test lint translations lock wheel clean
 
 setup: $(VENV)/.installed portal/static/vendor/socket.io.min.js $(STATIC_BUILD) $(CATALOGS)
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip setuptools
-	$(PYTHON) -m pip install --quiet -e '.[test]'
+	$(PYTHON) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PYTHON) -m pip check
 	touch $@
+
+# The newest versions pyproject.toml allows, written with their hashes; review, test, commit.
+lock: $(VENV)/.installed
+	$(PYTHON) -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --all-build-deps \
+		--strip-extras --no-emit-index-url --no-emit-find-links --extra test --extra bench \
+		-o $(LOCK) pyproject.toml
+
+# The wheel an IT team installs (after setup: it carries the built static files).
+wheel: setup
+	rm -rf build
+	$(PYTHON) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
 # npm ci installs the pinned Socket.IO client and copies it into portal/static/vendor.
 portal/static/vendor/socket.io.min.js: package.json package-lock.json
@@ -43,11 +61,13 @@ demo: setup
 	$(FLASK) seed-demo
 	$(MAKE) --no-print-directory serve
 
-# gunicorn's threads serve pages and WebSocket connections alike (simple-websocket).
+# gunicorn.conf.py holds gunicorn's settings (threads, the log, the Socket.IO mode). The mail
+# worker runs beside it and sends the outbox (without SMTP_HOST: writes each e-mail to the
+# log); Ctrl-C stops both.
 serve: setup
 	@echo "The portal is at http://127.0.0.1:$(PORT)/"
-	$(VENV)/bin/gunicorn --workers 1 --threads 64 --bind 127.0.0.1:$(PORT) \
-		--access-logfile - wsgi:app
+	@$(FLASK) send-mail & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
 test: setup
 	$(VENV)/bin/pytest
@@ -56,4 +76,4 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules portal/static/vendor portal/static-build $(CATALOGS)
+	rm -rf $(VENV) node_modules portal/static/vendor portal/static-build $(CATALOGS) build dist

@@ -118,7 +118,7 @@ def gunicorn(module: str, port: int, mode: str, environment: dict, log: Path, th
     worker = ["-k", "gevent", "--worker-connections", str(threads)] if mode == "gevent" else [
         "--threads", str(threads)]
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--workers", "1", *worker, "--bind",
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), *worker, "--bind",
          f"127.0.0.1:{port}", "--timeout", "120", module],
         cwd=ROOT, env={**os.environ, **environment}, stdout=log.open("wb"),
         stderr=subprocess.STDOUT, start_new_session=True)

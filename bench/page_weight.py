@@ -155,8 +155,8 @@ def main() -> None:
             port = probe.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "8", "--bind",
-             f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=environment,
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--threads",
+             "8", "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=environment,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             deadline = time.monotonic() + 60

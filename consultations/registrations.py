@@ -44,7 +44,7 @@ from portal.audit.operations import record_event
 from portal.countries import is_country_code
 from portal.database import utcnow
 from portal.extensions import db
-from portal.mail import send_after_commit
+from portal.mail import Delivery, send_after_commit
 from portal.refusals import Refused
 
 Status = RegistrationStatus
@@ -482,7 +482,8 @@ def import_invitees(consultation: Consultation, actor: User, csv_text: str) -> l
 
 def send_invitations(consultation: Consultation, actor: User,
                      link_for: Callable[[Invitation], str]) -> int:
-    """E-mail every invitee not yet sent an invitation; returns how many were sent."""
+    """Put an invitation for every invitee not yet sent one in the outbox (the mail worker
+    sends them); returns how many."""
     unsent = db.session.scalars(
         select(Invitation).where(
             Invitation.consultation_id == consultation.id, Invitation.sent_at.is_(None),
@@ -493,7 +494,7 @@ def send_invitations(consultation: Consultation, actor: User,
         account = db.session.scalar(select(User).where(User.email == invitation.email))
         locale = account.preferred_locale if account else consultation.working_languages[0]
         with force_locale(locale):
-            send_after_commit(
+            invitation.mail = send_after_commit(
                 invitation.email,
                 _("Invitation: %(title)s", title=consultation.title),
                 render_template("mail/invitation.txt", invitation=invitation,
@@ -505,6 +506,26 @@ def send_invitations(consultation: Consultation, actor: User,
         record_event("invitation.sent", actor=actor, consultation=consultation,
                      count=len(unsent))
     return len(unsent)
+
+
+@dataclass(frozen=True)
+class InvitationDeliveries:
+    """How many invitation e-mails the mail worker has delivered, has still to send, or
+    could not deliver."""
+
+    sent: int
+    waiting: int
+    failed: int
+
+
+def invitation_deliveries(invitations: list[Invitation]) -> InvitationDeliveries | None:
+    """The delivery state of the invitations sent through the outbox; None if none was."""
+    states = [invitation.mail.delivery for invitation in invitations if invitation.mail]
+    if not states:
+        return None
+    return InvitationDeliveries(
+        sent=states.count(Delivery.sent), failed=states.count(Delivery.failed),
+        waiting=sum(state in (Delivery.waiting, Delivery.retrying) for state in states))
 
 
 def registrations_matching(consultation: Consultation, *, status: str | None = None,

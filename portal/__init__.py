@@ -6,8 +6,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import DEFAULTS, persistent_secret_key, settings_from_environment
-
-ROOT = Path(__file__).resolve().parent.parent
+from portal.paths import TEMPLATES, TRANSLATIONS
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -15,7 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(TEMPLATES),
         # Served by portal/static_files.py: hashed names, compressed, cached for a year.
         static_folder=None,
     )
@@ -24,6 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = persistent_secret_key(Path(app.instance_path))
+
+    from portal.logs import register_request_ids
+
+    register_request_ids(app)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -77,8 +80,8 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    app.config["INTERFACE_LOCALES"] = i18n.interface_locales(ROOT / "translations")
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config["INTERFACE_LOCALES"] = i18n.interface_locales(TRANSLATIONS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.localize_callback = str
@@ -129,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from consultations.views import blueprint as consultations_blueprint
     from portal.accounts.views import blueprint as accounts_blueprint
     from portal.audit.views import blueprint as audit_blueprint
+    from portal.health import blueprint as health_blueprint
     from portal.i18n import blueprint as language_blueprint
     from recommendations.outcome.views import blueprint as outcome_blueprint
     from recommendations.views import blueprint as recommendations_blueprint
@@ -136,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_blueprint)
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(audit_blueprint)
+    app.register_blueprint(health_blueprint)
     app.register_blueprint(language_blueprint)
     app.register_blueprint(recommendations_blueprint)
     app.register_blueprint(outcome_blueprint)

@@ -1,5 +1,6 @@
 """Flask CLI commands: ``flask --app wsgi seed-demo``, ``create-admin``,
-``outcome-document``, ``anonymise-expired``, ``backup`` and ``check-integrity``."""
+``outcome-document``, ``anonymise-expired``, ``backup``, ``check-integrity`` and
+``send-mail``."""
 
 import time
 from pathlib import Path
@@ -19,6 +20,31 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(anonymise_expired_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(check_integrity_command)
+    app.cli.add_command(send_mail_command)
+
+
+@click.command("send-mail")
+@with_appcontext
+@click.option("--once", is_flag=True,
+              help="Send what is due now, then stop (by default: keep watching the outbox).")
+def send_mail_command(once: bool) -> None:
+    """Send the outbox's e-mails (run one beside the portal's processes)."""
+    import signal
+    import threading
+
+    from portal.logs import configure_logging
+    from portal.mail.sending import run_worker, send_due_mail
+
+    configure_logging()
+    stop = threading.Event()
+    if once:
+        done = send_due_mail()
+        click.echo(f"Sent {done.sent}, to try again {done.retrying}, given up {done.failed}.")
+        return
+    # systemd and make stop it with SIGTERM: the message being sent is finished and recorded.
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    run_worker(stop)
 
 
 @click.command("seed-demo")

@@ -46,6 +46,10 @@ def settings_from_environment(instance_path: Path) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Red Talks portal <no-reply@localhost>"),
+        #: The domain of Message-IDs; by default SERVER_NAME's host, else MAIL_FROM's domain.
+        "MAIL_MESSAGE_ID_DOMAIN": os.environ.get("MAIL_MESSAGE_ID_DOMAIN") or None,
+        #: The mail worker (flask send-mail): how often it looks for mail to send, in seconds.
+        "MAIL_POLL_SECONDS": float(os.environ.get("MAIL_POLL_SECONDS", "2")),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -113,6 +117,14 @@ DEFAULTS = {
     #: Life of an e-mailed sign-in link, and of a sign-up's confirmation link (durations).
     "SIGN_IN_LINK_MAX_AGE_SECONDS": 15 * 60,
     "SIGN_UP_CONFIRMATION_MAX_AGE_SECONDS": 24 * 3600,
+    #: The mail worker (portal/mail/sending.py): messages per SMTP connection, seconds an
+    #: SMTP server may take to answer, attempts before giving up, and the delay after a first
+    #: failed attempt (doubled after each further one, up to the longest).
+    "MAIL_BATCH_SIZE": 50,
+    "SMTP_TIMEOUT": 30,
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_SECONDS": 60,
+    "MAIL_LONGEST_RETRY_SECONDS": 3600,
     #: A duration, not a password (bandit B105).
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,  # nosec B105
     #: Push coalesced tallies from a background task (the suite pushes them by hand).

@@ -1,8 +1,11 @@
 """Pages of the recommendations area: drafting and amending, voting by form, the plenary
 console, the projector view, results with their exports, and the read-only JSON API."""
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     jsonify,
@@ -613,6 +616,17 @@ def api_recommendations(consultation_id):
     return jsonify({"consultation_id": consultation.id, "recommendations": [
         _recommendation_json(r) for r in drafting.recommendations_of(consultation)
         if r.status != RecommendationStatus.merged]})
+
+
+#: The API's description (OpenAPI 3.1), shipped beside this module; docs/api.md explains it.
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@blueprint.get("/api/v1/openapi.json")
+def api_description():
+    response = Response(OPENAPI.read_bytes(), mimetype="application/json")
+    response.cache_control.public, response.cache_control.max_age = True, 3600
+    return response
 
 
 @blueprint.get("/api/v1/rounds/<int:round_id>")

@@ -246,13 +246,24 @@ def smtp_server():
 
 @pytest.fixture
 def mailbox(app, smtp_server, monkeypatch):
-    """Mail sent during the test goes through a real SMTP server and arrives here."""
+    """Mail sent during the test goes through a real SMTP server and arrives here: each look
+    at the messages first has the mail worker send what the outbox holds, as the worker
+    beside the portal would."""
+    from portal.mail.sending import send_due_mail
+
     controller, inbox = smtp_server
     inbox.messages.clear()
     monkeypatch.setitem(app.config, "SMTP_HOST", controller.hostname)
     monkeypatch.setitem(app.config, "SMTP_PORT", controller.port)
     monkeypatch.setitem(app.config, "SMTP_SECURITY", "none")
-    return inbox
+
+    def send_the_outbox():
+        with app.app_context():
+            send_due_mail()
+
+    inbox.before_reading = send_the_outbox
+    yield inbox
+    inbox.before_reading = None
 
 
 class FreshContextSocketClient(SocketIOTestClient):

@@ -9,14 +9,24 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
+    """What the SMTP server received. ``before_reading``, when set, runs before each look at
+    the messages: the suite's ``mailbox`` fixture has the mail worker send the outbox then."""
+
     def __init__(self):
-        self.messages: list[Message] = []
+        self._messages: list[Message] = []
+        self.before_reading = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
         # The default policy decodes headers: a subject in French or Arabic reads as written.
-        self.messages.append(
+        self._messages.append(
             email.message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[Message]:
+        if self.before_reading is not None:
+            self.before_reading()
+        return self._messages
 
     def to(self, address: str) -> list[Message]:
         return [message for message in self.messages if message["To"] == address]

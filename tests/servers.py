@@ -39,9 +39,12 @@ class PortalServer:
     """A gunicorn master and its worker in a process group of their own: ``kill`` ends both
     at once, as a crash would, and ``start`` again serves on the same port. Rate limits are
     off unless a test turns them on (``RATE_LIMITS="1"``): the suite's servers take many
-    sign-ins and posts from one address."""
+    sign-ins and posts from one address. With ``mail_worker`` (by default when given an
+    ``SMTP_HOST``), the mail worker runs beside it (``flask send-mail``, as ``make serve`` runs
+    it), writing to the same log."""
 
-    def __init__(self, database_url: str, instance: Path, **environment: str):
+    def __init__(self, database_url: str, instance: Path, mail_worker: bool | None = None,
+                 **environment: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = instance / f"server-{self.port}.log"
@@ -56,16 +59,25 @@ class PortalServer:
         if "REDIS_URL" not in environment:
             self.environment.pop("REDIS_URL", None)
         self.process: subprocess.Popen | None = None
+        if mail_worker is None:
+            mail_worker = bool(environment.get("SMTP_HOST"))
+        self.mail_worker = mail_worker
+        self.worker: subprocess.Popen | None = None
 
     def start(self) -> "PortalServer":
         self._close_log()
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "32",
-             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+             "--threads", "32", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT, env=self.environment, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        if self.mail_worker:
+            self.worker = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "send-mail"], cwd=ROOT,
+                env={"MAIL_POLL_SECONDS": "0.2", **self.environment}, stdout=self._log,
+                stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_until_ready()
         return self
 
@@ -74,7 +86,17 @@ class PortalServer:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        self._stop_mail_worker()
         self._close_log()
+
+    def _stop_mail_worker(self) -> None:
+        if self.worker and self.worker.poll() is None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
 
     def _close_log(self) -> None:
         if getattr(self, "_log", None) is not None:
@@ -107,6 +129,7 @@ class PortalServer:
             # A worker left behind by a master that died holds the port: end the group.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+        self._stop_mail_worker()
         self._close_log()
 
 
@@ -198,6 +221,7 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Request-ID $request_id;
             proxy_read_timeout 300s;
             add_header Set-Cookie $portal_route_cookie always;
             add_header X-Upstream $upstream_addr always;

@@ -167,6 +167,8 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "consultations.translate_texts": TRANSLATORS,
     "consultations.thread": GROUP_READERS,
     "favicon": PUBLIC,
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "language.choose_language": PUBLIC,
     "outcome.breakout_summary": SUMMARY_WRITERS,
     "outcome.compile_document": ORGANISERS,
@@ -212,6 +214,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "recommendations.vote": ADMITTED,
     # The short address of the projector's QR code: sends everyone somewhere useful.
     "recommendations.vote_now": PUBLIC,
+    "recommendations.api_description": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.

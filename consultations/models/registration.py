@@ -11,6 +11,7 @@ from consultations.models.consultation import Consultation
 from portal.accounts.models import StakeholderGroup, User
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.mail.models import OutgoingMail
 
 
 class Role(StrEnum):
@@ -215,9 +216,13 @@ class Invitation(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: When the invitation e-mail went out; None until the facilitator sends it.
+    #: When the facilitator sent the invitation; None until then.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The invitation e-mail in the outbox: whether it was delivered, or why not.
+    mail_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_mails.id", ondelete="SET NULL"))
     #: When the invited person registered (or took up the appointment).
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation: Mapped[Consultation] = relationship()
+    mail: Mapped[OutgoingMail | None] = relationship()

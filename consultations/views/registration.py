@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consultations import registrations as rules
 from consultations.forms import (
@@ -272,10 +273,12 @@ def invitations(slug):
     listed = db.session.scalars(
         select(Invitation).where(Invitation.consultation_id == consultation.id,
                                  Invitation.role == Role.participant)
+        .options(selectinload(Invitation.mail))
         .order_by(Invitation.email)).all()
     return render_template("consultations/registration/invitations.html",
                            consultation=consultation, form=form, errors=errors,
-                           invitations=listed, send_form=StatusForm())
+                           invitations=listed, send_form=StatusForm(),
+                           deliveries=rules.invitation_deliveries(listed))
 
 
 @blueprint.post("/c/<slug>/invitations/send")

@@ -43,6 +43,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
+from portal.mail import OutgoingMail
 from portal.refusals import Refused
 from recommendations.models import (
     Amendment,
@@ -323,6 +324,7 @@ def delete_account(user: User, password: str) -> None:
     _bulk(delete(SignInLink).where(SignInLink.user_id == user.id))
     _bulk(delete(SignUpRequest).where(SignUpRequest.email == user.email))
     _bulk(delete(Invitation).where(Invitation.email == user.email))
+    _bulk(delete(OutgoingMail).where(OutgoingMail.recipient == user.email))
     db.session.expire_all()
     db.session.delete(user)
     db.session.flush()
