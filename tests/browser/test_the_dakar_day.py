@@ -42,7 +42,7 @@ def demo_server(tmp_path_factory, smtp_server):
 
 @pytest.fixture
 def screenshots(request):
-    """Where the walk's screenshots go, to look at after a run (kept by pytest's tmp_path)."""
+    """Where the walk's screenshots go, to look at after a run (`.screenshots/`, ignored by git)."""
     folder = Path(request.config.rootpath) / ".screenshots" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -57,6 +57,18 @@ def context_for(chromium, server, **options):
 def phone_context(chromium, server, javascript=True):
     return context_for(chromium, server, viewport=PHONE, is_mobile=True, has_touch=True,
                        java_script_enabled=javascript)
+
+
+def screenshot_every_page(folder, *contexts) -> None:
+    """What each person's browser showed when the walk failed."""
+    for number, context in enumerate(contexts):
+        for page in context.pages:
+            page.screenshot(path=str(folder / f"failed-{number}.png"), full_page=True)
+
+
+def close_all(*contexts) -> None:
+    for context in contexts:
+        context.close()
 
 
 def facilitator_signs_in(page) -> None:
@@ -239,14 +251,11 @@ def test_the_dakar_day_with_javascript(chromium, demo_server, browser_mailbox, s
         assert_accessible(desk)
         desk.screenshot(path=str(screenshots / "7-results.png"), full_page=True)
     except Exception:
-        for number, context in enumerate((phone_browser, walk_in_browser, desk_browser,
-                                          projector_browser)):
-            for page in context.pages:
-                page.screenshot(path=str(screenshots / f"failed-{number}.png"), full_page=True)
+        screenshot_every_page(screenshots, phone_browser, walk_in_browser, desk_browser,
+                              projector_browser)
         raise
     finally:
-        for context in (phone_browser, walk_in_browser, desk_browser, projector_browser):
-            context.close()
+        close_all(phone_browser, walk_in_browser, desk_browser, projector_browser)
 
 
 def no_scripts_to_check(page) -> None:
@@ -305,10 +314,7 @@ def test_the_dakar_day_without_javascript(chromium, demo_server, browser_mailbox
         expect(phone.locator("main")).to_contain_text("2 of 22 voted")
         phone.screenshot(path=str(screenshots / "2-results.png"), full_page=True)
     except Exception:
-        for number, context in enumerate((phone_browser, walk_in_browser, desk_browser)):
-            for page in context.pages:
-                page.screenshot(path=str(screenshots / f"failed-{number}.png"), full_page=True)
+        screenshot_every_page(screenshots, phone_browser, walk_in_browser, desk_browser)
         raise
     finally:
-        for context in (phone_browser, walk_in_browser, desk_browser):
-            context.close()
+        close_all(phone_browser, walk_in_browser, desk_browser)
