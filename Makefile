@@ -37,8 +37,9 @@ wheel: setup
 	rm -rf build
 	$(PYTHON) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
-# npm ci installs the pinned Socket.IO client and copies it into portal/static/vendor.
-portal/static/vendor/socket.io.min.js: package.json package-lock.json
+# npm ci installs the pinned Socket.IO client and jsQR (copied into portal/static/vendor), and
+# oidc-provider, the OpenID provider the single sign-on tests start (tests/openid_provider.mjs).
+portal/static/vendor/socket.io.min.js: package.json package-lock.json scripts/vendor-assets.mjs
 	npm ci --no-audit --no-fund
 	touch $@
 

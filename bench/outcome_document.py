@@ -41,7 +41,7 @@ from docx.shared import Cm  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
-from consultations import discussion, operations  # noqa: E402
+from consultations import breakouts, discussion, operations  # noqa: E402
 from consultations.models import (  # noqa: E402
     AdoptionRule,
     AgendaItemKind,
@@ -62,7 +62,7 @@ from portal.extensions import db  # noqa: E402
 from recommendations import drafting, translating, voting  # noqa: E402
 from recommendations.adoption import Counts  # noqa: E402
 from recommendations.models import TranslationStatus, Vote, VoteRound  # noqa: E402
-from recommendations.outcome import content, pdf  # noqa: E402
+from recommendations.outcome import content, parts, pdf  # noqa: E402
 from recommendations.outcome import operations as outcome  # noqa: E402
 from recommendations.outcome.chart import bar_chart  # noqa: E402
 from recommendations.outcome.prose import blocks_of  # noqa: E402
@@ -181,14 +181,14 @@ def build(random_: random.Random) -> tuple[Consultation, User]:
         voting.close_round(round_, facilitator)
 
     for locale, words in (("en", "The consultation"), ("fr", "La consultation")):
-        names = ({name: f"{name} (fr)" for name in content.names_to_translate(consultation,
+        names = ({name: f"{name} (fr)" for name in words.names_to_translate(consultation,
                                                                              "fr")}
                  if locale == "fr" else {})
         outcome.save_outcome_text(
             consultation, secretariat, locale, names=names,
             executive_summary=f"{words} agreed its recommendations.\n\n" + SENTENCE * 4,
             introduction=SENTENCE * 3 + "\n\n- " + SENTENCE + "\n- " + SENTENCE)
-    for group in content.breakout_groups_of(consultation):
+    for group in breakouts.groups_of(consultation):
         for locale in ("en", "fr"):
             outcome.save_breakout_summary(group, secretariat, locale, SENTENCE * 5)
     for recommendation in recommendations:
@@ -334,7 +334,7 @@ def main() -> None:
                 return size, missing
 
             def gather():
-                return content.as_data(content.outcome_of(
+                return parts.as_data(content.outcome_of(
                     consultation, "en", number=1, generated_at=datetime.now(UTC)))
 
             # Each run times every variant once, one after the other, so that whatever else

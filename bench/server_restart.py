@@ -5,10 +5,13 @@ reconnect and get the round's state back.
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/server_restart.py --voters 300 [--mode gevent|threading]
 
-One gunicorn process on SQLite on a free loopback port with a fresh database (seeded as in
-bench/live_vote.py). Every voter signs in over HTTP and connects with python-socketio's
-asyncio client, reconnecting as the browser's client does (first retry after 1 s, then
-doubling to 5 s, randomised by half); on every connection it joins the round's room, whose
+One gunicorn process on SQLite on a free loopback port with a fresh database, seeded as in
+bench/live_vote.py (argon2id password hashes, as the portal stores them). Every voter signs in
+through the sign-in form and connects with the client of bench/live_vote.py, which behaves as
+the portal's live.js and the browser's socket.io-client: a sign-in answered 503, a join or a
+vote answered ``busy`` and a connection refused ``busy`` are sent again after the wait the
+server asks for and up to as long again; a lost connection is made again after 1 s, then
+doubling to 5 s, randomised by half; on every connection it joins the round's room, whose
 answer carries the round's state. All vote, each changing their vote again as soon as it is
 acknowledged; after ``--kill-after`` seconds the server's process group gets SIGKILL, and it is
 started again at once on the same port and database. Reported: votes acknowledged before the
@@ -21,25 +24,26 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
-import socketio
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from live_vote import (  # noqa: E402  (bench/ is not a package)
-    PASSWORD,
     SECRET,
+    HttpAnswers,
+    LiveClient,
+    busy_wait,
+    client_cpu,
     free_port,
     gunicorn,
+    keep_logs,
     percentile,
     seed,
+    server_tracebacks,
     stop,
     wait_for,
 )
@@ -47,40 +51,20 @@ from live_vote import (  # noqa: E402  (bench/ is not a package)
 CHOICES = ("support", "oppose", "abstain")
 
 
-class Voter:
-    def __init__(self, number: int, base: str, round_id: int):
-        self.number, self.base, self.round_id = number, base, round_id
-        self.joins: list[tuple[float, dict]] = []
+class Voter(LiveClient):
+    def __init__(self, number: int, base: str, round_id: int, answers: HttpAnswers):
+        super().__init__(number, base, f"round:{round_id}", answers)
+        self.round_id = round_id
         self.last_acknowledged: tuple[str, dict] | None = None
         self.last_sent: str | None = None
         self.votes = self.acknowledged = 0
-        self.http: aiohttp.ClientSession | None = None
-        self.client: socketio.AsyncClient | None = None
 
-    async def come_in(self) -> None:
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        async with self.http.get(f"{self.base}/account/sign-in") as response:
-            page = await response.text()
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        async with self.http.post(f"{self.base}/account/sign-in", allow_redirects=False, data={
-                "csrf_token": token, "email": f"voter{self.number + 1}@bench.example",
-                "password": PASSWORD}) as response:
-            if response.status != 302:
-                raise RuntimeError(f"sign-in answered {response.status}")
-        self.client = socketio.AsyncClient(
-            http_session=self.http, reconnection=True, reconnection_delay=1,
-            reconnection_delay_max=5, randomization_factor=0.5)
-        self.client.on("connect", self.join)
-        await self.client.connect(self.base, transports=["websocket"], wait_timeout=60)
-
-    async def join(self) -> None:
-        # Not call(): the connect handler runs where the answers are read.
-        await self.client.emit("join", {"room": f"round:{self.round_id}"},
-                               callback=self.joined)
-
-    async def joined(self, answer) -> None:
-        if answer.get("ok"):
-            self.joins.append((time.perf_counter(), answer["state"]))
+    async def come_in(self, deadline: float) -> None:
+        """Sign in through the form, then connect and join, and keep doing so after every
+        lost connection (as live.js does)."""
+        await self.open()
+        await self.sign_in(deadline)
+        self.keep_connected()
 
     async def keep_voting(self, until: asyncio.Event) -> None:
         while not until.is_set():
@@ -92,14 +76,13 @@ class Voter:
                     "round_id": self.round_id, "choice": choice}, timeout=30)
             except Exception:  # noqa: BLE001  (the server is gone: stop voting)
                 return
-            if not answer.get("ok"):
+            if answer and answer.get("code") == "busy":
+                await asyncio.sleep(busy_wait(answer.get("retry_after")))
+                continue
+            if not answer or not answer.get("ok"):
                 return
             self.last_acknowledged = (choice, answer)
             self.acknowledged += 1
-
-    async def leave(self) -> None:
-        await self.client.disconnect()
-        await self.http.close()
 
 
 def stored_votes(database_url: str) -> dict[int, tuple[str, int]]:
@@ -114,22 +97,30 @@ def stored_votes(database_url: str) -> dict[int, tuple[str, int]]:
 
 async def scenario(args, directory: Path) -> dict:
     database_url = f"sqlite:///{directory / 'bench.db'}"
-    round_id = seed(database_url, args.voters)
+    round_id, _recommendation_id = seed(database_url, args.voters, args.distinct_hashes)
     environment = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET,
                    "SOCKETIO_ASYNC_MODE": args.mode,
-                   "SIGN_IN_FAILURES_PER_ADDRESS": "100000"}
+                   "SIGN_IN_FAILURES_PER_ADDRESS": "100000",
+                   # Thousands of voters sign in from this one address.
+                   "RATE_LIMITS": "0"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     threads = args.voters + 100
     server = gunicorn("wsgi:app", port, args.mode, environment, directory / "before.log", threads)
-    crowd = [Voter(number, base, round_id) for number in range(args.voters)]
+    answers = HttpAnswers()
+    crowd = [Voter(number, base, round_id, answers) for number in range(args.voters)]
     try:
-        wait_for(f"{base}/account/sign-in")
+        wait_for(f"{base}/healthz")
+        arriving = time.perf_counter()
+        deadline = arriving + args.arrival_timeout
         for start in range(0, len(crowd), 50):
-            await asyncio.gather(*(voter.come_in() for voter in crowd[start:start + 50]))
-        deadline = time.perf_counter() + 60
+            await asyncio.gather(*(voter.come_in(deadline) for voter in crowd[start:start + 50]))
         while not all(voter.joins for voter in crowd) and time.perf_counter() < deadline:
             await asyncio.sleep(0.1)
+        all_in = time.perf_counter() - arriving
+        joined_before = sum(1 for voter in crowd if voter.joins)
+        print(f"{joined_before} of {args.voters} voters in the room after {all_in:.1f} s; "
+              "voting", file=sys.stderr, flush=True)
 
         stop_voting = asyncio.Event()
         voting = [asyncio.create_task(voter.keep_voting(stop_voting)) for voter in crowd]
@@ -137,11 +128,12 @@ async def scenario(args, directory: Path) -> dict:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
         killed = time.perf_counter()
+        cpu_at_kill = client_cpu()
         stop_voting.set()
         # Started again at once, as systemd's Restart=always does.
         server = gunicorn("wsgi:app", port, args.mode, environment, directory / "after.log",
                           threads)
-        wait_for(f"{base}/account/sign-in")
+        wait_for(f"{base}/healthz")
         ready = time.perf_counter()
         # Votes sent to the killed process are never answered: their calls time out.
         await asyncio.gather(*voting)
@@ -157,20 +149,21 @@ async def scenario(args, directory: Path) -> dict:
 
         deadline = ready + 120
         while time.perf_counter() < deadline and not all(
-                any(at > killed for at, _state in voter.joins) for voter in crowd):
+                any(at > killed for at, _answer in voter.joins) for voter in crowd):
             await asyncio.sleep(0.05)
-        back = [min(at for at, _state in voter.joins if at > killed) - ready for voter in crowd
-                if any(at > killed for at, _state in voter.joins)]
+        back = [min(at for at, _answer in voter.joins if at > killed) - ready for voter in crowd
+                if any(at > killed for at, _answer in voter.joins)]
         stored = stored_votes(database_url)
         own_vote_shown = 0
         for voter in crowd:
-            states = [state for at, state in voter.joins if at > killed]
+            states = [answer["state"] for at, answer in voter.joins if at > killed]
             if states and voter.last_acknowledged:
                 mine = states[-1]["your_vote"]
                 row = stored[voter.last_acknowledged[1]["vote_id"]]
                 own_vote_shown += mine == {"choice": row[0], "reservation": None, "seq": row[1]}
         return {
             "voters": args.voters, "mode": args.mode,
+            "joined_before_kill": joined_before, "all_in_s": round(all_in, 2),
             "votes_acknowledged_before_kill": sum(voter.acknowledged for voter in crowd),
             "voters_acknowledged": len(acknowledged), "acknowledged_lost": lost,
             "restart_s": round(ready - killed, 2),
@@ -179,9 +172,16 @@ async def scenario(args, directory: Path) -> dict:
             "state_back_p95_ms": percentile(back, 0.95),
             "state_back_max_ms": percentile(back, 1.0),
             "own_vote_shown": own_vote_shown,
+            "dropped": sum(voter.dropped for voter in crowd),
+            "reconnects": sum(max(0, voter.connections - 1) for voter in crowd),
+            "connect_busy": sum(voter.connect_busy for voter in crowd),
+            "join_busy": sum(voter.join_busy for voter in crowd),
+            "http_5xx": {str(status): count
+                         for status, count in sorted(answers.by_status.items())},
+            "client_cpu_after_kill_s": round(client_cpu() - cpu_at_kill, 2),
         }
     finally:
-        await asyncio.gather(*(voter.leave() for voter in crowd if voter.client),
+        await asyncio.gather(*(voter.close() for voter in crowd if voter.client),
                              return_exceptions=True)
         stop(server)
 
@@ -192,16 +192,21 @@ def main() -> None:
     parser.add_argument("--mode", choices=["threading", "gevent"], default="gevent")
     parser.add_argument("--kill-after", type=float, default=3.0,
                         help="seconds of voting before the kill")
+    parser.add_argument("--arrival-timeout", type=float, default=300,
+                        help="seconds for everyone to sign in and join before the voting")
+    parser.add_argument("--distinct-hashes", type=int, default=16,
+                        help="argon2id hashes made and dealt out in turn to the participants")
     parser.add_argument("--keep-logs", metavar="DIRECTORY",
                         help="copy the servers' logs there")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         try:
             result = asyncio.run(scenario(args, Path(name)))
+            result["server_errors"], first = server_tracebacks(Path(name))
+            if first:
+                print("first error in the servers' logs:\n" + first, file=sys.stderr)
         finally:
-            if args.keep_logs:
-                for log in Path(name).glob("*.log"):
-                    (Path(args.keep_logs) / log.name).write_bytes(log.read_bytes())
+            keep_logs(Path(name), args.keep_logs)
     print(json.dumps(result))
 
 

@@ -11,19 +11,17 @@ from consultations.models import (
     BreakoutAssignment,
     BreakoutChoice,
     BreakoutGroup,
+    Consultation,
     Registration,
     RegistrationStatus,
-    Role,
 )
+from portal import permissions
 from portal.accounts.models import User
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
 from portal.live import recheck_followers_after_commit
 from portal.refusals import Refused
-
-#: Roles placed in breakout groups; facilitators, secretariat and observers move between them.
-MEMBER_ROLES = (Role.participant, Role.rapporteur)
 
 
 class AssignmentRefused(Refused):
@@ -35,7 +33,7 @@ def members_to_place(round_: AgendaItem) -> list[Registration]:
         select(Registration)
         .where(Registration.consultation_id == round_.consultation_id,
                Registration.status == RegistrationStatus.approved,
-               Registration.role.in_(MEMBER_ROLES),
+               Registration.role.in_(permissions.VOTING_ROLES),
                Registration.user_id.is_not(None))
         .order_by(Registration.id)
     ).all()
@@ -69,6 +67,7 @@ def _groups(round_: AgendaItem) -> list[Group]:
 
 def propose(round_: AgendaItem, actor: User) -> Proposal:
     """Replace the round's assignment, except what was placed by hand, with a balanced one."""
+    permissions.demand(permissions.may_edit_consultation(actor, round_.consultation))
     if not round_.groups:
         raise AssignmentRefused("the round has no group")
     members = members_to_place(round_)
@@ -125,6 +124,7 @@ def current_proposal(round_: AgendaItem) -> tuple[Proposal, list[Candidate]]:
 def move(round_: AgendaItem, registration: Registration, group: BreakoutGroup | None,
          actor: User) -> None:
     """Place a person by hand (kept by later proposals), or take them out of the round."""
+    permissions.demand(permissions.may_edit_consultation(actor, round_.consultation))
     if group is not None and group.round_id != round_.id:
         raise AssignmentRefused("the group is not in this round")
     assignment = db.session.scalar(
@@ -146,6 +146,7 @@ def move(round_: AgendaItem, registration: Registration, group: BreakoutGroup | 
 
 
 def publish(round_: AgendaItem, actor: User) -> None:
+    permissions.demand(permissions.may_edit_consultation(actor, round_.consultation))
     round_.assignment_published_at = utcnow()
     db.session.flush()
     record_event("breakout_assignment.published", actor=actor, target=round_,
@@ -179,14 +180,14 @@ def group_of(registration: Registration | None, round_: AgendaItem) -> BreakoutG
             BreakoutAssignment.registration_id == registration.id))
 
 
-def is_member(user, group: BreakoutGroup) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.execute(
-        select(BreakoutAssignment.id).join(Registration).where(
-            BreakoutAssignment.group_id == group.id, Registration.user_id == user.id,
-            Registration.status == RegistrationStatus.approved)
-    ).first() is not None and group.round.assignment_published_at is not None
+def groups_of(consultation: Consultation) -> list[BreakoutGroup]:
+    """Every breakout group of every round of the consultation, in agenda order: the rounds
+    by their start, the groups of a round by their position."""
+    return db.session.scalars(
+        select(BreakoutGroup).join(AgendaItem)
+        .where(AgendaItem.consultation_id == consultation.id)
+        .order_by(AgendaItem.starts_at, AgendaItem.id, BreakoutGroup.position,
+                  BreakoutGroup.id)).all()
 
 
 def members_of(group: BreakoutGroup) -> list[Registration]:

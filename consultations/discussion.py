@@ -23,11 +23,17 @@ from portal.audit.operations import record_event
 from portal.countries import country_name
 from portal.database import utcnow
 from portal.extensions import db
+from portal.live import broadcast_after_commit
 from portal.refusals import Refused
 
 
 class CommentRefused(Refused):
     """The comment cannot be stored; ``reason`` says why in the user's language."""
+
+
+def _tell_followers(event: str, comment: Comment) -> None:
+    """Push the comment as it now is to everyone following its thread, once committed."""
+    broadcast_after_commit(event, live_payload(comment), f"thread:{comment.thread_id}")
 
 
 def plenary_thread(consultation: Consultation) -> Thread:
@@ -60,6 +66,7 @@ def sync_guiding_threads(group: BreakoutGroup) -> None:
 
 def add_thread(consultation: Consultation, actor: User, title: str,
                group: BreakoutGroup | None = None) -> Thread:
+    permissions.demand(permissions.may_moderate(actor, consultation))
     position = db.session.scalar(
         select(func.coalesce(func.max(Thread.position), 0)).where(
             Thread.consultation_id == consultation.id,
@@ -117,35 +124,38 @@ def post_comment(thread: Thread, author: User, body: str,
                           author, thread.consultation))
     db.session.add(comment)
     db.session.flush()
+    _tell_followers("comment_created", comment)
     return comment
 
 
 def edit_comment(comment: Comment, author: User, body: str) -> None:
-    if comment.author_id != author.id or comment.deleted_at or comment.hidden_at:
+    if not permissions.is_author(author, comment) or not comment.is_visible:
         raise CommentRefused(_("Only its author can edit a comment."))
-    if not permissions.may_write_in_thread(author, comment.thread):
+    if not permissions.may_edit_comment(author, comment):
         raise CommentRefused(_("You may not write in this thread."))
     body = _clean_body(body)
-    if body == comment.body:
-        return
-    comment.revisions.append(CommentRevision(body=comment.body,
-                                             written_at=comment.edited_at or comment.created_at))
-    comment.body = body
-    comment.edited_at = utcnow()
-    db.session.flush()
+    if body != comment.body:
+        comment.revisions.append(CommentRevision(
+            body=comment.body, written_at=comment.edited_at or comment.created_at))
+        comment.body = body
+        comment.edited_at = utcnow()
+        db.session.flush()
+    _tell_followers("comment_updated", comment)
 
 
 def delete_comment(comment: Comment, author: User) -> None:
     """The author takes the comment back: its text and earlier texts are erased."""
-    if comment.author_id != author.id:
+    if not permissions.may_delete_comment(author, comment):
         raise CommentRefused(_("Only its author can delete a comment."))
     comment.body = ""
     comment.revisions.clear()
     comment.deleted_at = utcnow()
     db.session.flush()
+    _tell_followers("comment_updated", comment)
 
 
 def hide_comment(comment: Comment, moderator: User, reason: str) -> None:
+    permissions.demand(permissions.may_moderate(moderator, comment.thread.consultation))
     reason = (reason or "").strip()
     if not reason:
         raise CommentRefused(_("Say why the comment is hidden."))
@@ -154,20 +164,24 @@ def hide_comment(comment: Comment, moderator: User, reason: str) -> None:
     comment.hidden_reason = reason[:500]
     _resolve_flags(comment, moderator)
     db.session.flush()
+    _tell_followers("comment_hidden", comment)
     record_event("comment.hidden", actor=moderator, target=comment,
                  consultation=comment.thread.consultation, reason=comment.hidden_reason,
                  excerpt=comment_excerpt(comment.body, 80))
 
 
 def restore_comment(comment: Comment, moderator: User) -> None:
+    permissions.demand(permissions.may_moderate(moderator, comment.thread.consultation))
     comment.hidden_at = None
     comment.hidden_by_id = None
     db.session.flush()
+    _tell_followers("comment_updated", comment)
     record_event("comment.restored", actor=moderator, target=comment,
                  consultation=comment.thread.consultation)
 
 
 def flag_comment(comment: Comment, user: User, reason: str) -> CommentFlag:
+    permissions.demand(permissions.may_flag_comment(user, comment))
     reason = (reason or "").strip()
     if not reason:
         raise CommentRefused(_("Say what is wrong with the comment."))
@@ -184,6 +198,7 @@ def flag_comment(comment: Comment, user: User, reason: str) -> CommentFlag:
 
 def dismiss_flags(comment: Comment, moderator: User) -> None:
     """The moderator lets the comment stand."""
+    permissions.demand(permissions.may_moderate(moderator, comment.thread.consultation))
     _resolve_flags(comment, moderator)
     db.session.flush()
     record_event("comment.flags_dismissed", actor=moderator, target=comment,

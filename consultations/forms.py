@@ -17,6 +17,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -97,6 +98,15 @@ def text(field) -> str:
     return (field.data or "").strip()
 
 
+def _meeting_link(form, field):
+    from consultations.meeting_links import meeting_link_problem
+
+    field.data = (field.data or "").strip()
+    problem = meeting_link_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
 def _valid_zone(form, field):
     if field.data not in _time_zones():
         raise ValidationError(_l("Choose a time zone from the list."))
@@ -128,6 +138,11 @@ class ConsultationForm(Form):
     venue = StringField(_l("Venue"), validators=[Length(max=300)],
                         description=_l("City and place; leave empty for an online consultation."))
     mode = RadioField(_l("Mode"), choices=enum_choices(Mode), default=Mode.in_person.value)
+    meeting_link = URLField(
+        _l("Meeting link"), validators=[_meeting_link],
+        description=_l("Online and hybrid: the video meeting's https address (any service). "
+                       "Only approved participants taking part online are given it, on the "
+                       "consultation's page, in their approval e-mail and in their calendar."))
     time_zone = SelectField(_l("Time zone"), validators=[_valid_zone], default="UTC",
                             description=_l("Dates and times below are in this time zone."))
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME_FORMAT,
@@ -239,6 +254,7 @@ class ConsultationForm(Form):
             "organisers": text(self.organisers),
             "venue": text(self.venue),
             "mode": Mode(self.mode.data),
+            "meeting_link": self.meeting_link.data,
             "time_zone": zone,
             "starts_at": to_utc(self.starts_at.data, zone),
             "ends_at": to_utc(self.ends_at.data, zone),
@@ -263,7 +279,8 @@ def consultation_form_data(consultation: Consultation) -> dict:
     zone = consultation.time_zone
     data = {
         name: getattr(consultation, name)
-        for name in ("title", "summary", "description", "organisers", "venue", "time_zone",
+        for name in ("title", "summary", "description", "organisers", "venue", "meeting_link",
+                     "time_zone",
                      "capacity", "invitation_only", "registration_open_while_live",
                      "consent_text", "breakout_threads_open", "personal_data_kept_until",
                      "small_group_threshold", "quorum")
@@ -316,6 +333,10 @@ class BreakoutGroupForm(Form):
     theme = StringField(_l("Theme"), validators=[Length(max=300)])
     room = StringField(_l("Room"), validators=[Length(max=120)],
                        description=_l("Where the group meets, e.g. “Room 2, first floor”."))
+    meeting_link = URLField(
+        _l("Meeting link"), validators=[_meeting_link],
+        description=_l("The group's own video meeting (an https address), for its members "
+                       "taking part online. Leave empty and they join the consultation's."))
     guiding_questions = TextAreaField(
         _l("Guiding questions"), validators=[Length(max=5000)],
         description=_l("One question per line. Each question gets a discussion thread."),

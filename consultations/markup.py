@@ -386,22 +386,9 @@ class _Parser:
                 elif following != "\n":
                     tokens.append("\\")
             elif char == "`":
-                end = _BACKTICKS.match(text, start).end()
                 if backtick_runs is None:
-                    backtick_runs = {}
-                    for run in _BACKTICKS.finditer(text):
-                        backtick_runs.setdefault(run.end() - run.start(), []).append(run.start())
-                runs = backtick_runs.get(end - start, [])
-                closing = bisect_left(runs, end)
-                if closing < len(runs):
-                    content = text[end : runs[closing]].replace("\n", " ")
-                    if content[:1] == content[-1:] == " " and content.strip():
-                        content = content[1:-1]
-                    tokens.append(_Code(content))
-                    position = runs[closing] + end - start
-                else:
-                    tokens.append(text[start:end])
-                    position = end
+                    backtick_runs = _backtick_runs(text)
+                position = _code_span(text, start, backtick_runs, tokens)
             elif char in "*_":
                 delimiter = _delimiter(text, start)
                 tokens.append(delimiter)
@@ -410,34 +397,74 @@ class _Parser:
                 brackets.append((len(tokens), links_made))
                 tokens.append("[")
             elif char == "]":
-                opener, made = brackets.pop() if brackets else (0, -1)
-                tail = _LINK_TAIL.match(text, position) if made == links_made else None
-                if tail and _is_allowed_url(tail.group(1)):
-                    children = tokens[opener + 1 :]
-                    del tokens[opener:]
-                    _process_emphasis(children)
-                    tokens.append(_Link(tail.group(1), children))
-                    links_made += 1
-                    position = tail.end()
-                else:
-                    tokens.append("]")
+                position, links_made = _close_link(text, position, tokens, brackets, links_made)
             elif char == "<":
-                autolink = _AUTOLINK.match(text, start)
-                if autolink:
-                    tokens.append(_Url(autolink.group(1)))
-                    position = autolink.end()
-                else:
-                    tokens.append("<")
+                position = _autolink(text, start, tokens)
             else:
-                bare = _BARE_URL.match(text, start)
-                url = _trim_url(bare.group()) if bare else ""
-                if _is_allowed_url(url):
-                    tokens.append(_Url(url))
-                    position = start + len(url)
-                else:
-                    tokens.append(char)
+                position = _bare_url(text, start, tokens)
         _process_emphasis(tokens)
         return tokens
+
+
+def _backtick_runs(text: str) -> dict[int, list[int]]:
+    """Where each run of backticks starts, by its length."""
+    runs: dict[int, list[int]] = {}
+    for run in _BACKTICKS.finditer(text):
+        runs.setdefault(run.end() - run.start(), []).append(run.start())
+    return runs
+
+
+def _code_span(text: str, start: int, backtick_runs: dict[int, list[int]], tokens: list) -> int:
+    """The code span opened by the backticks at ``start`` (or the backticks as text, with no
+    run of the same length to close it); returns where the text goes on."""
+    end = _BACKTICKS.match(text, start).end()
+    runs = backtick_runs.get(end - start, [])
+    closing = bisect_left(runs, end)
+    if closing < len(runs):
+        content = text[end : runs[closing]].replace("\n", " ")
+        if content[:1] == content[-1:] == " " and content.strip():
+            content = content[1:-1]
+        tokens.append(_Code(content))
+        return runs[closing] + end - start
+    tokens.append(text[start:end])
+    return end
+
+
+def _close_link(text: str, position: int, tokens: list, brackets: list[tuple[int, int]],
+                links_made: int) -> tuple[int, int]:
+    """A "]": the link it closes, with an allowed address after it, or the bracket as text;
+    returns where the text goes on and how many links are made."""
+    opener, made = brackets.pop() if brackets else (0, -1)
+    tail = _LINK_TAIL.match(text, position) if made == links_made else None
+    if tail and _is_allowed_url(tail.group(1)):
+        children = tokens[opener + 1 :]
+        del tokens[opener:]
+        _process_emphasis(children)
+        tokens.append(_Link(tail.group(1), children))
+        return tail.end(), links_made + 1
+    tokens.append("]")
+    return position, links_made
+
+
+def _autolink(text: str, start: int, tokens: list) -> int:
+    """An address between angle brackets at ``start``, or the "<" as text."""
+    autolink = _AUTOLINK.match(text, start)
+    if autolink:
+        tokens.append(_Url(autolink.group(1)))
+        return autolink.end()
+    tokens.append("<")
+    return start + 1
+
+
+def _bare_url(text: str, start: int, tokens: list) -> int:
+    """An allowed address written as it is at ``start``, or its first character as text."""
+    bare = _BARE_URL.match(text, start)
+    url = _trim_url(bare.group()) if bare else ""
+    if _is_allowed_url(url):
+        tokens.append(_Url(url))
+        return start + len(url)
+    tokens.append(text[start])
+    return start + 1
 
 
 def _inline_html(tokens: list, in_link: bool = False) -> str:

@@ -2,6 +2,7 @@
 where the consultation stands: create an account, register, wait for a decision, join their
 breakout group, vote. The page shows it first; nothing else decides it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,14 +50,21 @@ def _breakout_step(consultation: Consultation, registration, now: datetime) -> N
     return NextStep("breakout", group=group, breakout_round=item)
 
 
+#: How to find the vote round open now in a consultation, by its id: the recommendations
+#: area, above this one, registers it (``register_open_vote``).
+_open_vote: list[Callable[[int], object]] = []
+
+
+def register_open_vote(find: Callable[[int], object]) -> None:
+    _open_vote[:] = [find]
+
+
 def next_step(consultation: Consultation, user, now: datetime | None = None) -> NextStep | None:
     """What ``user`` (signed in or not) is to do next in the consultation; None when there
     is nothing in particular (an organiser, a participant between sessions)."""
-    from recommendations import voting
-
     now = now or utcnow()
-    if permissions.may_vote(user, consultation):
-        open_round = voting.open_round_of(consultation.id)
+    if permissions.may_vote(user, consultation) and _open_vote:
+        open_round = _open_vote[0](consultation.id)
         if open_round is not None:
             return NextStep("vote", round=open_round)
     registration = permissions.registration_of(user, consultation)

@@ -28,6 +28,7 @@ from portal.accounts.operations import account_created, find_account, normalise_
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
+from portal.permissions import demand, may_edit_consultation, roles_to_appoint
 from portal.refusals import Refused
 
 S = ConsultationStatus
@@ -42,8 +43,8 @@ TRANSITIONS: dict[ConsultationStatus, set[ConsultationStatus]] = {
 }
 
 CONSULTATION_FIELDS = (
-    "title", "summary", "description", "region", "organisers", "venue", "mode", "starts_at",
-    "ends_at", "time_zone", "working_languages", "capacity", "registration_opens_at",
+    "title", "summary", "description", "region", "organisers", "venue", "mode", "meeting_link",
+    "starts_at", "ends_at", "time_zone", "working_languages", "capacity", "registration_opens_at",
     "registration_closes_at", "approval_rule", "invitation_only", "registration_open_while_live",
     "attribution_rule", "adoption_rule", "consent_text", "breakout_threads_open", "gcm_objectives",
     "personal_data_kept_until", "small_group_threshold", "quorum",
@@ -116,6 +117,7 @@ def update_consultation(consultation: Consultation, actor: User, **fields) -> li
 
     Places added to a full consultation go to its waitlist at once, first come first served,
     as a place freed by a withdrawal does."""
+    demand(may_edit_consultation(actor, consultation))
     changed = []
     for name, value in fields.items():
         if name not in CONSULTATION_FIELDS:
@@ -140,6 +142,7 @@ def next_statuses(consultation: Consultation) -> list[ConsultationStatus]:
 
 
 def change_status(consultation: Consultation, actor: User, wanted: ConsultationStatus) -> None:
+    demand(may_edit_consultation(actor, consultation))
     if wanted not in TRANSITIONS[consultation.status]:
         raise TransitionRefused(consultation.status, wanted)
     previous = consultation.status
@@ -150,6 +153,7 @@ def change_status(consultation: Consultation, actor: User, wanted: ConsultationS
 
 
 def add_agenda_item(consultation: Consultation, actor: User, **fields) -> AgendaItem:
+    demand(may_edit_consultation(actor, consultation))
     item = AgendaItem(consultation=consultation, **fields)
     db.session.add(item)
     db.session.flush()
@@ -159,6 +163,7 @@ def add_agenda_item(consultation: Consultation, actor: User, **fields) -> Agenda
 
 
 def update_agenda_item(item: AgendaItem, actor: User, **fields) -> None:
+    demand(may_edit_consultation(actor, item.consultation))
     changed = sorted(name for name, value in fields.items() if getattr(item, name) != value)
     for name in changed:
         setattr(item, name, fields[name])
@@ -169,6 +174,7 @@ def update_agenda_item(item: AgendaItem, actor: User, **fields) -> None:
 
 
 def remove_agenda_item(item: AgendaItem, actor: User) -> None:
+    demand(may_edit_consultation(actor, item.consultation))
     record_event("agenda_item.removed", actor=actor, target=item,
                  consultation=item.consultation, title=item.title)
     db.session.delete(item)
@@ -176,6 +182,7 @@ def remove_agenda_item(item: AgendaItem, actor: User) -> None:
 
 
 def add_breakout_group(round_: AgendaItem, actor: User, **fields) -> BreakoutGroup:
+    demand(may_edit_consultation(actor, round_.consultation))
     if not round_.is_breakout_round:
         raise ValueError("breakout groups belong to breakout rounds")
     position = db.session.scalar(
@@ -192,6 +199,7 @@ def add_breakout_group(round_: AgendaItem, actor: User, **fields) -> BreakoutGro
 
 
 def update_breakout_group(group: BreakoutGroup, actor: User, **fields) -> None:
+    demand(may_edit_consultation(actor, group.round.consultation))
     changed = sorted(name for name, value in fields.items() if getattr(group, name) != value)
     for name in changed:
         setattr(group, name, fields[name])
@@ -204,6 +212,7 @@ def update_breakout_group(group: BreakoutGroup, actor: User, **fields) -> None:
 
 
 def remove_breakout_group(group: BreakoutGroup, actor: User) -> None:
+    demand(may_edit_consultation(actor, group.round.consultation))
     record_event("breakout_group.removed", actor=actor, target=group,
                  consultation=group.round.consultation, name=group.name)
     db.session.delete(group)
@@ -242,6 +251,7 @@ def appoint(consultation: Consultation, actor: User, email: str, role: Role):
     appointment waits as an invitation and applies when they create their account.
     Returns the registration, or the invitation.
     """
+    demand(role in roles_to_appoint(actor, consultation))
     email = normalise_email(email)
     user = find_account(email)
     if user is not None:
@@ -283,6 +293,15 @@ def take_up_appointments(user: User) -> list[Registration]:
 @account_created.connect
 def _take_up_appointments_of_new_account(user: User, **_signal) -> None:
     take_up_appointments(user)
+
+
+def pending_appointments(consultation: Consultation) -> list[Invitation]:
+    """Roles of the team appointed to addresses that have no account yet."""
+    return db.session.scalars(
+        select(Invitation).where(
+            Invitation.consultation_id == consultation.id, Invitation.accepted_at.is_(None),
+            Invitation.role != Role.participant)
+    ).all()
 
 
 def team_of(consultation: Consultation) -> list[Registration]:

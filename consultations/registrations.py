@@ -5,13 +5,10 @@ registrations arriving together can never both take the last place, on PostgreSQ
 lock) as on SQLite (the write lock, taken before counting).
 """
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,7 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from consultations import calendar
 from consultations.geography import sub_region_of
+from consultations.meeting_links import consultation_link_for
 from consultations.models import (
     ApprovalRule,
     Attendance,
@@ -32,6 +31,7 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
+from portal import permissions
 from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import (
     create_account,
@@ -41,10 +41,9 @@ from portal.accounts.operations import (
     unusable_password_hash,
 )
 from portal.audit.operations import record_event
-from portal.countries import is_country_code
 from portal.database import utcnow
 from portal.extensions import db
-from portal.mail import Delivery, send_after_commit
+from portal.mail import send_after_commit
 from portal.refusals import Refused
 
 Status = RegistrationStatus
@@ -59,20 +58,6 @@ class RegistrationRefused(Refused):
 
 class NoPlaceLeft(Exception):
     """Approving would take more places than the consultation has."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-
-class InviteeListRejected(Exception):
-    """The CSV had errors; nothing was imported."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} rows with errors")
-        self.errors = errors
 
 
 def _lock_places(consultation: Consultation) -> None:
@@ -149,6 +134,29 @@ def _set_status(registration: Registration, status: Status) -> None:
     registration.waitlisted_at = utcnow() if status == Status.waitlisted else None
 
 
+def _new_registration(consultation: Consultation, user: User) -> Registration:
+    """The person's registration to fill: a new one, or their cancelled or declined one."""
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.consultation_id == consultation.id, Registration.user_id == user.id)
+    )
+    if registration is not None and registration.status not in ENDED:
+        raise RegistrationRefused(_("You are registered already."))
+    if registration is None:
+        registration = Registration(consultation=consultation, user=user, role=Role.participant)
+        db.session.add(registration)
+    return registration
+
+
+def _status_on_registering(consultation: Consultation) -> Status:
+    """Waitlisted when the consultation is full, else approved or pending by its rule."""
+    if places_left(consultation) == 0:
+        return Status.waitlisted
+    if consultation.approval_rule == ApprovalRule.automatic:
+        return Status.approved
+    return Status.pending
+
+
 def register(
     consultation: Consultation,
     user: User,
@@ -178,15 +186,7 @@ def register(
         raise RegistrationRefused(_("This consultation is by invitation only, and %(email)s "
                                     "is not on the list of invitees.", email=user.email))
     _lock_places(consultation)
-    registration = db.session.scalar(
-        select(Registration).where(
-            Registration.consultation_id == consultation.id, Registration.user_id == user.id)
-    )
-    if registration is not None and registration.status not in ENDED:
-        raise RegistrationRefused(_("You are registered already."))
-    if registration is None:
-        registration = Registration(consultation=consultation, user=user, role=Role.participant)
-        db.session.add(registration)
+    registration = _new_registration(consultation, user)
     registration.role = Role.participant
     registration.organisation = organisation
     registration.stakeholder_group = stakeholder_group
@@ -204,13 +204,7 @@ def register(
         for question_id, value in answers.items()
         if value not in ("", [], None)
     ]
-    left = places_left(consultation)
-    if left == 0:
-        status = Status.waitlisted
-    elif consultation.approval_rule == ApprovalRule.automatic:
-        status = Status.approved
-    else:
-        status = Status.pending
+    status = _status_on_registering(consultation)
     _set_status(registration, status)
     if invitation is not None and invitation.accepted_at is None:
         invitation.accepted_at = utcnow()
@@ -223,6 +217,7 @@ def register(
 
 def approve(registration: Registration, actor: User, message: str = "") -> None:
     consultation = registration.consultation
+    permissions.demand(permissions.may_manage_registrations(actor, consultation))
     if registration.status == Status.approved:
         return
     _lock_places(consultation)
@@ -247,6 +242,7 @@ def decline(registration: Registration, actor: User, message: str = "") -> None:
 
 def cancel(registration: Registration, actor: User) -> None:
     """The participant withdraws; their place goes to the first on the waitlist."""
+    permissions.demand(permissions.is_own_registration(actor, registration))
     if registration.status in ENDED:
         return
     was_approved = registration.status == Status.approved
@@ -260,6 +256,7 @@ def cancel(registration: Registration, actor: User) -> None:
 
 
 def _decide(registration: Registration, actor: User, status: Status, message: str) -> None:
+    permissions.demand(permissions.may_manage_registrations(actor, registration.consultation))
     if registration.status == status:
         return
     previous = registration.status
@@ -321,6 +318,7 @@ def decide_many(registrations: list[Registration], actor: User, decision: Status
 
 
 def check_in(registration: Registration, actor: User, present: bool = True) -> None:
+    permissions.demand(permissions.may_check_in(actor, registration.consultation))
     registration.checked_in_at = utcnow() if present else None
     db.session.flush()
     record_event("registration.checked_in" if present else "registration.check_in_undone",
@@ -352,6 +350,7 @@ def register_walk_in(
     """Register someone who arrives at the check-in desk: approved and checked in, with an
     account made for them (no password) unless their address has one, and a sign-in link
     e-mailed in their language. Raises NoPlaceLeft when the consultation is full."""
+    permissions.demand(permissions.may_check_in(actor, consultation))
     _lock_places(consultation)
     user = find_account(email)
     created = user is None
@@ -405,127 +404,17 @@ def tell_status(registration: Registration, message: str = "", promoted: bool = 
     if user is None:
         return
     consultation = registration.consultation
+    approved = registration.status == Status.approved
     with force_locale(user.preferred_locale):
         subject = str(STATUS_SUBJECTS[registration.status]) % {"title": consultation.title}
         body = render_template(
             "mail/registration_status.txt", registration=registration, user=user,
             consultation=consultation, message=message, promoted=promoted,
+            meeting_link=consultation_link_for(user, consultation) if approved else "",
         )
-    send_after_commit(user.email, subject, body)
-
-
-# Invitations ---------------------------------------------------------------------------------
-
-INVITEE_COLUMNS = ("email", "name", "organisation", "stakeholder_group", "country")
-
-
-def _stakeholder_group(value: str) -> StakeholderGroup | None:
-    value = value.strip()
-    for group in StakeholderGroup:
-        if value.lower() in {group.value, group.label.lower()}:
-            return group
-    return None
-
-
-def import_invitees(consultation: Consultation, actor: User, csv_text: str) -> list[Invitation]:
-    """Add (or update) invitees from CSV text, all of them or, on any error, none."""
-    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in INVITEE_COLUMNS if name not in header]
-    if missing:
-        raise InviteeListRejected([RowError(1, _("Missing columns: %(columns)s.",
-                                                 columns=", ".join(missing)))])
-    rows, errors, seen = [], [], set()
-    for number, raw in enumerate(reader, start=2):
-        row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()
-               if key is not None}
-        problems = []
-        try:
-            email = validate_email(row["email"], check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            email = row["email"]
-            problems.append(_("“%(email)s” is not an e-mail address.", email=row["email"]))
-        if email in seen:
-            problems.append(_("%(email)s appears twice.", email=email))
-        seen.add(email)
-        if not row["name"]:
-            problems.append(_("The name is missing."))
-        group = _stakeholder_group(row["stakeholder_group"])
-        if group is None:
-            problems.append(_("“%(value)s” is not a stakeholder group.",
-                              value=row["stakeholder_group"]))
-        country = row["country"].upper()
-        if not is_country_code(country):
-            problems.append(_("“%(value)s” is not an ISO 3166 country code.",
-                              value=row["country"]))
-        if problems:
-            errors.extend(RowError(number, problem) for problem in problems)
-        else:
-            rows.append((email, row["name"], row["organisation"], group, country))
-    if errors:
-        raise InviteeListRejected(errors)
-    if not rows:
-        raise InviteeListRejected([RowError(1, _("The list has no invitee."))])
-    invitations = []
-    for email, name, organisation, group, country in rows:
-        invitation = invitation_for(consultation, email) or Invitation(
-            consultation=consultation, email=email, invited_by_id=actor.id)
-        invitation.name, invitation.organisation = name, organisation
-        invitation.stakeholder_group, invitation.country = group, country
-        db.session.add(invitation)
-        invitations.append(invitation)
-    db.session.flush()
-    record_event("invitation.imported", actor=actor, consultation=consultation,
-                 count=len(invitations))
-    return invitations
-
-
-def send_invitations(consultation: Consultation, actor: User,
-                     link_for: Callable[[Invitation], str]) -> int:
-    """Put an invitation for every invitee not yet sent one in the outbox (the mail worker
-    sends them); returns how many."""
-    unsent = db.session.scalars(
-        select(Invitation).where(
-            Invitation.consultation_id == consultation.id, Invitation.sent_at.is_(None),
-            Invitation.role == Role.participant)
-        .order_by(Invitation.id)
-    ).all()
-    for invitation in unsent:
-        account = db.session.scalar(select(User).where(User.email == invitation.email))
-        locale = account.preferred_locale if account else consultation.working_languages[0]
-        with force_locale(locale):
-            invitation.mail = send_after_commit(
-                invitation.email,
-                _("Invitation: %(title)s", title=consultation.title),
-                render_template("mail/invitation.txt", invitation=invitation,
-                                consultation=consultation, link=link_for(invitation)),
-            )
-        invitation.sent_at = utcnow()
-    db.session.flush()
-    if unsent:
-        record_event("invitation.sent", actor=actor, consultation=consultation,
-                     count=len(unsent))
-    return len(unsent)
-
-
-@dataclass(frozen=True)
-class InvitationDeliveries:
-    """How many invitation e-mails the mail worker has delivered, has still to send, or
-    could not deliver."""
-
-    sent: int
-    waiting: int
-    failed: int
-
-
-def invitation_deliveries(invitations: list[Invitation]) -> InvitationDeliveries | None:
-    """The delivery state of the invitations sent through the outbox; None if none was."""
-    states = [invitation.mail.delivery for invitation in invitations if invitation.mail]
-    if not states:
-        return None
-    return InvitationDeliveries(
-        sent=states.count(Delivery.sent), failed=states.count(Delivery.failed),
-        waiting=sum(state in (Delivery.waiting, Delivery.retrying) for state in states))
+    # An approval carries the consultation as a calendar invitation.
+    send_after_commit(user.email, subject, body,
+                      attachments=[calendar.invitation(registration)] if approved else [])
 
 
 def registrations_matching(consultation: Consultation, *, status: str | None = None,
@@ -607,6 +496,7 @@ def questions_of(consultation: Consultation) -> list[RegistrationQuestion]:
 
 def add_question(consultation: Consultation, actor: User, *, prompt: str, kind,
                  options: list[str], required: bool) -> RegistrationQuestion:
+    permissions.demand(permissions.may_edit_consultation(actor, consultation))
     position = db.session.scalar(
         select(func.coalesce(func.max(RegistrationQuestion.position), 0)).where(
             RegistrationQuestion.consultation_id == consultation.id)
@@ -622,6 +512,7 @@ def add_question(consultation: Consultation, actor: User, *, prompt: str, kind,
 
 
 def remove_question(question: RegistrationQuestion, actor: User) -> None:
+    permissions.demand(permissions.may_edit_consultation(actor, question.consultation))
     record_event("registration_question.removed", actor=actor, target=question,
                  consultation=question.consultation, prompt=question.prompt)
     db.session.delete(question)

@@ -10,8 +10,8 @@ given, field by field; whatever was not given stays in the original.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
+from consultations import breakouts
 from consultations.models import (
     AgendaItem,
     AgendaItemTranslation,
@@ -156,15 +156,6 @@ def thread_title(thread: Thread, locale: str) -> str:
     return thread.title
 
 
-def groups_of(consultation: Consultation) -> list[BreakoutGroup]:
-    """Every breakout group of every round, in agenda order."""
-    return db.session.scalars(
-        select(BreakoutGroup).join(AgendaItem)
-        .where(AgendaItem.consultation_id == consultation.id)
-        .order_by(AgendaItem.starts_at, AgendaItem.id, BreakoutGroup.position,
-                  BreakoutGroup.id)).all()
-
-
 @dataclass
 class ItemText:
     """What a translator gives for one agenda item."""
@@ -191,6 +182,24 @@ def _clean(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").strip()
 
 
+def _refuse_unfit_groups(known: dict[int, BreakoutGroup], groups: dict[int, GroupText]) -> None:
+    """Refuse a group of another consultation, more questions than the group has, or a text
+    too long."""
+    for group_id, text in groups.items():
+        group = known.get(group_id)
+        if group is None:
+            raise WordingRefused(_("That breakout group is not part of this consultation."))
+        if len(text.questions) > len(group.guiding_questions):
+            raise WordingRefused(_(
+                "%(group)s has %(count)d guiding questions: give at most as many translations, "
+                "one per line, in the same order.", group=group.name,
+                count=len(group.guiding_questions)))
+        _refuse_if_too_long(text.name.strip(), "name")
+        _refuse_if_too_long(text.theme.strip(), "theme")
+        for question in text.questions:
+            _refuse_if_too_long(question.strip(), "question")
+
+
 def save_wording(consultation: Consultation, actor: User, locale: str, *, title: str,
                  summary: str, description: str, venue: str, organisers: str,
                  items: dict[int, ItemText], groups: dict[int, GroupText]) -> None:
@@ -213,21 +222,8 @@ def save_wording(consultation: Consultation, actor: User, locale: str, *, title:
             raise WordingRefused(_("That agenda item is not part of this consultation."))
         _refuse_if_too_long(text.title, "item_title")
         _refuse_if_too_long(text.description, "item_description")
-    known = {group.id: group for group in groups_of(consultation)}
-    for group_id, text in groups.items():
-        group = known.get(group_id)
-        if group is None:
-            raise WordingRefused(_("That breakout group is not part of this consultation."))
-        if len(text.questions) > len(group.guiding_questions):
-            raise WordingRefused(_(
-                "%(group)s has %(count)d guiding questions: give at most as many translations, "
-                "one per line, in the same order.", group=group.name,
-                count=len(group.guiding_questions)))
-        _refuse_if_too_long(text.name.strip(), "name")
-        _refuse_if_too_long(text.theme.strip(), "theme")
-        for question in text.questions:
-            _refuse_if_too_long(question.strip(), "question")
-
+    known = {group.id: group for group in breakouts.groups_of(consultation)}
+    _refuse_unfit_groups(known, groups)
     translation = in_language(consultation.translations, locale)
     if translation is None:
         translation = ConsultationTranslation(consultation=consultation, locale=locale)
@@ -275,7 +271,7 @@ def names_in(consultation: Consultation, locale: str) -> dict[str, str]:
         item_translation = in_language(item.translations, locale)
         if item_translation is not None and item.title and item_translation.title:
             names[item.title] = item_translation.title
-    for group in groups_of(consultation):
+    for group in breakouts.groups_of(consultation):
         group_translation = in_language(group.translations, locale)
         if group_translation is None:
             continue

@@ -5,7 +5,12 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import DEFAULTS, persistent_secret_key, settings_from_environment
+from portal.config import (
+    DEFAULTS,
+    engine_options,
+    persistent_secret_key,
+    settings_from_environment,
+)
 from portal.paths import TEMPLATES, TRANSLATIONS
 
 
@@ -21,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(settings_from_environment(Path(app.instance_path)))
     app.config.update(config or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = persistent_secret_key(Path(app.instance_path))
 
@@ -52,10 +58,9 @@ def create_app(config: dict | None = None) -> Flask:
     init_rate_limits(app)
     register_security_headers(app)
     register_template_globals(app)
+    _register_area_templates(app)
 
-    from portal.cli import register_commands
-
-    register_commands(app)
+    _register_commands(app)
     return app
 
 
@@ -65,7 +70,7 @@ def _bind_extensions(app: Flask) -> None:
     import consultations.live  # noqa: F401  (the consultation room kind)
     import portal.live  # noqa: F401  (connect, join and leave)
     import recommendations.live  # noqa: F401  (cast_vote, the round and recommendation rooms)
-    from portal import database, i18n, refusals
+    from portal import i18n
     from portal.accounts.operations import load_signed_in_user
     from portal.extensions import babel, csrf, db, login_manager, migrate, socketio
     from portal.security import socket_origin_check
@@ -101,10 +106,19 @@ def _bind_extensions(app: Flask) -> None:
         cors_allowed_origins=socket_origin_check(app.config["PUBLIC_ORIGINS"],
                                                  app.config["TRUSTED_PROXIES"]),
         max_http_buffer_size=app.config["SOCKETIO_MAX_HTTP_BUFFER_SIZE"],
+        ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
+        ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
         manage_session=False,
         json=PacketJson,
     )
     followers_check.init_app(app, queue)
+    _register_request_hooks(app)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    """Each request's writing lock, savepoint and one commit (portal/refusals.py)."""
+    from portal import database, refusals
+    from portal.extensions import db
 
     @app.before_request
     def _declare_writes():
@@ -128,7 +142,28 @@ def _bind_extensions(app: Flask) -> None:
         return response
 
 
+def _register_area_templates(app: Flask) -> None:
+    import consultations.templating
+    import recommendations.templating
+
+    consultations.templating.register_template_globals(app)
+    recommendations.templating.register_template_globals(app)
+
+
+def _register_commands(app: Flask) -> None:
+    import consultations.cli
+    import demo.cli
+    import portal.cli
+    import recommendations.cli
+
+    for commands in (portal.cli, consultations.cli, recommendations.cli, demo.cli):
+        commands.register_commands(app)
+
+
 def _register_blueprints(app: Flask) -> None:
+    # What each area holds about a person (portal/accounts/personal_records.py).
+    import consultations.personal_data  # noqa: F401
+    import recommendations.personal_data  # noqa: F401
     from consultations.views import blueprint as consultations_blueprint
     from portal.accounts.views import blueprint as accounts_blueprint
     from portal.audit.views import blueprint as audit_blueprint

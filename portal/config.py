@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from portal.security import parse_origins
@@ -67,7 +68,42 @@ def settings_from_environment(instance_path: Path) -> dict:
         # path; empty, no PDF is made.
         "LIBREOFFICE": os.environ.get("LIBREOFFICE", "soffice"),
         "OUTCOME_PDF_TIMEOUT": int(os.environ.get("OUTCOME_PDF_TIMEOUT", "120")),
+        # Password hashes (portal/accounts/passwords.py): threads per process (0: one per
+        # core), checks allowed to wait before "busy, try again", and the threads' niceness.
+        "PASSWORD_HASH_THREADS": int(os.environ.get("PASSWORD_HASH_THREADS", "0")),
+        "PASSWORD_HASH_QUEUE": int(os.environ.get("PASSWORD_HASH_QUEUE", "2000")),
+        "PASSWORD_HASH_NICENESS": int(os.environ.get("PASSWORD_HASH_NICENESS", "10")),
+        # Database connections per process, and seconds a request waits for one before it is
+        # answered "busy, try again" (docs/deployment.md: sizing PostgreSQL).
+        "DATABASE_POOL_SIZE": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+        "DATABASE_MAX_OVERFLOW": int(os.environ.get("DATABASE_MAX_OVERFLOW", "10")),
+        "DATABASE_POOL_TIMEOUT": int(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+        # Organisations' identity providers people may sign in through (OpenID Connect): a
+        # JSON list, docs/deployment.md ("Single sign-on").
+        "OIDC_PROVIDERS": _openid_providers(os.environ.get("OIDC_PROVIDERS")),
     }
+
+
+def engine_options(config: dict) -> dict:
+    """SQLAlchemy's engine options: the connection pool sized by the settings (an SQLite
+    database in memory keeps SQLAlchemy's own single-connection pool). A connection to a
+    database server is tested before each use (the server may have closed it); a file has
+    no server that could, and the test would cost a query on every page."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    options = {"pool_pre_ping": not url.startswith("sqlite"),
+               **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    if url.startswith("sqlite") and (url in ("sqlite://", "sqlite:///:memory:")
+                                     or "mode=memory" in url):
+        return options
+    return {"pool_size": config["DATABASE_POOL_SIZE"],
+            "max_overflow": config["DATABASE_MAX_OVERFLOW"],
+            "pool_timeout": config["DATABASE_POOL_TIMEOUT"], **options}
+
+
+def _openid_providers(text: str | None) -> list[dict]:
+    from portal.accounts.openid import parse_providers
+
+    return parse_providers(text)
 
 
 #: Requests per signed-in person, or per network address for visitors, on each kind of form
@@ -103,9 +139,13 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    #: A signed-in session lasts a consultation day and its night after the last page seen
+    #: (portal/accounts/sessions.py); "Remember me" keeps it for a year.
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=36),
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    #: More options for SQLAlchemy's engine (``engine_options`` adds the pool's sizes).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     #: Failed sign-ins for one account from one network address before each further
     #: attempt from there waits: 1 minute, then 2, 4, 8... up to SIGN_IN_LONGEST_DELAY_MINUTES.
     "SIGN_IN_FAILURES_BEFORE_DELAY": 5,
@@ -138,6 +178,13 @@ DEFAULTS = {
     #: Largest Socket.IO message (or polling request) accepted, in bytes; a vote with the
     #: longest reservation takes about 8 kB.
     "SOCKETIO_MAX_HTTP_BUFFER_SIZE": 64 * 1024,
+    #: The server pings each connection every SOCKETIO_PING_INTERVAL seconds and drops it when
+    #: no answer came within SOCKETIO_PING_TIMEOUT. Venue Wi-Fi loses a phone's packets for
+    #: seconds at a time and a server admitting a crowd may answer late: 40 s, twice
+    #: python-socketio's default, keeps such a phone in the room, and a phone gone for good is
+    #: known to be gone within 65 s (docs/live-protocol.md).
+    "SOCKETIO_PING_INTERVAL": 25,
+    "SOCKETIO_PING_TIMEOUT": 40,
     #: Rate limits are counted in Redis when REDIS_URL is set; if Redis fails, in memory.
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

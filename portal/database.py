@@ -61,6 +61,22 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+class LabelledEnum(StrEnum):
+    """A StrEnum whose every member has a label in the reader's language (``member.label``):
+    the labels are given once, after the class, with ``label_members``."""
+
+    @property
+    def label(self) -> str:
+        return str(type(self).LABELS[self])
+
+
+def label_members(enum_class: type[LabelledEnum], labels: dict) -> dict:
+    """Give the members of ``enum_class`` their labels (lazy gettext strings); returns them."""
+    assert set(labels) == set(enum_class), f"{enum_class.__name__}: a label for every member"  # nosec B101
+    enum_class.LABELS = labels
+    return labels
+
+
 def enum_column(enum_class: type[StrEnum], name: str) -> Enum:
     """A portable enum column: stored as the member's value, checked by a constraint."""
     return Enum(

@@ -1,9 +1,11 @@
 """Error pages that say what happened and where to go next."""
 
-from flask import render_template
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from portal.accounts.passwords import PasswordHashingBusy
 from portal.database import is_busy, only_reading
 from portal.extensions import db
 
@@ -26,10 +28,31 @@ def _server_error(error):
     return render_template("errors/500.html"), 500
 
 
-def _busy():
+def _busy(retry_after: int = BUSY_RETRY_AFTER):
+    """503 with Retry-After: nothing was done; a page that was only asked for loads again by
+    itself after the wait, a form is to be sent again."""
+    if "_login_user" not in g:
+        # The account could not be loaded (no connection free): the page is made without it,
+        # rather than waiting for a connection once more.
+        g._login_user = current_app.login_manager.anonymous_user()
+    g.database_unavailable = True
     with only_reading():
-        page = render_template("errors/busy.html")
-    return page, 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
+        page = render_template("errors/busy.html", retry_after=retry_after,
+                               reloads=request.method in ("GET", "HEAD"))
+    return page, 503, {"Retry-After": str(retry_after)}
+
+
+def _no_connection_free(error):
+    """Every database connection of this process stayed in use for DATABASE_POOL_TIMEOUT
+    seconds: many people are arriving at once. Nothing was done."""
+    db.session.rollback()
+    return _busy()
+
+
+def _hashing_busy(error: PasswordHashingBusy):
+    """Too many passwords waiting to be checked in this process (portal/accounts/passwords.py)."""
+    db.session.rollback()
+    return _busy(error.retry_after)
 
 
 def _database_error(error):
@@ -51,4 +74,6 @@ def register_error_pages(app) -> None:
         app.register_error_handler(code, _page(code))
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(PoolTimeout, _no_connection_free)
+    app.register_error_handler(PasswordHashingBusy, _hashing_busy)
     app.register_error_handler(500, _server_error)

@@ -3,13 +3,11 @@
 from pathlib import Path
 
 from babel import Locale
-from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
+from flask import Blueprint, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.config import LOCALES
-from portal.extensions import db
 from portal.navigation import safe_next
 
 LANGUAGE_NAMES = {
@@ -26,10 +24,11 @@ RIGHT_TO_LEFT = {"ar"}
 LOCALE_COOKIE = "locale"
 
 
-def language_name(code: str) -> str:
-    """A language's name as the reader says it, for sentences ("rédigée en anglais");
+def language_name(code: str, in_language: str | None = None) -> str:
+    """A language's name as the reader says it, for sentences ("rédigée en anglais"), or as
+    ``in_language`` says it (a document's own language: "français" in a French document);
     ``LANGUAGE_NAMES`` gives each language its own name, for lists and the switch."""
-    reader = str(get_locale() or "en")
+    reader = in_language or str(get_locale() or "en")
     try:
         return Locale.parse(code).get_language_name(reader) or LANGUAGE_NAMES.get(code, code)
     except (ValueError, TypeError):
@@ -68,13 +67,11 @@ def consultation_language(available: list[str]) -> str | None:
     """The first working language of the consultation named by the page's address (its
     ``slug``) that the interface is available in, if the page belongs to one."""
     slug = (request.view_args or {}).get("slug")
-    if not isinstance(slug, str):
+    if not isinstance(slug, str) or g.get("database_unavailable"):
         return None
-    from consultations.models import Consultation
+    from portal.page_access import working_language_of
 
-    languages = db.session.scalar(
-        select(Consultation.working_languages).where(Consultation.slug == slug))
-    return next((code for code in languages or [] if code in available), None)
+    return working_language_of(slug, available)
 
 
 #: Shown when a page needs a signed-in user (Flask-Login flashes it).

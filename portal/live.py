@@ -31,11 +31,13 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 from flask import current_app, request
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import event
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from portal import refusals
@@ -322,6 +324,27 @@ def refusal(reason: str, code: str) -> dict:
     return {"ok": False, "error": reason, "code": code}
 
 
+#: Seconds a client waits (and up to as many again, at random) before sending again what the
+#: server was too busy to do.
+BUSY_RETRY_AFTER = 5
+
+
+def busy_refusal() -> dict:
+    """Every database connection of the process stayed in use for DATABASE_POOL_TIMEOUT
+    seconds (many people arriving at once): nothing was done, send it again later."""
+    with force_locale(connection_locale()):
+        reason = _("Many people are arriving at this moment and this was not done: it is sent "
+                   "again in a few seconds.")
+    return {**refusal(reason, "busy"), "retry_after": BUSY_RETRY_AFTER}
+
+
+def connection_locale() -> str:
+    """The language of the connection's person when it connected: events are answered in it
+    without loading the account again (which, with every database connection in use, would
+    leave the event unanswered)."""
+    return _connections.get(request.sid, {}).get("locale") or "en"
+
+
 #: The most a client event's payload may hold: strings' characters, and values.
 MAX_PAYLOAD_CHARACTERS = 16_000
 MAX_PAYLOAD_VALUES = 64
@@ -375,21 +398,29 @@ def client_event(name: str, unreadable=UNREADABLE):
             if not still_connected():
                 # Sent just before the page went away: nobody is left to answer.
                 return None
-            if not take_event_token():
-                return refusal(_("Too many messages in a short time: wait a moment and send "
-                                 "it again."), "rate_limited")
-            if (len(arguments) != 1 or not isinstance(arguments[0], dict)
-                    or not payload_fits(arguments[0])):
-                return refusal(str(unreadable), "invalid_payload")
-            answer = handler(arguments[0])
-            if refusals.was_refused(db.session):
-                # Whatever the handler did after a refusal, nothing of it is kept.
-                refusals.end_transaction(db.session, keep=False)
-            return answer
+            with force_locale(connection_locale()):
+                return _answer(handler, arguments, unreadable)
 
         return socketio.on(name)(guarded)
 
     return register
+
+
+def _answer(handler: Callable[[dict], dict], arguments: tuple, unreadable) -> dict:
+    if not take_event_token():
+        return refusal(_("Too many messages in a short time: wait a moment and send it again."),
+                       "rate_limited")
+    if len(arguments) != 1 or not isinstance(arguments[0], dict) or not payload_fits(arguments[0]):
+        return refusal(str(unreadable), "invalid_payload")
+    try:
+        answer = handler(arguments[0])
+    except PoolTimeout:
+        db.session.rollback()
+        return busy_refusal()
+    if refusals.was_refused(db.session):
+        # Whatever the handler did after a refusal, nothing of it is kept.
+        refusals.end_transaction(db.session, keep=False)
+    return answer
 
 
 #: The event a message becomes when its payload cannot be decoded (nested too deep for the
@@ -417,7 +448,8 @@ class PacketJson:
 
 @socketio.on(UNREADABLE_EVENT)
 def unreadable(*arguments) -> dict:
-    return refusal(str(UNREADABLE), "invalid_payload")
+    with force_locale(connection_locale()):
+        return refusal(str(UNREADABLE), "invalid_payload")
 
 
 @socketio.on_error_default
@@ -425,7 +457,8 @@ def failed_event(error: Exception) -> dict:
     """An event whose handler failed: nothing it did is kept, and the client is told."""
     log.exception("A Socket.IO event failed", exc_info=error)
     db.session.rollback()
-    return refusal(_("This could not be done: send it again."), "server_error")
+    with force_locale(connection_locale()):
+        return refusal(_("This could not be done: send it again."), "server_error")
 
 
 def _counted_rooms() -> set[str]:
@@ -440,12 +473,19 @@ def _counted(room: str) -> bool:
 
 @socketio.on("connect")
 def connect(auth=None):
-    if not current_user.is_authenticated:
+    try:
+        signed_in = current_user.is_authenticated
+    except PoolTimeout:
+        db.session.rollback()
+        # The client connects again after the wait (live.js).
+        raise ConnectionRefusedError("busy", busy_refusal()) from None
+    if not signed_in:
         raise ConnectionRefusedError("authentication required")
     # Who the connection belongs to, by which sign-in and in which app: checked again, with
     # that app's database, when they change.
     connection_memory().update(user_id=current_user.id, sign_in=current_user.get_id(),
-                               app=current_app._get_current_object())
+                               app=current_app._get_current_object(),
+                               locale=str(get_locale() or "en"))
     # Every connection of a person (two tabs, a phone and a laptop) hears of their own votes.
     join_room(person_room(current_user.id))
 

@@ -52,6 +52,25 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+#: A personal calendar feed's secret address: its token is a credential that lives on (a
+#: calendar application fetches it every hour), so no log line keeps it.
+_CALENDAR_FEED = re.compile(r"(/calendar/)[^/\s?\"]+(\.ics)")
+
+
+class SecretAddressFilter(logging.Filter):
+    """Masks the token of a calendar feed's address in gunicorn's access lines (the request
+    line and the path): whoever reads the log must not be able to read someone's calendar."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            for atom in ("r", "U"):
+                value = record.args.get(atom)
+                if isinstance(value, str) and "/calendar/" in value:
+                    record.args = {**record.args,
+                                   atom: _CALENDAR_FEED.sub(r"\1…\2", value)}
+        return True
+
+
 class TextFormatter(logging.Formatter):
     """``time level logger [request id] message``; the lines of a message that has several
     (a traceback, a mail written to the log) are indented under its first."""
@@ -91,7 +110,8 @@ def logging_config(log_format: str | None = None, level: str | None = None) -> d
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": {"request_id": {"()": RequestIdFilter},
+                    "secret_addresses": {"()": SecretAddressFilter}},
         "formatters": {
             "text": {"()": TextFormatter},
             "json": {"()": JsonFormatter},
@@ -101,7 +121,7 @@ def logging_config(log_format: str | None = None, level: str | None = None) -> d
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
                 "formatter": log_format,
-                "filters": ["request_id"],
+                "filters": ["request_id", "secret_addresses"],
             },
         },
         "root": {"level": level, "handlers": ["stderr"]},

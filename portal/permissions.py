@@ -4,13 +4,34 @@ Views, templates and Socket.IO handlers ask these predicates; none of them decid
 page happens to show. A consultation role counts only while its registration is approved.
 Platform admins run the platform: they may see and set up every consultation, but they do not
 speak or vote in one unless they also hold a role there.
+
+Where a permission is checked:
+
+- An operation that takes an actor (``discussion.edit_comment``, ``registrations.approve``,
+  ``breakouts.publish``, ``operations.change_status``...) checks it itself, always, whoever
+  calls it: ``demand(may_edit_consultation(actor, consultation))`` refuses with
+  ``NotPermitted``, or the area's own refusal says why. Aside: what happens as a consequence
+  rather than for an actor (promoting from the waitlist, taking up appointments), what a
+  command does for no one (``actor=None``), and ``operations.create_consultation``, whose
+  creator the set-up page checks (``may_create_consultation``).
+- A view checks it too (``require``: 403, or 404 where the thing's existence is not to be
+  told) before it reads a form, and asks predicates only to choose what to show.
+- Templates ask the same predicates through the ``permissions`` global
+  (``permissions.may_edit_comment(current_user, comment)``).
+
+No rule is written anywhere else: no comparison of the signed-in user with a record's author,
+no role test, no ``is_admin`` in a view or a template (tests/test_permission_rules.py names
+any it finds). ``VOTING_ROLES`` is the one set of the roles that vote and join breakout groups.
 """
 
+from flask_babel import gettext as _
 from sqlalchemy import event, inspect, or_, select, true
 from sqlalchemy.orm import Session
 
 from consultations.models import (
+    Attendance,
     AttributionRule,
+    BreakoutAssignment,
     Consultation,
     ConsultationStatus,
     Registration,
@@ -18,9 +39,27 @@ from consultations.models import (
     Role,
 )
 from portal.extensions import db
+from portal.refusals import Refused
 
 #: Consultations whose discussion and voting are over; their record can still be read.
 FINISHED = {ConsultationStatus.closed, ConsultationStatus.archived}
+
+#: The roles that vote, are placed in breakout groups and count as the consultation's
+#: participants in its outcome: participants and rapporteurs. Facilitators chair; the
+#: secretariat, observers and translators neither vote nor join a group.
+VOTING_ROLES = (Role.participant, Role.rapporteur)
+
+
+class NotPermitted(Refused):
+    """The operation's actor may not do this. Views check first and answer 403; an operation
+    refuses so only when called by other code (a command, a socket event, a test)."""
+
+
+def demand(allowed: bool) -> None:
+    """An operation's own check of its actor: refuse unless ``allowed``, a predicate's answer
+    (``demand(may_edit_consultation(actor, consultation))``)."""
+    if not allowed:
+        raise NotPermitted(_("You may not do this"))
 
 
 def is_signed_in(user) -> bool:
@@ -69,6 +108,21 @@ def role_in(user, consultation: Consultation) -> Role | None:
 
 def _holds(user, consultation: Consultation, *roles: Role) -> bool:
     return role_in(user, consultation) in roles
+
+
+def is_author(user, record) -> bool:
+    """Whether the user wrote the record (a comment, an amendment: its ``author_id``)."""
+    return is_signed_in(user) and record.author_id == user.id
+
+
+def is_own_registration(user, registration) -> bool:
+    """Whether the registration is the user's own (who alone decides some of its choices)."""
+    return is_signed_in(user) and registration.user_id == user.id
+
+
+def is_translator_of(user, translation) -> bool:
+    """Whether the user entered this translation (who may then not mark it reviewed)."""
+    return is_signed_in(user) and translation.translated_by_id == user.id
 
 
 def may_view_consultation(user, consultation: Consultation) -> bool:
@@ -142,6 +196,21 @@ def may_check_in(user, consultation: Consultation) -> bool:
     return is_admin(user) or _holds(user, consultation, Role.facilitator, Role.secretariat)
 
 
+def may_see_meeting_link(user, consultation: Consultation) -> bool:
+    """The consultation's video meeting link, on its page, in e-mails and calendars: those
+    admitted to it who take part online. (Those who set the consultation up read it in its
+    set-up form.)"""
+    registration = registration_of(user, consultation)
+    return (registration is not None and registration.status == RegistrationStatus.approved
+            and registration.attendance == Attendance.online)
+
+
+def may_see_group_meeting_link(user, group) -> bool:
+    """A breakout group's meeting link: those who take part online and read the group."""
+    return (may_see_meeting_link(user, group.round.consultation)
+            and may_read_breakout(user, group))
+
+
 def may_register(user, consultation: Consultation) -> bool:
     """Whether the registration form is open; capacity and invitations are checked on submit."""
     takes_late = (consultation.status == ConsultationStatus.live
@@ -155,6 +224,18 @@ def may_register(user, consultation: Consultation) -> bool:
     }
 
 
+def may_cancel_registration(user, consultation: Consultation) -> bool:
+    """Cancel one's own registration: whoever has one."""
+    return registration_of(user, consultation) is not None
+
+
+def offers_cancelling(user, consultation: Consultation) -> bool:
+    """Whether one's registration page offers to cancel it: to participants (the team's roles
+    are changed by the facilitators)."""
+    registration = registration_of(user, consultation)
+    return registration is not None and registration.role == Role.participant
+
+
 def may_read_discussions(user, consultation: Consultation) -> bool:
     return is_admin(user) or role_in(user, consultation) is not None
 
@@ -165,6 +246,12 @@ def may_comment(user, consultation: Consultation) -> bool:
     return _holds(user, consultation, Role.facilitator, Role.rapporteur, Role.participant)
 
 
+def may_lead_breakout_group(user, consultation: Consultation) -> bool:
+    """Be named a breakout group's facilitator or rapporteur: anyone admitted to the
+    consultation, in any role."""
+    return role_in(user, consultation) is not None
+
+
 def _in_breakout(user, consultation: Consultation, group) -> bool:
     """Whether the user takes part in this group's discussion: their own group (once the
     assignment is published), any group when the consultation opens them all, and the group
@@ -173,9 +260,18 @@ def _in_breakout(user, consultation: Consultation, group) -> bool:
         return True
     if user.id in (group.facilitator_id, group.rapporteur_id):
         return True
-    from consultations.breakouts import is_member
+    return is_breakout_member(user, group)
 
-    return is_member(user, group)
+
+def is_breakout_member(user, group) -> bool:
+    """Whether the user is placed in the group, once its round's assignment is published."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.execute(
+        select(BreakoutAssignment.id).join(Registration).where(
+            BreakoutAssignment.group_id == group.id, Registration.user_id == user.id,
+            Registration.status == RegistrationStatus.approved)
+    ).first() is not None and group.round.assignment_published_at is not None
 
 
 def _may_read(user, consultation: Consultation, group) -> bool:
@@ -206,6 +302,29 @@ def may_write_in_thread(user, thread) -> bool:
         user, consultation, thread.breakout_group)
 
 
+def may_edit_comment(user, comment) -> bool:
+    """Its author, while the comment is shown and they may still write in its thread."""
+    return (is_author(user, comment) and comment.is_visible
+            and may_write_in_thread(user, comment.thread))
+
+
+def may_delete_comment(user, comment) -> bool:
+    """Its author, always: a comment hidden by moderation, or in a thread the author may no
+    longer write in, can still be taken back."""
+    return is_author(user, comment)
+
+
+def may_flag_comment(user, comment) -> bool:
+    """Report a comment to the moderators: whoever reads its thread and holds a role in the
+    consultation (platform admins moderate instead)."""
+    return may_flag_in_thread(user, comment.thread)
+
+
+def may_flag_in_thread(user, thread) -> bool:
+    """``may_flag_comment`` for every comment of the thread (a page asks once)."""
+    return may_read_thread(user, thread) and role_in(user, thread.consultation) is not None
+
+
 def may_see_author_names(user, consultation: Consultation) -> bool:
     """Under Chatham House, only those who moderate see who wrote what."""
     if consultation.attribution_rule != AttributionRule.chatham_house:
@@ -229,11 +348,33 @@ def may_propose_amendments(user, consultation: Consultation) -> bool:
     return _holds(user, consultation, Role.facilitator, Role.rapporteur, Role.participant)
 
 
+def may_support_amendment(user, amendment) -> bool:
+    """Support someone else's amendment: whoever may propose amendments. (Supporting one's
+    own is not offered; it is counted as its author's already.)"""
+    return may_propose_amendments(user, amendment.recommendation.consultation)
+
+
+def may_decide_amendment(user, amendment) -> bool:
+    """Accept or reject an amendment: those who draft the recommendations."""
+    return may_draft_recommendations(user, amendment.recommendation.consultation)
+
+
+def may_withdraw_amendment(user, amendment) -> bool:
+    """Its author, while it is open (drafting.withdraw_amendment refuses a decided one)."""
+    return is_author(user, amendment)
+
+
 def may_vote(user, consultation: Consultation) -> bool:
     """Participants and rapporteurs vote; facilitators chair, secretariat and observers do not."""
     if consultation.status != ConsultationStatus.live:
         return False
-    return _holds(user, consultation, Role.rapporteur, Role.participant)
+    return _holds(user, consultation, *VOTING_ROLES)
+
+
+def may_choose_breakout_group(user, round_) -> bool:
+    """Choose one's group in a breakout round that lets members choose: those placed in
+    groups (``VOTING_ROLES``)."""
+    return round_.allow_choices and _holds(user, round_.consultation, *VOTING_ROLES)
 
 
 def may_follow_votes(user, consultation: Consultation) -> bool:
@@ -293,7 +434,7 @@ def may_review_translation(user, consultation: Consultation, translation) -> boo
     """A translation (of a version or of an amendment) is marked reviewed by someone who may
     translate, other than the person who translated it."""
     return (translation is not None and may_translate(user, consultation)
-            and translation.translated_by_id != user.id)
+            and not is_translator_of(user, translation))
 
 
 def may_translate_consultation_texts(user, consultation: Consultation) -> bool:

@@ -41,3 +41,14 @@ def without_bidi_controls(value):
     if isinstance(value, str):
         return value.translate(_BIDI_CONTROLS)
     return value
+
+
+#: Characters XML 1.0 cannot carry (most control characters, lone surrogates, U+FFFE and
+#: U+FFFF): a document holding one does not open.
+_NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text) -> str:
+    """``text`` without the characters XML 1.0 cannot carry, line breaks as "\\n": for the
+    Word files the portal writes (outcome documents, badges)."""
+    return _NOT_IN_XML.sub("", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")

@@ -52,9 +52,10 @@ limiter = Limiter(
 )
 
 
-def limited(setting: str, key_func=None):
-    """Decorate a view: its POSTs are limited by the setting named (read on each request)."""
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"],
+def limited(setting: str, key_func=None, methods=("POST",)):
+    """Decorate a view: its POSTs (or the ``methods`` named: a provider's answer to a sign-in
+    comes as a GET) are limited by the setting named (read on each request)."""
+    return limiter.limit(lambda: current_app.config[setting], methods=list(methods),
                          exempt_when=rate_limits_off, key_func=key_func)
 
 

@@ -17,6 +17,7 @@ What must be kept even so (a failed sign-in, counted against guessing) is writte
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from flask import has_app_context
 from sqlalchemy import event
@@ -30,6 +31,8 @@ SAVEPOINT = "the request's savepoint"
 #: What ``despite_refusal`` did in the current transaction, and what is to be done again
 #: because the transaction that held it was rolled back.
 KEPT, REDO = "kept despite refusal", "to do again after a rollback"
+#: Set once the transaction has sent changes to the database.
+WROTE = "wrote in this transaction"
 
 
 class Refused(Exception):
@@ -67,6 +70,33 @@ def _roll_back_request(session: Session) -> bool:
     for action in kept:
         despite_refusal(action)
     return True
+
+
+@contextmanager
+def holding_no_connection():
+    """Give the request's database connection back to the pool while the slow work inside
+    runs (a password hash), so that the others waiting for a connection get it; the request
+    takes one again afterwards. A request that has written already keeps its connection (its
+    writes are saved with the rest of it, or not at all); one that has only read ends its
+    transaction. The objects it read keep their values rather than being loaded again: only
+    reads were made, and the work inside lasts milliseconds."""
+    session = db.session
+    if session.info.get(WROTE) or session.new or session.dirty or session.deleted:
+        yield
+        return
+    writing = session.info.pop(SAVEPOINT, None) is not None
+    request_session = session()
+    expiring = request_session.expire_on_commit
+    request_session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        request_session.expire_on_commit = expiring
+    try:
+        yield
+    finally:
+        if writing:
+            begin_request(session)
 
 
 def was_refused(session: Session) -> bool:
@@ -107,6 +137,18 @@ def _never_commit_a_refusal(session: Session) -> None:
 def _forget_kept(session: Session) -> None:
     if committed_for_good(session):
         session.info.pop(KEPT, None)
+        session.info.pop(WROTE, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_writes(session: Session, flush_context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_writes(session: Session) -> None:
+    if not session.in_transaction():
+        session.info.pop(WROTE, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")

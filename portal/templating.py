@@ -1,5 +1,6 @@
 """What every template can use: permissions, languages, numbers the reader's way and dates in
-a consultation's time."""
+a consultation's time. The areas add their own (consultations/templating.py,
+recommendations/templating.py); the app factory registers them all."""
 
 from datetime import UTC, datetime
 from functools import cache
@@ -11,7 +12,6 @@ from babel.numbers import format_decimal
 from flask import Flask, request
 from flask_babel import get_locale, lazy_pgettext
 
-from consultations import wording
 from portal import permissions
 from portal.countries import country_name
 from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT, language_name
@@ -37,7 +37,7 @@ def local_datetime(moment: datetime | None, time_zone: str | None = None) -> str
     """``moment`` in ``time_zone`` (a consultation's), written the reader's way."""
     if moment is None:
         return ""
-    return format_datetime(moment, _datetime_pattern(_reader_locale()), tzinfo=_zone(time_zone),
+    return format_datetime(moment, _datetime_pattern(reader_locale()), tzinfo=_zone(time_zone),
                            locale=get_locale())
 
 
@@ -79,50 +79,14 @@ def plural_samples() -> tuple[tuple[str, int], ...]:
     return _plural_samples(str(get_locale() or "en"))
 
 
-def _reader_locale() -> str:
+def reader_locale() -> str:
     return str(get_locale() or "en")
-
-
-def consultation_wording(consultation):
-    """The consultation's title, summary, description, venue and organisers in the reader's
-    language."""
-    return wording.wording_of(consultation, _reader_locale())
-
-
-def item_wording(item):
-    """An agenda item's title and description in the reader's language."""
-    return wording.item_wording(item, _reader_locale())
-
-
-def group_wording(group):
-    """A breakout group's name, theme and guiding questions in the reader's language."""
-    return wording.group_wording(group, _reader_locale())
-
-
-def thread_title(thread) -> str:
-    return wording.thread_title(thread, _reader_locale())
-
-
-def open_vote_for_voter(consultation):
-    """The round open now in the consultation, when the signed-in person may vote in it."""
-    from flask_login import current_user
-
-    from recommendations import voting
-
-    if consultation is None or not permissions.may_vote(current_user, consultation):
-        return None
-    return voting.open_round_of(consultation.id)
 
 
 def _page_context() -> dict:
     locale = str(get_locale() or "en")
     return {
         "permissions": permissions,
-        "wording": consultation_wording,
-        "item_wording": item_wording,
-        "group_wording": group_wording,
-        "thread_title": thread_title,
-        "open_vote_for_voter": open_vote_for_voter,
         "language_names": LANGUAGE_NAMES,
         "language_name": language_name,
         "page_locale": locale,

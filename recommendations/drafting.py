@@ -117,6 +117,7 @@ def revise(recommendation: Recommendation, author: User, text: str) -> Recommend
 
 def renumber(consultation: Consultation, actor: User) -> None:
     """References R1, R2, ... follow the plenary order again (merged ones keep theirs)."""
+    permissions.demand(permissions.may_moderate(actor, consultation))
     current = db.session.scalars(
         select(Recommendation).where(Recommendation.consultation_id == consultation.id,
                                      Recommendation.status != RecommendationStatus.merged)
@@ -192,7 +193,7 @@ def propose_amendment(recommendation: Recommendation, author: User, *, text: str
 
 def support_amendment(amendment: Amendment, user: User) -> bool:
     """Add the user's support; False when they supported it already."""
-    if not permissions.may_propose_amendments(user, amendment.recommendation.consultation):
+    if not permissions.may_support_amendment(user, amendment):
         raise DraftingRefused(_("You may not support amendments here."))
     if amendment.status != AmendmentStatus.proposed:
         raise DraftingRefused(_("This amendment is no longer open."))
@@ -247,7 +248,7 @@ def reject_amendment(amendment: Amendment, actor: User, reason: str) -> None:
 
 
 def withdraw_amendment(amendment: Amendment, author: User) -> None:
-    if amendment.author_id != author.id:
+    if not permissions.may_withdraw_amendment(author, amendment):
         raise DraftingRefused(_("Only its author can withdraw an amendment."))
     if amendment.status != AmendmentStatus.proposed:
         raise DraftingRefused(_("This amendment was decided already."))

@@ -6,6 +6,7 @@ The protocol is written down in docs/live-protocol.md.
 
 import logging
 import threading
+import time
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import permissions
-from portal.database import intending_to_write
+from portal.database import intending_to_write, is_row_id
 from portal.extensions import db, socketio
 from portal.live import (
     client_event,
@@ -32,18 +33,75 @@ log = logging.getLogger(__name__)
 #: Seconds between two tallies of one round, and how often deadlines are checked.
 TALLY_INTERVAL = 0.25
 MAX_RESERVATION_BYTES = 4 * voting.MAX_RESERVATION_LENGTH
-#: The largest identifier a row can have (the tables' keys are 32-bit integers).
-MAX_ID = 2**31 - 1
 #: What a connection remembers of the voter the full rules found when it joined a round's room
 #: (or at its first vote there): its votes are then checked and stored in two statements.
 VOTER = "voter"
+
+
+class SharedTallies:
+    """Each round's tally, computed once and shared by every join of the round's rooms in this
+    process, and by the tally publisher: after a server restart a thousand phones joining
+    again cost one computation, not a thousand.
+
+    A tally is shared for ``MAX_AGE`` seconds at most, the publisher's own pace: votes stored
+    by other processes reach a joining phone as fresh as they reach those already in the room.
+    Joins that arrive while the tally is being computed wait for it rather than computing it
+    again. A vote or a count stored by this process outdates the round's tally at once.
+    """
+
+    MAX_AGE = TALLY_INTERVAL
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._tallies: dict[int, tuple[float, voting.Tally]] = {}
+        self._computing: dict[int, threading.Lock] = {}
+
+    def of(self, round_: VoteRound) -> voting.Tally:
+        """The round's tally, as computed at most ``MAX_AGE`` seconds ago."""
+        shared = self._fresh(round_.id)
+        if shared is not None:
+            return shared
+        with self._lock:
+            computing = self._computing.setdefault(round_.id, threading.Lock())
+        with computing:
+            shared = self._fresh(round_.id)
+            if shared is not None:
+                return shared
+            return self.computed(round_)
+
+    def computed(self, round_: VoteRound) -> voting.Tally:
+        """The round's tally computed now, and shared from now on."""
+        tally = voting.tally(round_)
+        with self._lock:
+            self._tallies[round_.id] = (time.monotonic(), tally)
+        return tally
+
+    def outdated(self, round_id: int) -> None:
+        """A vote or a count of this process changed the round's tally: the next join
+        computes it again."""
+        with self._lock:
+            self._tallies.pop(round_id, None)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._tallies.clear()
+
+    def _fresh(self, round_id: int) -> voting.Tally | None:
+        with self._lock:
+            shared = self._tallies.get(round_id)
+        if shared is not None and time.monotonic() - shared[0] < self.MAX_AGE:
+            return shared[1]
+        return None
+
+
+shared_tallies = SharedTallies()
 
 
 def round_snapshot(round_id: int, since=None, *,
                    audience: breakdown.Audience = breakdown.Audience.everyone) -> dict:
     round_ = db.session.get(VoteRound, round_id)
     state = voting.round_state(round_)
-    state["tally"] = breakdown.tally_payload(round_, voting.tally(round_), audience)
+    state["tally"] = breakdown.tally_payload(round_, shared_tallies.of(round_), audience)
     vote = voting.own_vote(round_, current_user)
     connection_memory()[VOTER] = voting.voter_in(round_, current_user)
     state["your_vote"] = ({"choice": vote.choice.value, "reservation": vote.reservation,
@@ -96,6 +154,7 @@ class TallyPublisher:
         self._started = False
 
     def changed(self, round_id: int) -> None:
+        shared_tallies.outdated(round_id)
         with self._lock:
             self._changed.add(round_id)
         self.ensure_running()
@@ -132,7 +191,7 @@ class TallyPublisher:
         for round_id in sorted(round_ids):
             round_ = db.session.get(VoteRound, round_id)
             if round_ is not None:
-                tally = voting.tally(round_)
+                tally = shared_tallies.computed(round_)
                 socketio.emit("tally", breakdown.tally_payload(
                     round_, tally, breakdown.Audience.everyone), to=voting.room_of(round_))
                 socketio.emit("tally", breakdown.tally_payload(
@@ -158,7 +217,7 @@ def cast_vote(payload: dict) -> dict:
     reservation = payload.get("reservation")
     if not isinstance(round_id, int) or isinstance(round_id, bool) or not isinstance(choice, str):
         return refusal(_("The vote could not be read."), "invalid_payload")
-    if not 0 < round_id <= MAX_ID:
+    if not is_row_id(round_id):
         return refusal(_("There is no such vote."), "no_round")
     if reservation is not None and (
             not isinstance(reservation, str) or len(reservation) > MAX_RESERVATION_BYTES
@@ -166,13 +225,10 @@ def cast_vote(payload: dict) -> dict:
             or any("\ud800" <= char <= "\udfff" for char in reservation)
             or len(reservation.encode()) > MAX_RESERVATION_BYTES):
         return refusal(_("The reservation could not be read."), "invalid_payload")
-    remembered = connection_memory()
-    store = ballot_box.store if current_app.config["BALLOT_BOX"] else voting.store_vote
     with intending_to_write():
         try:
-            stored, remembered[VOTER] = voting.cast_vote_by(
-                round_id, current_user, choice, reservation, voter=remembered.get(VOTER),
-                store=store)
+            choice, reservation = voting.checked_choice(choice, reservation)
+            stored = _store_for_this_connection(round_id, choice, reservation)
             db.session.commit()
         except voting.VoteRefused as refused:
             db.session.rollback()
@@ -184,3 +240,24 @@ def cast_vote(payload: dict) -> dict:
     socketio.emit("your_vote", voting.own_vote_payload(round_id, choice, reservation, stored.seq),
                   to=person_room(current_user.id))
     return {"ok": True, "vote_id": stored.vote_id, "seq": stored.seq}
+
+
+def _store_for_this_connection(round_id: int, choice: voting.VoteChoice,
+                               reservation: str | None) -> voting.StoredVote:
+    """Store the vote of the connection's person. The full rules (``voting.voter_for``) run
+    once per connection and round, at the join or the first vote; each vote after that is
+    stored with one check in the database, in the ballot box's batches. When that check
+    fails (the round closed, the person may no longer vote), the full rules run again and
+    say why."""
+    store = ballot_box.store if current_app.config["BALLOT_BOX"] else voting.store_vote
+    remembered = connection_memory()
+    voter = remembered.get(VOTER)
+    if voter is not None and voter.round_id == round_id:
+        stored = store(voter, choice, reservation)
+        if stored is not None:
+            return stored
+    voter = remembered[VOTER] = voting.voter_for(round_id, current_user)
+    stored = store(voter, choice, reservation)
+    if stored is None:
+        raise voting.round_closed()
+    return stored

@@ -10,28 +10,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultations.models import AdoptionRule, BreakoutGroup, Consultation, Registration
 from portal.accounts.models import StakeholderGroup, User
-from portal.database import UTCDateTime, enum_column, utcnow
+from portal.database import LabelledEnum, UTCDateTime, enum_column, label_members, utcnow
 from portal.extensions import db
 
 
-class RecommendationStatus(StrEnum):
+class RecommendationStatus(LabelledEnum):
     draft = "draft"
     adopted = "adopted"
     not_adopted = "not_adopted"
     #: Merged into another recommendation, which carries its text on.
     merged = "merged"
 
-    @property
-    def label(self) -> str:
-        return str(RECOMMENDATION_STATUS_LABELS[self])
 
-
-RECOMMENDATION_STATUS_LABELS = {
+RECOMMENDATION_STATUS_LABELS = label_members(RecommendationStatus, {
     RecommendationStatus.draft: _l("Draft"),
     RecommendationStatus.adopted: _l("Adopted"),
     RecommendationStatus.not_adopted: _l("Not adopted"),
     RecommendationStatus.merged: _l("Merged"),
-}
+})
 
 
 class Recommendation(db.Model):
@@ -132,20 +128,16 @@ class RecommendationVersion(db.Model):
     )
 
 
-class TranslationStatus(StrEnum):
+class TranslationStatus(LabelledEnum):
     draft = "draft"
     #: Checked by a second person: only a reviewed translation goes into an outcome document.
     reviewed = "reviewed"
 
-    @property
-    def label(self) -> str:
-        return str(TRANSLATION_STATUS_LABELS[self])
 
-
-TRANSLATION_STATUS_LABELS = {
+TRANSLATION_STATUS_LABELS = label_members(TranslationStatus, {
     TranslationStatus.draft: _l("Draft translation"),
     TranslationStatus.reviewed: _l("Reviewed translation"),
-}
+})
 
 
 class VersionTranslation(db.Model):
@@ -194,23 +186,19 @@ class VersionMergeSource(db.Model):
     )
 
 
-class AmendmentStatus(StrEnum):
+class AmendmentStatus(LabelledEnum):
     proposed = "proposed"
     accepted = "accepted"
     rejected = "rejected"
     withdrawn = "withdrawn"
 
-    @property
-    def label(self) -> str:
-        return str(AMENDMENT_STATUS_LABELS[self])
 
-
-AMENDMENT_STATUS_LABELS = {
+AMENDMENT_STATUS_LABELS = label_members(AmendmentStatus, {
     AmendmentStatus.proposed: _l("Proposed"),
     AmendmentStatus.accepted: _l("Accepted"),
     AmendmentStatus.rejected: _l("Rejected"),
     AmendmentStatus.withdrawn: _l("Withdrawn"),
-}
+})
 
 
 class Amendment(db.Model):
@@ -306,23 +294,19 @@ class AmendmentTranslation(db.Model):
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
-class VoteChoice(StrEnum):
+class VoteChoice(LabelledEnum):
     support = "support"
     support_with_reservations = "support_with_reservations"
     oppose = "oppose"
     abstain = "abstain"
 
-    @property
-    def label(self) -> str:
-        return str(VOTE_CHOICE_LABELS[self])
 
-
-VOTE_CHOICE_LABELS = {
+VOTE_CHOICE_LABELS = label_members(VoteChoice, {
     VoteChoice.support: _l("Support"),
     VoteChoice.support_with_reservations: _l("Support with reservations"),
     VoteChoice.oppose: _l("Oppose"),
     VoteChoice.abstain: _l("Abstain"),
-}
+})
 
 
 class VoteRound(db.Model):

@@ -224,6 +224,24 @@ def _set_status(translation, actor: User, status: TranslationStatus) -> None:
     translation.updated_at = utcnow()
 
 
+def _save(translation, make, actor: User, status: TranslationStatus, fields: dict,
+          event: str, consultation, **details):
+    """Store a checked translation: ``translation`` the one there is, or None and ``make``
+    gives a new one; ``fields`` its texts; the audit ``event`` with its ``details``."""
+    status = TranslationStatus(status)
+    _refuse_review_by_translator(translation, actor, status)
+    if translation is None:
+        translation = make()
+        db.session.add(translation)
+    _set_status(translation, actor, status)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    db.session.flush()
+    record_event(event, actor=actor, target=translation, consultation=consultation,
+                 **details, status=status.value)
+    return translation
+
+
 def save_translation(version: RecommendationVersion, actor: User, *, locale: str, title: str,
                      text: str, status: TranslationStatus) -> VersionTranslation:
     """Add the version's translation into ``locale``, or replace the one there is."""
@@ -236,19 +254,10 @@ def save_translation(version: RecommendationVersion, actor: User, *, locale: str
     if len(title) > MAX_TITLE_LENGTH or len(text) > MAX_TEXT_LENGTH:
         raise TranslationRefused(_("A title has %(title)d characters at most, a text "
                                    "%(text)d.", title=MAX_TITLE_LENGTH, text=MAX_TEXT_LENGTH))
-    status = TranslationStatus(status)
-    translation = translation_of(version, locale)
-    _refuse_review_by_translator(translation, actor, status)
-    if translation is None:
-        translation = VersionTranslation(version=version, locale=locale)
-        db.session.add(translation)
-    _set_status(translation, actor, status)
-    translation.title, translation.text = title, text
-    db.session.flush()
-    record_event("translation.saved", actor=actor, target=translation,
-                 consultation=consultation, reference=recommendation.reference,
-                 version=version.number, locale=locale, status=status.value)
-    return translation
+    return _save(translation_of(version, locale),
+                 lambda: VersionTranslation(version=version, locale=locale), actor, status,
+                 {"title": title, "text": text}, "translation.saved", consultation,
+                 reference=recommendation.reference, version=version.number, locale=locale)
 
 
 def save_amendment_translation(amendment: Amendment, actor: User, *, locale: str, text: str,
@@ -267,16 +276,8 @@ def save_amendment_translation(amendment: Amendment, actor: User, *, locale: str
     if len(text) > MAX_TEXT_LENGTH or len(rationale) > MAX_TEXT_LENGTH:
         raise TranslationRefused(_("A text has %(text)d characters at most.",
                                    text=MAX_TEXT_LENGTH))
-    status = TranslationStatus(status)
-    translation = amendment_translation_of(amendment, locale)
-    _refuse_review_by_translator(translation, actor, status)
-    if translation is None:
-        translation = AmendmentTranslation(amendment=amendment, locale=locale)
-        db.session.add(translation)
-    _set_status(translation, actor, status)
-    translation.text, translation.rationale = text, rationale
-    db.session.flush()
-    record_event("amendment_translation.saved", actor=actor, target=translation,
-                 consultation=consultation, reference=recommendation.reference,
-                 amendment=amendment.id, locale=locale, status=status.value)
-    return translation
+    return _save(amendment_translation_of(amendment, locale),
+                 lambda: AmendmentTranslation(amendment=amendment, locale=locale), actor, status,
+                 {"text": text, "rationale": rationale}, "amendment_translation.saved",
+                 consultation, reference=recommendation.reference, amendment=amendment.id,
+                 locale=locale)

@@ -24,17 +24,17 @@ from consultations.models import (
     ConsultationStatus,
     Registration,
     RegistrationStatus,
-    Role,
 )
+from consultations.next_step import register_open_vote
 from portal import permissions
 from portal.accounts.models import SignIn, StakeholderGroup, User
 from portal.audit.operations import record_event
-from portal.database import is_row_id, utcnow
+from portal.database import utcnow
 from portal.extensions import db
 from portal.live import broadcast_after_commit
 from portal.plain_text import has_control_characters, one_line_ending, without_bidi_controls
 from portal.refusals import Refused
-from recommendations import adoption, breakdown
+from recommendations import adoption
 from recommendations.drafting import accept_amendment
 from recommendations.models import (
     Amendment,
@@ -46,10 +46,8 @@ from recommendations.models import (
     VoteRound,
 )
 from recommendations.text import has_open_brackets
-from recommendations.turnout import result_sentence
 
 MAX_RESERVATION_LENGTH = 2000
-VOTER_ROLES = (Role.participant, Role.rapporteur)
 
 
 class VoteRefused(Refused):
@@ -136,7 +134,7 @@ def voter_registration(round_: VoteRound, user) -> Registration | None:
     if not permissions.may_vote(user, round_.consultation):
         return None
     registration = permissions.registration_of(user, round_.consultation)
-    if registration is None or registration.role not in VOTER_ROLES:
+    if registration is None or registration.role not in permissions.VOTING_ROLES:
         return None
     return registration
 
@@ -204,7 +202,7 @@ def _take_seq_statement(from_sign_in: bool):
         Registration.id == bindparam("registration_id"),
         Registration.consultation_id == VoteRound.consultation_id,
         Registration.status == RegistrationStatus.approved,
-        Registration.role.in_(VOTER_ROLES),
+        Registration.role.in_(permissions.VOTING_ROLES),
         Consultation.id == VoteRound.consultation_id,
         Consultation.status == ConsultationStatus.live,
     ]
@@ -255,7 +253,7 @@ def _store_vote_statement(dialect: str):
 
 def store_vote(voter: Voter, choice: VoteChoice, reservation: str | None) -> StoredVote | None:
     """Store the vote in two statements; None when the round is closed or the voter no
-    longer may vote (``cast_vote_by`` then says which)."""
+    longer may vote (``voter_for`` then says which)."""
     connection = db.session.connection()
     values = {"round_id": voter.round_id, "registration_id": voter.registration_id,
               "sign_in_id": voter.sign_in_id, "now": utcnow()}
@@ -269,10 +267,14 @@ def store_vote(voter: Voter, choice: VoteChoice, reservation: str | None) -> Sto
     return StoredVote(vote_id=vote_id, seq=seq)
 
 
+def round_closed() -> VoteRefused:
+    return VoteRefused(_("This vote is closed: your vote was not counted."), "round_closed")
+
+
 def _store_or_refuse(voter: Voter, choice: VoteChoice, reservation: str | None) -> StoredVote:
     stored = store_vote(voter, choice, reservation)
     if stored is None:
-        raise VoteRefused(_("This vote is closed: your vote was not counted."), "round_closed")
+        raise round_closed()
     return stored
 
 
@@ -291,29 +293,19 @@ def cast_vote(round_: VoteRound, user, choice: str, reservation: str | None = No
     return db.session.get(Vote, stored.vote_id, populate_existing=True)
 
 
-def cast_vote_by(round_id: int, user, choice, reservation=None, *,
-                 voter: Voter | None = None, store=store_vote) -> tuple[StoredVote, Voter]:
-    """The same for a round known by its id, as a socket event names it; a round the user may
-    not follow is refused as if it did not exist.
-
-    ``voter`` is what an earlier vote on the same connection found; with it, the vote is
-    stored by ``store`` (two statements, or the ballot box that stores votes in batches).
-    Without it, or when it no longer holds, the full rules run and say why not.
-    """
-    choice, reservation = checked_choice(choice, reservation)
-    if voter is not None and voter.round_id == round_id:
-        stored = store(voter, choice, reservation)
-        if stored is not None:
-            return stored, voter
+def voter_for(round_id: int, user) -> Voter:
+    """The full rules for a round known by its id, as a socket event names it: the voter, or
+    a refusal that says why (a round the user may not follow is refused as if it did not
+    exist). The id is a row id already (``portal.database.is_row_id``)."""
     if not permissions.is_signed_in(user):
         raise VoteRefused(_("You are signed out: sign in again to vote."), "not_eligible")
-    round_ = db.session.get(VoteRound, round_id) if is_row_id(round_id) else None
+    round_ = db.session.get(VoteRound, round_id)
     if round_ is None or not permissions.may_follow_votes(user, round_.consultation):
         raise VoteRefused(_("There is no such vote."), "no_round")
     voter = voter_in(round_, user)
     if voter is None:
         raise _not_a_voter()
-    return _store_or_refuse(voter, choice, reservation), voter
+    return voter
 
 
 @dataclass(frozen=True)
@@ -385,7 +377,7 @@ def eligible_present(round_: VoteRound) -> int:
         return round_.present
     voting_participants = (Registration.consultation_id == round_.consultation_id,
                            Registration.status == RegistrationStatus.approved,
-                           Registration.role.in_(VOTER_ROLES))
+                           Registration.role.in_(permissions.VOTING_ROLES))
     base = select(func.count()).select_from(Registration).where(*voting_participants)
     desk_used = db.session.scalar(select(exists().where(
         *voting_participants, Registration.checked_in_at.is_not(None))))
@@ -562,51 +554,12 @@ def round_state(round_: VoteRound) -> dict:
     }
 
 
-def results_of(consultation, recommendations: list[Recommendation], *, show_names: bool,
-               audience: breakdown.Audience = breakdown.Audience.everyone) -> list[dict]:
-    """Each recommendation with its rounds, their tallies as ``audience`` may see them and the
-    reservations quoted: by name and organisation when ``show_names``, else by stakeholder
-    group under the small-group rule (``breakdown.reservation_group``)."""
-    rounds = db.session.scalars(
-        select(VoteRound).where(VoteRound.consultation_id == consultation.id)
-        .order_by(VoteRound.recommendation_id, VoteRound.number)).all()
-    reservations: dict[int, list[dict]] = {}
-    rows = db.session.execute(
-        select(Vote.round_id, Vote.reservation, Vote.stakeholder_group, User.name,
-               Registration.organisation)
-        .join(VoteRound, VoteRound.id == Vote.round_id)
-        .outerjoin(Registration, Registration.id == Vote.registration_id)
-        .outerjoin(User, User.id == Registration.user_id)
-        .where(VoteRound.consultation_id == consultation.id, Vote.reservation.is_not(None))
-        .order_by(Vote.id)).all()
-    tallies = {round_.id: tally(round_) for round_ in rounds}
-    rounds_by_id = {round_.id: round_ for round_ in rounds}
-    for round_id, text, group, name, organisation in rows:
-        if show_names and name:
-            by = f"{name} ({organisation})"
-        else:
-            voters = {key: counts.cast
-                      for key, counts in tallies[round_id].by_stakeholder_group.items()}
-            by = breakdown.reservation_group(rounds_by_id[round_id], group, voters)
-        reservations.setdefault(round_id, []).append({"text": text, "by": by})
-    by_recommendation: dict[int, list[dict]] = {}
-    for round_ in rounds:
-        payload = breakdown.tally_payload(round_, tallies[round_.id], audience)
-        by_recommendation.setdefault(round_.recommendation_id, []).append({
-            "round": round_,
-            "tally": payload,
-            "result": result_sentence(round_, payload),
-            # Reservations appearing one by one while the round is open would tell who just
-            # voted with one, as a breakdown would.
-            "reservations": reservations.get(round_.id, [])
-            if not round_.is_open or audience == breakdown.Audience.chair else []})
-    return [{"recommendation": recommendation,
-             "rounds": by_recommendation.get(recommendation.id, [])}
-            for recommendation in recommendations]
-
-
 def rounds_past_deadline() -> list[VoteRound]:
     return db.session.scalars(
         select(VoteRound).where(VoteRound.closed_at.is_(None),
                                 VoteRound.closes_at.is_not(None),
                                 VoteRound.closes_at <= utcnow())).all()
+
+
+# A consultation's page says "Vote now" as its reader's next step while a round is open.
+register_open_vote(open_round_of)

@@ -174,6 +174,8 @@ def build_world() -> World:
         "registration_id": _registration(consultation, participant).id,
         "question_id": question.id, "choice_question_id": choice.id, "locale": "fr",
         "token": "not-a-token", "user_id": participant.id,
+        # No identity provider is configured in the world: its routes are not found.
+        "provider": "unhcr", "code": "not-a-badge",
     }
     world.users = {
         "anonymous": None, "signed_in": people["outsider"].id, "pending": pending.id,

@@ -111,6 +111,16 @@ def no_followers_check_left_waiting():
     yield
 
 
+@pytest.fixture(autouse=True)
+def no_tally_shared_between_tests():
+    """Each test's rounds are rolled back and their ids used again by the next test: a tally
+    shared by an earlier test's round must not answer a later one's joins."""
+    from recommendations.live import shared_tallies
+
+    shared_tallies.forget()
+    yield
+
+
 @pytest.fixture
 def session(app):
     """A database session whose work is rolled back after the test, commits included."""
@@ -138,7 +148,7 @@ def client(app, session):
 
 @pytest.fixture(scope="session")
 def password_hash():
-    """PASSWORD hashed once: scrypt is slow on purpose, and tests create many accounts."""
+    """PASSWORD hashed once: argon2id is slow on purpose, and tests create many accounts."""
     return hash_password(PASSWORD)
 
 

@@ -44,7 +44,9 @@ class PortalServer:
     it), writing to the same log."""
 
     def __init__(self, database_url: str, instance: Path, mail_worker: bool | None = None,
-                 **environment: str):
+                 worker: tuple[str, ...] = ("--threads", "32"), **environment: str):
+        #: gunicorn's worker flags: threads by default, ``("-k", "gevent")`` as in production.
+        self.worker_flags = list(worker)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = instance / f"server-{self.port}.log"
@@ -69,7 +71,7 @@ class PortalServer:
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-             "--threads", "32", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+             *self.worker_flags, "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT, env=self.environment, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -168,27 +170,23 @@ class RedisServer:
             self.process.wait()
 
 
-class Nginx:
-    """nginx on a free loopback port in front of ``upstreams``, configured as
-    docs/deployment.md says (sticky sessions by a cookie nginx sets, websocket upgrade,
-    X-Forwarded-* headers), and telling in ``X-Upstream`` which process answered."""
-
-    def __init__(self, directory: Path, upstreams: list[int]):
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(binary).exists():
-            raise RuntimeError("nginx is not installed: apt-get install nginx-light")
-        self.binary, self.directory = binary, directory
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        servers = "\n".join(f"        server 127.0.0.1:{port};" for port in upstreams)
-        self.config = directory / "nginx.conf"
-        self.config.write_text(f"""
+def nginx_configuration(directory: Path, port: int, upstreams: list[int], *,
+                        worker_connections: int = 1024, access_log: bool = True) -> str:
+    """nginx as docs/deployment.md configures it, without TLS: sticky sessions by the
+    ``portal_route`` cookie nginx sets, websockets upgraded, X-Forwarded-* headers, upstream
+    keep-alive; ``X-Upstream`` tells which process answered. Everything it writes stays in
+    ``directory``. The suite's cluster tests and bench/live_vote.py's cluster use it."""
+    servers = "\n".join(f"        server 127.0.0.1:{upstream} max_fails=0;"
+                        for upstream in upstreams)
+    log = f"{directory}/nginx-access.log" if access_log else "off"
+    return f"""
 worker_processes 1;
+worker_rlimit_nofile {worker_connections + 1000};
 pid {directory}/nginx.pid;
 error_log {directory}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
+events {{ worker_connections {worker_connections}; }}
 http {{
-    access_log {directory}/nginx-access.log;
+    access_log {log};
     client_body_temp_path {directory}/body;
     proxy_temp_path {directory}/proxy;
     fastcgi_temp_path {directory}/fastcgi;
@@ -209,9 +207,10 @@ http {{
     upstream portal {{
         hash $portal_route consistent;
 {servers}
+        keepalive 32;
     }}
     server {{
-        listen 127.0.0.1:{self.port};
+        listen 127.0.0.1:{port};
         location / {{
             proxy_pass http://portal;
             proxy_http_version 1.1;
@@ -223,12 +222,29 @@ http {{
             proxy_set_header X-Forwarded-Host $http_host;
             proxy_set_header X-Request-ID $request_id;
             proxy_read_timeout 300s;
+            proxy_send_timeout 300s;
             add_header Set-Cookie $portal_route_cookie always;
             add_header X-Upstream $upstream_addr always;
         }}
     }}
 }}
-""")
+"""
+
+
+class Nginx:
+    """nginx on a free loopback port in front of ``upstreams``, configured as
+    docs/deployment.md says (sticky sessions by a cookie nginx sets, websocket upgrade,
+    X-Forwarded-* headers), and telling in ``X-Upstream`` which process answered."""
+
+    def __init__(self, directory: Path, upstreams: list[int]):
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise RuntimeError("nginx is not installed: apt-get install nginx-light")
+        self.binary, self.directory = binary, directory
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = directory / "nginx.conf"
+        self.config.write_text(nginx_configuration(directory, self.port, upstreams))
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Nginx":

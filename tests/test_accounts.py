@@ -60,7 +60,7 @@ def test_sign_up_mails_a_link_that_creates_the_account_and_signs_it_in(
     assert user.stakeholder_group == StakeholderGroup.red_cross
     assert user.preferred_locale == "fr"
     assert PASSWORD not in user.password_hash
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert "account.signed_up" in actions(session)
     assert client.get("/account/profile").status_code == 200
     # The link worked once.

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from consultations import wording
-from consultations.models import AgendaItemTranslation, ConsultationTranslation
+from consultations.models import AgendaItem, AgendaItemTranslation, ConsultationTranslation
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from recommendations.outcome import content
+from recommendations.outcome import content, words
 from recommendations.outcome import operations as outcome
 from tests.conftest import sign_in, submit
 from tests.outcome_data import build_outcome_consultation
@@ -133,7 +133,7 @@ def test_the_french_outcome_document_takes_them_from_the_texts_page_and_does_not
     consultation = made.consultation
     slug = consultation.slug
     secretariat = made.users["secretariat"]
-    wanted = content.names_to_translate(consultation, "fr")
+    wanted = words.names_to_translate(consultation, "fr")
     assert {"Dakar, Senegal", "IFRC, ICRC, IOM", "Opening plenary", "Breakout round"} <= set(
         wanted)
     # Written for the document before the texts page had them: the texts page wins.
@@ -142,7 +142,7 @@ def test_the_french_outcome_document_takes_them_from_the_texts_page_and_does_not
 
     give_in_french(app, made)
 
-    wanted = content.names_to_translate(consultation, "fr")
+    wanted = words.names_to_translate(consultation, "fr")
     assert not {"Dakar, Senegal", "IFRC, ICRC, IOM", "Opening plenary",
                 "Breakout round"} & set(wanted)
     form = text_of(reader(app, made, "secretariat", "en"), f"/c/{slug}/outcome/texts/fr")
@@ -202,10 +202,11 @@ def test_only_those_who_translate_the_texts_change_the_venue_and_the_agenda(
 
     # An agenda item of another consultation cannot be translated through this one.
     other = make_consultation(title="Another consultation")
-    from consultations import operations
-    foreign = operations.add_agenda_item(
-        other, made.users["facilitator"], kind=consultation.agenda_items[0].kind,
+    foreign = AgendaItem(
+        consultation=other, kind=consultation.agenda_items[0].kind,
         title="Someone else's plenary", starts_at=other.starts_at, ends_at=other.starts_at)
+    session.add(foreign)
+    session.flush()
     with pytest.raises(wording.WordingRefused):
         wording.save_wording(consultation, made.users["facilitator"], "fr", title="",
                              summary="", description="", venue="", organisers="",

@@ -11,9 +11,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 
+from demo import DEMO_PASSWORD
 from portal.accounts.models import StakeholderGroup
 from portal.accounts.operations import create_account, hash_password
-from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from recommendations.models import VoteRound
 from recommendations.outcome.models import OutcomeDocument

@@ -107,6 +107,11 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     # may_lift_sign_in_lock on the participant: the facilitators of a consultation they are
     # registered in, and admins.
     "accounts.lift_sign_in_lock": FACILITATORS,
+    # The world configures no identity provider: its sign-in routes are not found, for all.
+    "accounts.openid_callback": NOBODY.but(refused=HIDE, anonymous=HIDE),
+    "accounts.openid_start": NOBODY.but(refused=HIDE, anonymous=HIDE),
+    # Without a provider's answer waiting, it sends to the sign-in page (or home, signed in).
+    "accounts.openid_new_account": PUBLIC,
     "accounts.personal_data": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
     "accounts.request_password_reset": PUBLIC,
@@ -120,11 +125,23 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "audit.consultation_events": FACILITATORS,
     "audit.events": ADMIN,
     "consultations.add_thread": FACILITATORS,
+    # The world's consultation is live: anyone sees its agenda (a draft's is hidden, as the
+    # consultation is: tests/test_calendar.py).
+    "consultations.agenda_calendar": PUBLIC,
+    # The world's feed address is not a token: not found for everyone, signed in or not.
+    "consultations.personal_calendar": NOBODY.but(refused=HIDE, anonymous=HIDE),
+    "consultations.my_calendar": SIGNED_IN,
+    "consultations.renew_calendar": SIGNED_IN,
+    "consultations.stop_calendar": SIGNED_IN,
     "consultations.assignment": FACILITATORS,
     "consultations.breakout_group": GROUP_READERS,
     "consultations.cancel_registration": REGISTERED.but(refused=HIDE),
     "consultations.change_status": FACILITATORS,
     "consultations.check_in": ORGANISERS,
+    "consultations.attendance_pdf": ORGANISERS,
+    "consultations.badge": ORGANISERS,
+    "consultations.badges_pdf": ORGANISERS,
+    "consultations.check_in_by_badge": ORGANISERS,
     "consultations.choose_group": MEMBERS,
     "consultations.decide": FACILITATORS,
     "consultations.delete_comment": AUTHOR,
@@ -134,6 +151,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "consultations.edit_comment": AUTHOR,
     "consultations.edit_consultation": FACILITATORS,
     "consultations.export_registrations": ORGANISERS,
+    "consultations.export_registrations_xlsx": ORGANISERS,
     # Flagging needs a role in the consultation: an admin without one moderates instead.
     "consultations.flag_comment": GROUP_READERS.but(admin=DENY),
     "consultations.hide_comment": FACILITATORS,
@@ -187,6 +205,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "outcome.version": ORGANISERS,
     "outcome.version_csv": ORGANISERS,
     "outcome.version_json": ORGANISERS,
+    "outcome.version_xlsx": ORGANISERS,
     "recommendations.api_recommendations": API,
     "recommendations.api_round": API,
     "recommendations.close_round": CHAIR,
@@ -208,6 +227,7 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "recommendations.results": ADMITTED,
     "recommendations.results_csv": ADMITTED,
     "recommendations.results_json": ADMITTED,
+    "recommendations.results_xlsx": ADMITTED,
     "recommendations.revise": DRAFTERS,
     "recommendations.show": ADMITTED,
     # Following the votes lets one post the vote form; the vote itself is for VOTERS.

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from consultations.models import AgendaItem, BreakoutGroup, Comment, Consultation, Thread
+from demo import DEMO_PASSWORD, seed_demo
 from portal import create_app
-from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from recommendations.models import Amendment, Recommendation, VoteRound
 from recommendations.outcome.models import OutcomeDocument
@@ -53,7 +53,7 @@ def page_paths(app, ids) -> list[str]:
              "consultation_id": ids["consultation_id"], "registration_id": 1,
              "question_id": 1, "token": "not-a-token", "filename": "css/portal.css",
              "document_id": ids["document_id"], "amendment_id": ids["amendment_id"],
-             "locale": "fr"}
+             "locale": "fr", "provider": "unhcr", "code": "not-a-badge"}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

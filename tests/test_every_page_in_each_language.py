@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from babel.messages.pofile import read_po
 
+from demo import DEMO_PASSWORD
 from portal import catalogs
-from portal.demo import DEMO_PASSWORD
 from tests.conftest import sign_in, submit
 from tests.test_every_page import demo, page_paths  # noqa: F401  (the demo consultation)
 

@@ -79,3 +79,27 @@ def test_the_served_portal_logs_its_requests_and_without_smtp_the_mailed_link(tm
     assert "To: participant@example.org" in log
     assert new_password_form.status_code == 200
     assert 'name="new_password"' in new_password_form.text
+
+
+def test_the_secret_address_of_a_calendar_feed_never_reaches_the_log():
+    import logging
+
+    from portal.logs import ACCESS_LOG_FORMAT, SecretAddressFilter, TextFormatter, logging_config
+
+    assert "secret_addresses" in logging_config()["handlers"]["stderr"]["filters"]
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, ACCESS_LOG_FORMAT,
+                               None, None)
+    record.args = {"h": "127.0.0.1", "r": "GET /calendar/Se-cr3t_token.ics HTTP/1.1",
+                   "U": "/calendar/Se-cr3t_token.ics", "s": "200", "B": "812", "M": "4",
+                   "a": "Thunderbird"}
+
+    assert SecretAddressFilter().filter(record)
+    line = TextFormatter().format(record)
+
+    assert "Se-cr3t_token" not in line
+    assert '"GET /calendar/….ics HTTP/1.1" 200 812 4ms "Thunderbird"' in line
+    other = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, ACCESS_LOG_FORMAT,
+                              None, None)
+    other.args = {**record.args, "r": "GET /c/red-talks-dakar-2024/agenda.ics HTTP/1.1"}
+    SecretAddressFilter().filter(other)
+    assert "/c/red-talks-dakar-2024/agenda.ics" in TextFormatter().format(other)

@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 from consultations.models import AttributionRule, Registration, RegistrationStatus, Role
 from portal.accounts.models import STAKEHOLDER_GROUP_LABELS
 from recommendations import drafting, voting
-from recommendations.outcome import content, operations
+from recommendations.outcome import content, exports, operations, words
 from recommendations.outcome.chart import bar_chart
+from recommendations.outcome.docx_writing import ZIP_TIME
 from recommendations.outcome.models import OutcomeDocument
 from recommendations.outcome.prose import FSI, PDI, blocks_of, xml_safe
-from recommendations.outcome.word import ZIP_TIME, build_docx
+from recommendations.outcome.word import build_docx
 from tests.outcome_data import PDF_TOOLS, RESERVATION, build_outcome_consultation, pdf_pages
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -261,7 +262,7 @@ def test_the_french_document_never_puts_english_in_place_of_a_missing_text(built
 def test_names_and_texts_written_for_french_complete_the_french_document(built):
     made = built()
     consultation, secretariat = made.consultation, made.users["secretariat"]
-    names = {name: f"[fr] {name}" for name in content.names_to_translate(consultation, "fr")}
+    names = {name: f"[fr] {name}" for name in words.names_to_translate(consultation, "fr")}
     operations.save_outcome_text(consultation, secretariat, "fr",
                                  executive_summary="La consultation a adopté deux "
                                                    "recommandations.",
@@ -468,11 +469,11 @@ def test_the_command_line_compiles_stores_and_writes_the_document(app, built, tm
 def test_exports_hold_the_recommendations_and_the_whole_outcome(built):
     made = built()
     document = compiled(made, "fr")
-    rows = content.csv_rows(document.data)
+    rows = exports.csv_rows(document.data)
     assert [row[0] for row in rows] == ["R1", "R2", "R3", "R4"]
     r4 = rows[-1]
     assert r4[2] == "" and r4[3] == "" and "R4" in r4[-1]
-    header = content.CSV_HEADER
+    header = exports.CSV_HEADER
     r1 = dict(zip(header, rows[0], strict=True))
     assert (r1["support"], r1["in_room_support"], r1["translated"]) == (5, 7, "yes")
 
@@ -603,7 +604,7 @@ def _write_before(made, session, *, summary: str, seconds: int = 60) -> None:
 
     operations.save_outcome_text(made.consultation, made.users["secretariat"], "en",
                                  executive_summary=summary, introduction="", names={})
-    written = content.outcome_text_of(made.consultation, "en")
+    written = words.outcome_text_of(made.consultation, "en")
     written.updated_at = utcnow() - timedelta(seconds=seconds)
     session.flush()
 

@@ -16,13 +16,14 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
-from portal.accounts import anonymisation, personal_data
+from portal.accounts import anonymisation, personal_data, personal_records
 from portal.accounts.models import SignIn, StakeholderGroup, User, token_digest
 from portal.accounts.operations import create_account
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from recommendations import drafting, voting
 from recommendations.models import Amendment, AmendmentSupport, Vote
+from recommendations.results import results_of
 from tests.conftest import PASSWORD, find_user, sign_in, submit
 
 
@@ -85,9 +86,9 @@ def test_every_column_naming_a_person_is_exported_and_anonymised(app):
     """A new model with a link to users or registrations fails here until both the export
     and the anonymisation say what they do with it."""
     linked = _columns_referring_to("users") | _columns_referring_to("registrations")
-    assert linked == set(personal_data.EXPORTED)
-    handled = {anonymisation.column_name(link.column)
-               for link in anonymisation.USER_LINKS + anonymisation.REGISTRATION_LINKS}
+    assert linked == set(personal_data.exported())
+    handled = {personal_records.column_name(link.column)
+               for link in anonymisation.user_links() + personal_records.registration_links()}
     assert linked == handled
 
 
@@ -103,7 +104,7 @@ def test_the_download_holds_everything_about_me_and_never_the_password_hash(
     assert "attachment" in response.headers["Content-Disposition"]
     document = json.loads(response.get_data(as_text=True))
     text = response.get_data(as_text=True)
-    assert "password" not in text and "scrypt" not in text
+    assert "password" not in text and "argon2" not in text
     # The sign-ins are listed, when and how; never their tokens, nor their digests.
     [device] = document["sign_ins"]
     assert (device["method"], device["ended_at"]) == ("credentials", None) and device["created_at"]
@@ -139,7 +140,7 @@ def test_the_download_needs_a_signed_in_person(client, session):
 def _tallies(round_):
     db.session.expire_all()
     state = voting.tally(round_).as_payload()
-    return state, voting.results_of(round_.consultation, [round_.recommendation],
+    return state, results_of(round_.consultation, [round_.recommendation],
                                     show_names=False)[0]["rounds"][0]["tally"]
 
 

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from consultations import wording
+from consultations import breakouts
 from consultations.models import Registration, Role, Thread
 from portal.extensions import db
 from recommendations import drafting, translating, voting
@@ -212,7 +212,7 @@ def test_the_secretariat_appoints_translators_and_only_translators(app, made, se
 def test_the_consultations_own_texts_are_read_in_each_working_language(app, made, session):
     consultation = made.consultation
     slug = consultation.slug
-    group = wording.groups_of(consultation)[0]
+    group = breakouts.groups_of(consultation)[0]
     group.guiding_questions = ["Who searches for the missing?", "Who tells the families?"]
     from consultations.discussion import sync_guiding_threads
 

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from consultations import retention
 from consultations.models import Comment, Invitation, Registration, RegistrationStatus
-from portal.accounts import anonymisation
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.extensions import db
@@ -20,10 +20,10 @@ def test_the_retention_date_is_kept_until_its_last_day_in_the_consultations_time
     consultation = make_consultation(time_zone="Pacific/Kiritimati",
                                      personal_data_kept_until=date(2025, 1, 1))
     # 11:00 UTC on 31 December is 1 January in Kiritimati (UTC+14): still kept.
-    assert not anonymisation.is_expired(consultation, datetime(2024, 12, 31, 11, tzinfo=UTC))
-    assert anonymisation.is_expired(consultation, datetime(2024, 12, 31, 10, tzinfo=UTC)) is False
-    assert anonymisation.is_expired(consultation, datetime(2025, 1, 1, 10, 30, tzinfo=UTC))
-    assert not anonymisation.is_expired(make_consultation(), AFTER)
+    assert not retention.is_expired(consultation, datetime(2024, 12, 31, 11, tzinfo=UTC))
+    assert retention.is_expired(consultation, datetime(2024, 12, 31, 10, tzinfo=UTC)) is False
+    assert retention.is_expired(consultation, datetime(2025, 1, 1, 10, 30, tzinfo=UTC))
+    assert not retention.is_expired(make_consultation(), AFTER)
 
 
 def test_an_expired_consultation_is_anonymised_once_and_its_people_keep_their_accounts(
@@ -36,11 +36,11 @@ def test_an_expired_consultation_is_anonymised_once_and_its_people_keep_their_ac
     session.flush()
     tally_before = voting.tally(round_).as_payload()
 
-    assert anonymisation.expired_consultations(AFTER) == [consultation]
-    done = anonymisation.anonymise_consultation(consultation, AFTER)
+    assert retention.expired_consultations(AFTER) == [consultation]
+    done = retention.anonymise_consultation(consultation, AFTER)
     assert done.registrations == 6
-    assert anonymisation.anonymise_consultation(consultation, AFTER) is None, "done once"
-    assert anonymisation.expired_consultations(AFTER) == []
+    assert retention.anonymise_consultation(consultation, AFTER) is None, "done once"
+    assert retention.expired_consultations(AFTER) == []
     session.flush()
     db.session.expire_all()
 

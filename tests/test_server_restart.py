@@ -42,7 +42,7 @@ def fill(app):
                                 starts_at=starts, ends_at=starts + timedelta(days=1),
                                 status=ConsultationStatus.live)
     db.session.add(consultation)
-    # One cheap hash for everyone: the sign-ins stay real HTTP, without 17 scrypt runs.
+    # One cheap hash for everyone: the sign-ins stay real HTTP, without 17 argon2 runs.
     cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
     people = []
     for number in range(VOTERS + 1):

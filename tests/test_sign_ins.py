@@ -3,6 +3,7 @@ reset ends the others; e-mailed sign-in links; lifting the delay after failed si
 
 import re
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import func, select
 
@@ -278,3 +279,17 @@ def test_a_participant_cannot_lift_someone_elses_delay(
     assert response.status_code == 403
     assert session.scalar(select(func.count()).select_from(SignInFailure)
                           .where(SignInFailure.user_id == person.id)) == 5
+
+
+def test_a_sign_in_outlives_the_browser_being_closed_for_the_consultation_day(
+        app, client, make_user):
+    make_user(email="delegate@example.org")
+
+    response = sign_in(client, "delegate@example.org")
+
+    session_cookie = next(header for header in response.headers.getlist("Set-Cookie")
+                          if header.startswith(app.config["SESSION_COOKIE_NAME"] + "="))
+    expires = re.search(r"Expires=([^;]+)", session_cookie)
+    assert expires, "a cookie without Expires ends when the browser is closed"
+    lasts = parsedate_to_datetime(expires.group(1)) - utcnow()
+    assert timedelta(hours=24) < lasts <= timedelta(hours=36)

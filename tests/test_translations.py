@@ -15,6 +15,9 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 SAME_AS_ENGLISH = {
     "%(number)d. %(title)s", "%(group)s, %(country)s", "%(date)s, %(start)s–%(end)s",
     "%(label)s:", "SHA-256", "Word, %(size)s kB", "“%(text)s” (%(by)s)", "PDF",
+    # The paper size's name (ISO 216).
+    "A4",
+    "%(round)s: %(group)s", "%(room)s, %(venue)s",
 }
 #: Words these languages share with English, letter for letter.
 SAME_WORDS = {
@@ -22,7 +25,7 @@ SAME_WORDS = {
            "Introduction", "Invitations", "Organisation", "Participant", "Participants",
            "Participation", "Places", "Question", "Rapporteur", "Total", "Version", "Versions",
            "Version %(number)d", "version %(number)d", ("%(num)d place", "%(num)d places"),
-           "Distribution"},
+           "Distribution", "Signature", "Badge", "Quorum"},
     "es": {"Melanesia", "Micronesia", "No", "Total", "General", "Original: %(language)s",
            "PDF, %(size)s kB"},
     "pt": {"Total", "Original: %(language)s", "PDF, %(size)s kB"},

@@ -6,6 +6,7 @@ from consultations.models.breakout import (
     BreakoutGroup,
     BreakoutGroupTranslation,
 )
+from consultations.models.calendar import CalendarFeed
 from consultations.models.consultation import (
     AdoptionRule,
     AgendaItem,
@@ -44,6 +45,7 @@ __all__ = [
     "BreakoutChoice",
     "BreakoutGroup",
     "BreakoutGroupTranslation",
+    "CalendarFeed",
     "Comment",
     "CommentFlag",
     "CommentRevision",

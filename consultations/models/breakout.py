@@ -21,8 +21,11 @@ class BreakoutGroup(db.Model):
     )
     name: Mapped[str] = mapped_column(String(120))
     theme: Mapped[str] = mapped_column(String(300), default="")
-    #: Where the group meets at the venue (a room, a hall), or its meeting link's name.
+    #: Where the group meets at the venue (a room, a hall).
     room: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    #: The group's own video meeting (an https address) for its members taking part online;
+    #: empty, they join the consultation's.
+    meeting_link: Mapped[str] = mapped_column(String(500), default="", server_default="")
     #: The questions the group discusses, in order; each gets a thread.
     guiding_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Members at most; None means no limit.

@@ -1,7 +1,6 @@
 """A consultation: what it is about, when and where, and the rules it runs by."""
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
@@ -9,11 +8,11 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, enum_column, utcnow
+from portal.database import LabelledEnum, UTCDateTime, enum_column, label_members, utcnow
 from portal.extensions import db
 
 
-class Region(StrEnum):
+class Region(LabelledEnum):
     africa = "africa"
     arab_states = "arab_states"
     asia_pacific = "asia_pacific"
@@ -21,72 +20,56 @@ class Region(StrEnum):
     latin_america_caribbean = "latin_america_caribbean"
     global_ = "global"
 
-    @property
-    def label(self) -> str:
-        return str(REGION_LABELS[self])
 
-
-REGION_LABELS = {
+REGION_LABELS = label_members(Region, {
     Region.africa: _l("Africa"),
     Region.arab_states: _l("Arab States"),
     Region.asia_pacific: _l("Asia-Pacific"),
     Region.europe_north_america: _l("Europe and North America"),
     Region.latin_america_caribbean: _l("Latin America and the Caribbean"),
     Region.global_: _l("Global"),
-}
+})
 
 
-class ConsultationStatus(StrEnum):
+class ConsultationStatus(LabelledEnum):
     draft = "draft"
     registration_open = "registration_open"
     live = "live"
     closed = "closed"
     archived = "archived"
 
-    @property
-    def label(self) -> str:
-        return str(CONSULTATION_STATUS_LABELS[self])
 
-
-CONSULTATION_STATUS_LABELS = {
+CONSULTATION_STATUS_LABELS = label_members(ConsultationStatus, {
     ConsultationStatus.draft: _l("Draft"),
     ConsultationStatus.registration_open: _l("Registration open"),
     ConsultationStatus.live: _l("Live"),
     ConsultationStatus.closed: _l("Closed"),
     ConsultationStatus.archived: _l("Archived"),
-}
+})
 
 
-class Mode(StrEnum):
+class Mode(LabelledEnum):
     in_person = "in_person"
     online = "online"
     hybrid = "hybrid"
 
-    @property
-    def label(self) -> str:
-        return str(MODE_LABELS[self])
 
-
-MODE_LABELS = {
+MODE_LABELS = label_members(Mode, {
     Mode.in_person: _l("In person"),
     Mode.online: _l("Online"),
     Mode.hybrid: _l("Hybrid"),
-}
+})
 
 
-class ApprovalRule(StrEnum):
+class ApprovalRule(LabelledEnum):
     automatic = "automatic"
     facilitator = "facilitator"
 
-    @property
-    def label(self) -> str:
-        return str(APPROVAL_RULE_LABELS[self])
 
-
-APPROVAL_RULE_LABELS = {
+APPROVAL_RULE_LABELS = label_members(ApprovalRule, {
     ApprovalRule.automatic: _l("Automatic, while places remain"),
     ApprovalRule.facilitator: _l("Each registration approved by a facilitator"),
-}
+})
 
 
 #: The smallest group a breakdown shows on its own under the Chatham House rule, unless the
@@ -95,54 +78,42 @@ DEFAULT_SMALL_GROUP_THRESHOLD = 3
 MIN_SMALL_GROUP_THRESHOLD = 3
 
 
-class AttributionRule(StrEnum):
+class AttributionRule(LabelledEnum):
     attributed = "attributed"
     #: Outputs never name who said what.
     chatham_house = "chatham_house"
 
-    @property
-    def label(self) -> str:
-        return str(ATTRIBUTION_RULE_LABELS[self])
 
-
-ATTRIBUTION_RULE_LABELS = {
+ATTRIBUTION_RULE_LABELS = label_members(AttributionRule, {
     AttributionRule.attributed: _l("Attributed: contributions show their author's name"),
     AttributionRule.chatham_house: _l(
         "Chatham House: contributions show stakeholder group and country, never names"
     ),
-}
+})
 
 
-class AdoptionRule(StrEnum):
+class AdoptionRule(LabelledEnum):
     consensus = "consensus"
     two_thirds = "two_thirds"
     simple_majority = "simple_majority"
 
-    @property
-    def label(self) -> str:
-        return str(ADOPTION_RULE_LABELS[self])
 
-
-ADOPTION_RULE_LABELS = {
+ADOPTION_RULE_LABELS = label_members(AdoptionRule, {
     AdoptionRule.consensus: _l("Consensus: adopted when nobody opposes"),
     AdoptionRule.two_thirds: _l("Two-thirds of the votes cast"),
     AdoptionRule.simple_majority: _l("Simple majority of the votes cast"),
-}
+})
 
 
-class AgendaItemKind(StrEnum):
+class AgendaItemKind(LabelledEnum):
     plenary = "plenary"
     breakout_round = "breakout_round"
 
-    @property
-    def label(self) -> str:
-        return str(AGENDA_ITEM_KIND_LABELS[self])
 
-
-AGENDA_ITEM_KIND_LABELS = {
+AGENDA_ITEM_KIND_LABELS = label_members(AgendaItemKind, {
     AgendaItemKind.plenary: _l("Plenary"),
     AgendaItemKind.breakout_round: _l("Breakout round"),
-}
+})
 
 
 class Consultation(db.Model):
@@ -157,6 +128,9 @@ class Consultation(db.Model):
     organisers: Mapped[str] = mapped_column(String(500), default="")
     venue: Mapped[str] = mapped_column(String(300), default="")
     mode: Mapped[Mode] = mapped_column(enum_column(Mode, "mode"), default=Mode.in_person)
+    #: The video meeting's https address (any service), for those who take part online;
+    #: shown to them only (``permissions.may_see_meeting_link``). Empty: none.
+    meeting_link: Mapped[str] = mapped_column(String(500), default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: IANA time zone name in which dates are shown, e.g. "Africa/Dakar".

@@ -1,7 +1,6 @@
 """Who takes part in a consultation, in which role, and how far their registration got."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -9,12 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultations.models.consultation import Consultation
 from portal.accounts.models import StakeholderGroup, User
-from portal.database import UTCDateTime, enum_column, utcnow
+from portal.database import LabelledEnum, UTCDateTime, enum_column, label_members, utcnow
 from portal.extensions import db
 from portal.mail.models import OutgoingMail
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     facilitator = "facilitator"
     rapporteur = "rapporteur"
     secretariat = "secretariat"
@@ -23,78 +22,62 @@ class Role(StrEnum):
     #: Translates recommendations and the consultation's texts; appointed by the secretariat.
     translator = "translator"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
 
-
-ROLE_LABELS = {
+ROLE_LABELS = label_members(Role, {
     Role.facilitator: _l("Facilitator"),
     Role.rapporteur: _l("Rapporteur"),
     Role.secretariat: _l("Secretariat"),
     Role.participant: _l("Participant"),
     Role.observer: _l("Observer"),
     Role.translator: _l("Translator"),
-}
+})
 
 
-class RegistrationStatus(StrEnum):
+class RegistrationStatus(LabelledEnum):
     pending = "pending"
     approved = "approved"
     waitlisted = "waitlisted"
     declined = "declined"
     cancelled = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return str(REGISTRATION_STATUS_LABELS[self])
 
-
-REGISTRATION_STATUS_LABELS = {
+REGISTRATION_STATUS_LABELS = label_members(RegistrationStatus, {
     RegistrationStatus.pending: _l("Pending"),
     RegistrationStatus.approved: _l("Approved"),
     RegistrationStatus.waitlisted: _l("Waitlisted"),
     RegistrationStatus.declined: _l("Declined"),
     RegistrationStatus.cancelled: _l("Cancelled"),
-}
+})
 
 
-class Attendance(StrEnum):
+class Attendance(LabelledEnum):
     in_person = "in_person"
     online = "online"
 
-    @property
-    def label(self) -> str:
-        return str(ATTENDANCE_LABELS[self])
 
-
-ATTENDANCE_LABELS = {
+ATTENDANCE_LABELS = label_members(Attendance, {
     Attendance.in_person: _l("In person"),
     Attendance.online: _l("Online"),
-}
+})
 
 
-class QuestionKind(StrEnum):
+class QuestionKind(LabelledEnum):
     short_text = "short_text"
     long_text = "long_text"
     single_choice = "single_choice"
     multiple_choice = "multiple_choice"
 
     @property
-    def label(self) -> str:
-        return str(QUESTION_KIND_LABELS[self])
-
-    @property
     def has_options(self) -> bool:
         return self in {QuestionKind.single_choice, QuestionKind.multiple_choice}
 
 
-QUESTION_KIND_LABELS = {
+QUESTION_KIND_LABELS = label_members(QuestionKind, {
     QuestionKind.short_text: _l("Short text"),
     QuestionKind.long_text: _l("Long text"),
     QuestionKind.single_choice: _l("One choice from a list"),
     QuestionKind.multiple_choice: _l("Several choices from a list"),
-}
+})
 
 
 class Registration(db.Model):

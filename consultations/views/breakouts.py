@@ -12,10 +12,11 @@ from consultations.assignment import balance_figures
 from consultations.forms import StatusForm
 from consultations.geography import sub_region_label
 from consultations.models import AgendaItem, BreakoutGroup, Registration
-from consultations.views import blueprint, load_consultation, load_within, require
+from consultations.views import blueprint
 from portal import permissions
 from portal.database import is_row_id
 from portal.extensions import db
+from portal.page_access import load_consultation, load_within, require
 
 
 def _round(consultation, round_id) -> AgendaItem:
@@ -97,9 +98,8 @@ def publish_assignment(slug, round_id):
 def choose_group(slug, round_id):
     consultation = load_consultation(slug)
     round_ = _round(consultation, round_id)
+    require(permissions.may_choose_breakout_group(current_user, round_))
     registration = permissions.registration_of(current_user, consultation)
-    require(registration is not None and permissions.role_in(current_user, consultation)
-            in rules.MEMBER_ROLES and round_.allow_choices)
     if request.method == "POST" and StatusForm().validate_on_submit():
         group_id = request.form.get("group", type=int)
         group = db.session.get(BreakoutGroup, group_id) if is_row_id(group_id) else None

@@ -8,9 +8,9 @@ from consultations import breakouts, discussion
 from consultations.forms import CommentForm, ReasonForm, StatusForm, ThreadForm, text
 from consultations.markup import render_comment
 from consultations.models import BreakoutGroup, Comment, Thread
-from consultations.views import blueprint, load_consultation, load_within, require
+from consultations.views import blueprint
 from portal import permissions
-from portal.live import broadcast_after_commit
+from portal.page_access import load_consultation, load_within, require
 from portal.rate_limits import limited
 
 
@@ -86,6 +86,7 @@ def _render_thread(consultation, thread, form, status=200):
         top_level=[comment for comment in comments if comment.parent_id is None],
         replies=replies, form=form, show_names=show_names,
         may_write=permissions.may_write_in_thread(current_user, thread),
+        may_flag=permissions.may_flag_in_thread(current_user, thread),
         may_moderate=permissions.may_moderate(current_user, consultation),
         author_label=discussion.author_label, render_comment=render_comment,
         action_form=StatusForm(), reason_form=ReasonForm(),
@@ -107,8 +108,6 @@ def post_comment(slug, thread_id):
         except discussion.CommentRefused as refusal:
             form.body.errors.append(refusal.reason)
         else:
-            broadcast_after_commit("comment_created", discussion.live_payload(comment),
-                                   f"thread:{thread.id}")
             flash(_("Your comment is posted."), "success")
             return redirect(_thread_url(comment, _anchor=f"comment-{comment.id}"))
     # Not stored: the page says why and keeps the text.
@@ -121,8 +120,7 @@ def post_comment(slug, thread_id):
 def edit_comment(slug, comment_id):
     consultation = load_consultation(slug)
     comment = load_within(consultation, Comment, comment_id)
-    require(comment.author_id == current_user.id and comment.is_visible
-            and permissions.may_write_in_thread(current_user, comment.thread))
+    require(permissions.may_edit_comment(current_user, comment))
     form = CommentForm(data={"body": comment.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -130,8 +128,6 @@ def edit_comment(slug, comment_id):
         except discussion.CommentRefused as refusal:
             form.body.errors.append(refusal.reason)
         else:
-            broadcast_after_commit("comment_updated", discussion.live_payload(comment),
-                                   f"thread:{comment.thread_id}")
             flash(_("Your comment is saved."), "success")
             return redirect(_thread_url(comment, _anchor=f"comment-{comment.id}"))
     return render_template("consultations/discussion/edit_comment.html",
@@ -143,11 +139,9 @@ def edit_comment(slug, comment_id):
 def delete_comment(slug, comment_id):
     consultation = load_consultation(slug)
     comment = load_within(consultation, Comment, comment_id)
-    require(comment.author_id == current_user.id)
+    require(permissions.may_delete_comment(current_user, comment))
     if StatusForm().validate_on_submit():
         discussion.delete_comment(comment, current_user)
-        broadcast_after_commit("comment_updated", discussion.live_payload(comment),
-                               f"thread:{comment.thread_id}")
         flash(_("Your comment is deleted."), "success")
     return redirect(_thread_url(comment))
 
@@ -166,8 +160,6 @@ def hide_comment(slug, comment_id):
     except discussion.CommentRefused as refusal:
         flash(refusal.reason, "error")
     else:
-        broadcast_after_commit("comment_hidden", discussion.live_payload(comment),
-                               f"thread:{comment.thread_id}")
         flash(_("The comment is hidden."), "success")
     if request.form.get("back") == "moderation":
         return redirect(url_for("consultations.moderation", slug=slug))
@@ -182,8 +174,6 @@ def restore_comment(slug, comment_id):
     require(permissions.may_moderate(current_user, consultation))
     if StatusForm().validate_on_submit():
         discussion.restore_comment(comment, current_user)
-        broadcast_after_commit("comment_updated", discussion.live_payload(comment),
-                               f"thread:{comment.thread_id}")
         flash(_("The comment is shown again."), "success")
     return redirect(_thread_url(comment))
 
@@ -193,8 +183,7 @@ def restore_comment(slug, comment_id):
 def flag_comment(slug, comment_id):
     consultation = load_consultation(slug)
     comment = load_within(consultation, Comment, comment_id)
-    require(permissions.may_read_thread(current_user, comment.thread)
-            and permissions.role_in(current_user, consultation) is not None)
+    require(permissions.may_flag_comment(current_user, comment))
     form = ReasonForm()
     try:
         if not form.validate_on_submit():

@@ -14,9 +14,10 @@ from consultations.models import (
     Region,
 )
 from consultations.next_step import next_step
-from consultations.views import blueprint, load_consultation
+from consultations.views import blueprint
 from portal import permissions
 from portal.extensions import db
+from portal.page_access import load_consultation
 
 UPCOMING = {ConsultationStatus.draft, ConsultationStatus.registration_open}
 
@@ -65,7 +66,6 @@ def show(slug):
         role=permissions.role_in(current_user, consultation),
         registration=registration,
         my_groups=my_groups,
-        member_roles=breakouts.MEMBER_ROLES,
         gcm_objectives=OBJECTIVES,
         next_step=next_step(consultation, current_user),
     )

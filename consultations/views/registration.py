@@ -3,12 +3,13 @@ decisions, invitations, questions, the list with its figures, the export and che
 
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from consultations import badges
+from consultations import invitations as invitees
 from consultations import registrations as rules
 from consultations.forms import (
     DecisionForm,
@@ -28,9 +29,8 @@ from consultations.models import (
     Registration,
     RegistrationQuestion,
     RegistrationStatus,
-    Role,
 )
-from consultations.views import blueprint, load_consultation, load_within, require
+from consultations.views import blueprint
 from portal import permissions
 from portal.accounts import operations as accounts
 from portal.accounts.models import StakeholderGroup, User
@@ -38,8 +38,11 @@ from portal.accounts.sessions import start_session
 from portal.countries import country_name
 from portal.database import is_row_id
 from portal.extensions import db
+from portal.i18n import RIGHT_TO_LEFT
+from portal.page_access import load_consultation, load_within, require
 from portal.rate_limits import limited
-from portal.spreadsheets import csv_download
+from portal.security import PERMISSIONS_POLICY
+from portal.spreadsheets import Column, downloads
 
 
 @blueprint.route("/c/<slug>/register", methods=["GET", "POST"])
@@ -55,6 +58,22 @@ def register(slug):
                                consultation=consultation, reason=closed), 403
     questions = rules.questions_of(consultation)
     with_account = not current_user.is_authenticated
+    form = _registration_form(consultation, questions, with_account, existing)
+    if form.validate_on_submit():
+        registration = _register_from(form, consultation, questions, with_account)
+        if registration is not None:
+            if with_account:
+                start_session(registration.user, method="registration")
+            flash(_status_message(registration), "success")
+            return redirect(url_for("consultations.my_registration", slug=slug))
+    return render_template("consultations/registration/form.html", consultation=consultation,
+                           form=form, questions=questions, with_account=with_account,
+                           places_left=rules.places_left(consultation))
+
+
+def _registration_form(consultation, questions, with_account: bool, existing):
+    """The form, filled from the invitation an address names (before signing in) or from the
+    signed-in person's profile and earlier registration."""
     invitation = None
     if with_account and request.args.get("email"):
         invitation = rules.invitation_for(consultation, request.args["email"])
@@ -65,41 +84,39 @@ def register(slug):
     )
     if request.method == "GET" and not with_account and existing is not None:
         form.languages.data = existing.languages
-    if form.validate_on_submit():
-        try:
-            user = _account_for(form) if with_account else current_user._get_current_object()
-            if not with_account:
-                accounts.update_profile(
-                    user, **{name: form[name].data for name in accounts.PROFILE_FIELDS})
-            registration = rules.register(
-                consultation, user,
-                organisation=text(form.organisation),
-                stakeholder_group=StakeholderGroup(form.stakeholder_group.data),
-                country=form.country.data,
-                attendance=Attendance(form.attendance.data),
-                languages=form.languages.data,
-                interpretation_language=form.interpretation_language.data or None,
-                accessibility_needs=text(form.accessibility_needs),
-                notes=text(form.notes),
-                answers=form.answers(questions),
-                consented=form.consent.data,
-                listed_in_outcome=bool(form.listed_in_outcome.data) and (
-                    consultation.attribution_rule == AttributionRule.attributed),
-            )
-        except accounts.AccountExists:
-            form.email.errors.append(_("An account with this e-mail address exists already. "
-                                       "Sign in first, then register."))
-        except rules.RegistrationRefused as refusal:
-            db.session.rollback()
-            form.form_errors.append(refusal.reason)
-        else:
-            if with_account:
-                start_session(registration.user, method="registration")
-            flash(_status_message(registration), "success")
-            return redirect(url_for("consultations.my_registration", slug=slug))
-    return render_template("consultations/registration/form.html", consultation=consultation,
-                           form=form, questions=questions, with_account=with_account,
-                           places_left=rules.places_left(consultation))
+    return form
+
+
+def _register_from(form, consultation, questions, with_account: bool):
+    """The registration the form asks for (and the account, when it makes one); None when
+    refused, the form then saying why."""
+    try:
+        user = _account_for(form) if with_account else current_user._get_current_object()
+        if not with_account:
+            accounts.update_profile(
+                user, **{name: form[name].data for name in accounts.PROFILE_FIELDS})
+        return rules.register(
+            consultation, user,
+            organisation=text(form.organisation),
+            stakeholder_group=StakeholderGroup(form.stakeholder_group.data),
+            country=form.country.data,
+            attendance=Attendance(form.attendance.data),
+            languages=form.languages.data,
+            interpretation_language=form.interpretation_language.data or None,
+            accessibility_needs=text(form.accessibility_needs),
+            notes=text(form.notes),
+            answers=form.answers(questions),
+            consented=form.consent.data,
+            listed_in_outcome=bool(form.listed_in_outcome.data) and (
+                consultation.attribution_rule == AttributionRule.attributed),
+        )
+    except accounts.AccountExists:
+        form.email.errors.append(_("An account with this e-mail address exists already. "
+                                   "Sign in first, then register."))
+    except rules.RegistrationRefused as refusal:
+        db.session.rollback()
+        form.form_errors.append(refusal.reason)
+    return None
 
 
 def _invitation_data(invitation: Invitation) -> dict:
@@ -146,11 +163,10 @@ def my_registration(slug):
 @login_required
 def cancel_registration(slug):
     consultation = load_consultation(slug)
-    registration = permissions.registration_of(current_user, consultation)
-    if registration is None:
+    if not permissions.may_cancel_registration(current_user, consultation):
         abort(404)
     if StatusForm().validate_on_submit():
-        rules.cancel(registration, current_user)
+        rules.cancel(permissions.registration_of(current_user, consultation), current_user)
         flash(_("Your registration is cancelled."), "success")
     return redirect(url_for("consultations.my_registration", slug=slug))
 
@@ -225,25 +241,45 @@ def decide(slug):
 @blueprint.get("/c/<slug>/registrations.csv")
 @login_required
 def export_registrations(slug):
+    return _registrations_download(slug, "csv")
+
+
+@blueprint.get("/c/<slug>/registrations.xlsx")
+@login_required
+def export_registrations_xlsx(slug):
+    return _registrations_download(slug, "xlsx")
+
+
+def _registrations_download(slug, file_format: str):
     consultation = load_consultation(slug)
     require(permissions.may_view_registrations(current_user, consultation))
     query, _filters = _filtered_registrations(consultation)
     questions = rules.questions_of(consultation)
     registrations = db.session.scalars(query).unique()
-    return csv_download(f"{slug}-registrations.csv", [
-        "name", "email", "organisation", "stakeholder_group", "country", "status",
-        "attendance", "languages", "interpretation", "accessibility_needs", "notes",
-        "registered_at", "checked_in_at", *[question.prompt for question in questions],
-    ], ([
+    zone = consultation.time_zone
+    columns = [
+        Column("name", _("Name")), Column("email", _("E-mail address")),
+        Column("organisation", _("Organisation")),
+        Column("stakeholder_group", _("Stakeholder group")), Column("country", _("Country")),
+        Column("status", _("Status")), Column("attendance", _("Taking part")),
+        Column("languages", _("Languages")), Column("interpretation", _("Interpretation")),
+        Column("accessibility_needs", _("Accessibility needs")),
+        Column("notes", _("Dietary or access notes")),
+        Column("registered_at", _("Registered (%(time_zone)s time)", time_zone=zone)),
+        Column("checked_in_at", _("Checked in (%(time_zone)s time)", time_zone=zone)),
+        *[Column(question.prompt, question.prompt) for question in questions],
+    ]
+    rows = [[
         registration.user.name, registration.user.email, registration.organisation,
-        registration.stakeholder_group.value, registration.country,
-        registration.status.value, registration.attendance.value,
-        " ".join(registration.languages), registration.interpretation_language or "",
-        registration.accessibility_needs, registration.notes,
-        registration.created_at.isoformat(),
-        registration.checked_in_at.isoformat() if registration.checked_in_at else "",
+        registration.stakeholder_group, registration.country, registration.status,
+        registration.attendance, " ".join(registration.languages),
+        registration.interpretation_language or "", registration.accessibility_needs,
+        registration.notes, registration.created_at, registration.checked_in_at or "",
         *[_answer_cell(registration, question) for question in questions],
-    ] for registration in registrations))
+    ] for registration in registrations]
+    return downloads(columns, rows, f"{slug}-registrations", file_format,
+                     sheet_name=_("Registrations"), time_zone=zone,
+                     right_to_left=str(get_locale()) in RIGHT_TO_LEFT)
 
 
 def _answer_cell(registration, question) -> str:
@@ -261,8 +297,8 @@ def invitations(slug):
     errors = []
     if form.validate_on_submit():
         try:
-            imported = rules.import_invitees(consultation, current_user, form.invitees.data)
-        except rules.InviteeListRejected as rejection:
+            imported = invitees.import_invitees(consultation, current_user, form.invitees.data)
+        except invitees.InviteeListRejected as rejection:
             errors = rejection.errors
             form.invitees.errors.append(_("Nothing was imported: correct the rows below and "
                                           "send the list again."))
@@ -270,15 +306,11 @@ def invitations(slug):
             flash(ngettext("%(num)d invitee is on the list.", "%(num)d invitees are on the list.",
                            len(imported)), "success")
             return redirect(url_for("consultations.invitations", slug=slug))
-    listed = db.session.scalars(
-        select(Invitation).where(Invitation.consultation_id == consultation.id,
-                                 Invitation.role == Role.participant)
-        .options(selectinload(Invitation.mail))
-        .order_by(Invitation.email)).all()
+    listed = invitees.invitees_of(consultation)
     return render_template("consultations/registration/invitations.html",
                            consultation=consultation, form=form, errors=errors,
                            invitations=listed, send_form=StatusForm(),
-                           deliveries=rules.invitation_deliveries(listed))
+                           deliveries=invitees.invitation_deliveries(listed))
 
 
 @blueprint.post("/c/<slug>/invitations/send")
@@ -287,7 +319,7 @@ def send_invitations(slug):
     consultation = load_consultation(slug)
     require(permissions.may_manage_registrations(current_user, consultation))
     if StatusForm().validate_on_submit():
-        sent = rules.send_invitations(consultation, current_user, lambda invitation: url_for(
+        sent = invitees.send_invitations(consultation, current_user, lambda invitation: url_for(
             "consultations.register", slug=slug, email=invitation.email, _external=True))
         flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", sent),
               "success")
@@ -323,6 +355,10 @@ def remove_question(slug, question_id):
     return redirect(url_for("consultations.questions", slug=slug))
 
 
+#: The portal's Permissions-Policy but for the camera, which the check-in page may use.
+CHECK_IN_PERMISSIONS = PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+
+
 @blueprint.get("/c/<slug>/check-in")
 @login_required
 def check_in(slug):
@@ -334,11 +370,16 @@ def check_in(slug):
 
 
 def _check_in_page(consultation, search, walk_in, status=200):
-    return render_template("consultations/registration/check_in.html",
+    page = render_template("consultations/registration/check_in.html",
                            consultation=consultation, search=search,
                            registrations=rules.people_to_check_in(consultation, search),
-                           present=rules.checked_in_count(consultation), form=StatusForm(),
-                           walk_in=walk_in), status
+                           present=rules.checked_in_count(consultation),
+                           taking_part=rules.participation_figures(consultation)["by_attendance"],
+                           attendance=list(Attendance), form=StatusForm(),
+                           walk_in=walk_in, papers=list(badges.Paper),
+                           paper=badges.default_paper(consultation))
+    # The one page that may use the camera: it scans the QR codes of badges.
+    return page, status, {"Permissions-Policy": CHECK_IN_PERMISSIONS}
 
 
 @blueprint.post("/c/<slug>/check-in/walk-in")

@@ -4,9 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from consultations import operations, wording
+from consultations import breakouts, operations, wording
 from consultations.forms import (
     AgendaItemForm,
     AppointmentForm,
@@ -18,11 +17,12 @@ from consultations.forms import (
     wording_form,
 )
 from consultations.models import AgendaItem, BreakoutGroup, ConsultationStatus, Invitation, Role
-from consultations.views import blueprint, load_consultation, load_within, require
+from consultations.views import blueprint
 from portal import permissions
 from portal.accounts.operations import find_account
 from portal.extensions import db
 from portal.i18n import RIGHT_TO_LEFT, language_name
+from portal.page_access import load_consultation, load_within, require
 
 
 @blueprint.route("/consultations/new", methods=["GET", "POST"])
@@ -149,7 +149,8 @@ def _group_people(form, consultation) -> tuple[dict, bool]:
             valid = False
             continue
         user = find_account(field.data) if field.data else None
-        if field.data and (user is None or permissions.role_in(user, consultation) is None):
+        if field.data and (user is None
+                           or not permissions.may_lead_breakout_group(user, consultation)):
             field.errors.append(_("Nobody with this address is registered in the consultation."))
             valid = False
         people[key] = user
@@ -172,7 +173,7 @@ def new_breakout_group(slug, item_id):
         if form_valid and people_valid:
             operations.add_breakout_group(
                 round_, current_user, name=text(form.name), theme=text(form.theme),
-                room=text(form.room),
+                room=text(form.room), meeting_link=form.meeting_link.data,
                 guiding_questions=form.questions(), capacity=form.capacity.data,
                 language=form.language.data or None, **people)
             flash(_("The breakout group is added."), "success")
@@ -189,6 +190,7 @@ def edit_breakout_group(slug, group_id):
     require(permissions.may_edit_consultation(current_user, consultation))
     form = BreakoutGroupForm(consultation=consultation, data={
         "name": group.name, "theme": group.theme, "room": group.room,
+        "meeting_link": group.meeting_link,
         "guiding_questions": "\n".join(group.guiding_questions), "capacity": group.capacity,
         "facilitator_email": group.facilitator.email if group.facilitator else "",
         "rapporteur_email": group.rapporteur.email if group.rapporteur else "",
@@ -200,7 +202,7 @@ def edit_breakout_group(slug, group_id):
         if form_valid and people_valid:
             operations.update_breakout_group(
                 group, current_user, name=text(form.name), theme=text(form.theme),
-                room=text(form.room),
+                room=text(form.room), meeting_link=form.meeting_link.data,
                 guiding_questions=form.questions(), capacity=form.capacity.data,
                 language=form.language.data or None, **people)
             flash(_("The breakout group is saved."), "success")
@@ -229,14 +231,10 @@ def team(slug):
             flash(_("%(name)s is now %(role)s.", name=appointed.user.name, role=role.label),
                   "success")
         return redirect(url_for("consultations.team", slug=slug))
-    pending = db.session.scalars(
-        select(Invitation).where(
-            Invitation.consultation_id == consultation.id, Invitation.accepted_at.is_(None),
-            Invitation.role != Role.participant)
-    ).all()
     return render_template("consultations/setup/team.html", consultation=consultation,
                            form=form, team=operations.team_of(consultation),
-                           pending=pending), 400 if form.errors else 200
+                           pending=operations.pending_appointments(consultation)
+                           ), 400 if form.errors else 200
 
 
 @blueprint.route("/c/<slug>/texts/<locale>", methods=["GET", "POST"])
@@ -249,7 +247,7 @@ def translate_texts(slug, locale):
     if locale not in wording.other_languages(consultation):
         abort(404)
     items = consultation.agenda_items
-    groups = wording.groups_of(consultation)
+    groups = breakouts.groups_of(consultation)
     form = wording_form(items, groups, data=_wording_data(consultation, items, groups, locale)
                         if request.method == "GET" else None)
     if form.validate_on_submit():

@@ -1,18 +1,17 @@
 import hashlib
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, enum_column, utcnow
+from portal.database import LabelledEnum, UTCDateTime, enum_column, label_members, utcnow
 from portal.extensions import db
 
 
-class StakeholderGroup(StrEnum):
+class StakeholderGroup(LabelledEnum):
     member_state = "member_state"
     un_agency = "un_agency"
     red_cross = "red_cross"
@@ -22,12 +21,8 @@ class StakeholderGroup(StrEnum):
     private_sector = "private_sector"
     other = "other"
 
-    @property
-    def label(self) -> str:
-        return str(STAKEHOLDER_GROUP_LABELS[self])
 
-
-STAKEHOLDER_GROUP_LABELS = {
+STAKEHOLDER_GROUP_LABELS = label_members(StakeholderGroup, {
     StakeholderGroup.member_state: _l("Member State / government"),
     StakeholderGroup.un_agency: _l("UN agency or international organisation"),
     StakeholderGroup.red_cross: _l("Red Cross / Red Crescent"),
@@ -36,7 +31,7 @@ STAKEHOLDER_GROUP_LABELS = {
     StakeholderGroup.academia: _l("Academia"),
     StakeholderGroup.private_sector: _l("Private sector"),
     StakeholderGroup.other: _l("Other"),
-}
+})
 
 
 def new_secret_token() -> str:
@@ -177,3 +172,25 @@ class SignUpRequest(db.Model):
     next_path: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class LinkedIdentity(db.Model):
+    """An account at an organisation's identity provider (OpenID Connect) that signs in to a
+    portal account: the provider's issuer and its subject, the identifier it never reassigns.
+    Later sign-ins find the account by this pair, even after the e-mail address changes."""
+
+    __tablename__ = "linked_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The provider's issuer URL, exactly as its ID tokens give it.
+    issuer: Mapped[str] = mapped_column(String(255))
+    #: The ``sub`` claim: the person at that provider.
+    subject: Mapped[str] = mapped_column(String(255))
+    #: The e-mail address the provider gave when the identity was linked.
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

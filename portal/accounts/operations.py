@@ -4,16 +4,14 @@ import hashlib
 import math
 from collections.abc import Callable
 from datetime import timedelta
-from functools import cache
 
 from blinker import Namespace
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts.models import (
     SignIn,
@@ -25,11 +23,19 @@ from portal.accounts.models import (
     new_secret_token,
     token_digest,
 )
+from portal.accounts.passwords import (
+    PasswordHashingBusy,
+    check_password,
+    hash_password,
+    unusable_password_hash,
+)
 from portal.audit.operations import record_event
 from portal.database import utcnow
 from portal.extensions import db
 from portal.mail import send_after_commit
-from portal.refusals import Refused, despite_refusal
+from portal.refusals import Refused, despite_refusal, holding_no_connection
+
+__all__ = ["PasswordHashingBusy", "hash_password", "unusable_password_hash"]
 
 signals = Namespace()
 #: Sent with the new account: other areas attach what was waiting for its address.
@@ -40,12 +46,6 @@ sign_ins_ended = signals.signal("sign-ins-ended")
 PROFILE_FIELDS = ("name", "organisation", "stakeholder_group", "country", "preferred_locale")
 #: The longest page address a sign-up keeps to come back to (its column's length).
 MAX_NEXT_PATH = 500
-
-
-@cache
-def _unknown_account_hash() -> str:
-    """Checked when the e-mail address is unknown, so that both cases take the same time."""
-    return generate_password_hash("unknown account")
 
 
 class AccountExists(Exception):
@@ -76,8 +76,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+def new_password_hash(password: str) -> str:
+    """The hash of a new password, made with no database connection held meanwhile."""
+    with holding_no_connection():
+        return hash_password(password)
+
+
+def is_password_of(user: User, password: str) -> bool:
+    """Whether ``password`` is the account's, checked with no database connection held."""
+    stored_hash = user.password_hash
+    with holding_no_connection():
+        matches, _outdated = check_password(stored_hash, password)
+    return matches
 
 
 def find_account(email: str) -> User | None:
@@ -157,7 +167,7 @@ def create_account(
     if password_hash is None:
         if password is None:
             raise ValueError("create_account needs a password or a password hash")
-        password_hash = hash_password(password)
+        password_hash = new_password_hash(password)
     user = User(
         email=normalise_email(email),
         password_hash=password_hash,
@@ -224,6 +234,18 @@ def _account_wait_minutes(email: str, ip_address: str) -> int | None:
     return _minutes_until(latest + delay)
 
 
+def failed_lately_from(ip_address: str) -> bool:
+    """Whether any sign-in failed from this address within the time failures are counted.
+    Nearly every sign-in finds none: one query then stands for the two that compute a wait,
+    and for the forgiving of failures after it succeeds."""
+    config = current_app.config
+    remembered = max(timedelta(hours=config["SIGN_IN_FAILURE_MEMORY_HOURS"]),
+                     timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"]))
+    return db.session.scalar(select(exists().where(
+        SignInFailure.ip_address == ip_address,
+        SignInFailure.attempted_at > utcnow() - remembered)))
+
+
 def sign_in_wait_minutes(email: str, ip_address: str) -> int | None:
     waits = [wait for wait in (_account_wait_minutes(email, ip_address),
                                _address_wait_minutes(ip_address)) if wait is not None]
@@ -237,15 +259,19 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
     many failures of its own), attempts are refused without checking the password.
     """
     email = normalise_email(email)
-    wait = sign_in_wait_minutes(email, ip_address)
+    failed_lately = failed_lately_from(ip_address)
+    wait = sign_in_wait_minutes(email, ip_address) if failed_lately else None
     if wait is not None:
         # Kept although the sign-in is refused: the audit log shows the throttling.
         despite_refusal(lambda: record_event("account.sign_in_throttled", email=email))
         raise SignInRefused(wait_minutes=wait)
     user = find_account(email)
-    password_matches = check_password_hash(
-        user.password_hash if user else _unknown_account_hash(), password
-    )
+    # An unknown address is checked against a hash nobody has: both take the same time.
+    stored_hash = user.password_hash if user else unusable_password_hash()
+    with holding_no_connection():
+        password_matches, outdated = check_password(stored_hash, password)
+    if password_matches and outdated:
+        user.password_hash = new_password_hash(password)
     if user is None or not password_matches:
         user_id = user.id if user else None
 
@@ -256,17 +282,24 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
 
         despite_refusal(record_failure)
         raise SignInRefused()
-    _signed_in(user, ip_address, method="credentials")
+    _signed_in(user, ip_address, method="credentials", forgive=failed_lately)
     return user
 
 
-def _signed_in(user: User, ip_address: str, method: str) -> None:
+def _signed_in(user: User, ip_address: str, method: str, forgive: bool = True) -> None:
     """What a successful sign-in does besides starting the device's sign-in: this address's
-    failures for the account are forgiven."""
-    db.session.execute(delete(SignInFailure).where(
-        SignInFailure.email == user.email, SignInFailure.ip_address == ip_address))
+    failures for the account are forgiven (``forgive`` false: there were none lately)."""
+    if forgive:
+        db.session.execute(delete(SignInFailure).where(
+            SignInFailure.email == user.email, SignInFailure.ip_address == ip_address))
     user.last_signed_in_at = utcnow()
     record_event("account.signed_in", actor=user, target=user, method=method)
+
+
+def sign_in_by_provider(user: User, ip_address: str) -> None:
+    """A sign-in through an organisation's identity provider (OpenID Connect,
+    ``portal.accounts.identities``), recorded as every other: method "oidc"."""
+    _signed_in(user, ip_address, method="oidc")
 
 
 def accounts_with_sign_in_delay(user_ids: list[int]) -> set[int]:
@@ -322,12 +355,6 @@ def send_sign_in_link(user: User, link_for: Callable[[str], str], *,
         )
 
 
-def unusable_password_hash() -> str:
-    """The hash of a password nobody knows: an account made for someone else (at a check-in
-    desk) signs in by link until its owner sets a password."""
-    return hash_password(new_secret_token())
-
-
 def _usable_link(token: str):
     return (SignInLink.token_hash == token_digest(token), SignInLink.used_at.is_(None),
             SignInLink.expires_at > utcnow())
@@ -367,7 +394,7 @@ def request_sign_up(*, email: str, password: str, name: str, organisation: str,
     already, tell its owner that someone tried. Either way the same work is done (the password
     is hashed, one e-mail leaves), so the answer tells nothing about the address."""
     email = normalise_email(email)
-    password_hash = hash_password(password)
+    password_hash = new_password_hash(password)
     now = utcnow()
     db.session.execute(delete(SignUpRequest).where(SignUpRequest.expires_at <= now))
     owner = find_account(email)
@@ -437,7 +464,7 @@ def change_password(user: User, current_password: str, new_password: str) -> lis
     """Set a new password if the current one is right (None if not). Every sign-in of the
     account ends, this device's included: the view signs this device in again with a new
     one, so a stolen copy of its cookie stops working too. Returns the ids ended."""
-    if not check_password_hash(user.password_hash, current_password):
+    if not is_password_of(user, current_password):
         return None
     ended = _set_password(user, new_password)
     record_event("account.password_changed", actor=user, target=user)
@@ -445,7 +472,7 @@ def change_password(user: User, current_password: str, new_password: str) -> lis
 
 
 def _set_password(user: User, new_password: str) -> list[int]:
-    user.password_hash = hash_password(new_password)
+    user.password_hash = new_password_hash(new_password)
     return end_sign_ins_of(user)
 
 

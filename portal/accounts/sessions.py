@@ -14,8 +14,14 @@ def client_address() -> str:
 def start_session(user: User, *, method: str, remember: bool = False) -> None:
     """Sign this device in with a sign-in of its own, in a fresh session: nothing set before
     it, a planted value included, survives. The remember cookie carries the same sign-in, so
-    signing out (or a password change) ends it as well."""
+    signing out (or a password change) ends it as well.
+
+    The session outlives the browser being closed (a phone put away between sessions) for
+    PERMANENT_SESSION_LIFETIME after the last page seen: whoever signs in in the morning, or
+    the day before, is still in the room at the plenary, and costs no second password check
+    when thousands arrive."""
     session.clear()
+    session.permanent = True
     operations.start_sign_in(user, method)
     login_user(user, remember=remember)
 

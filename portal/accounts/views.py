@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts import anonymisation, operations
+from portal.accounts import anonymisation, openid, operations
 from portal.accounts.forms import (
     AccountDeletionForm,
     ConfirmationForm,
@@ -109,23 +109,32 @@ def sign_in():
             user = operations.authenticate(
                 form.email.data, form.password.data, client_address()
             )
+        except operations.PasswordHashingBusy as busy:
+            form.form_errors.append(ngettext(
+                "Many people are signing in at this moment. Try again in %(num)d second.",
+                "Many people are signing in at this moment. Try again in %(num)d seconds.",
+                busy.retry_after))
+            return (render_template("accounts/sign_in.html", form=form), 503,
+                    {"Retry-After": str(busy.retry_after)})
         except operations.SignInRefused as refusal:
-            if refusal.wait_minutes:
-                form.form_errors.append(
-                    ngettext(
-                        "Too many failed sign-ins. Wait %(num)d minute and try again, "
-                        "or ask for a sign-in link by e-mail.",
-                        "Too many failed sign-ins. Wait %(num)d minutes and try again, "
-                        "or ask for a sign-in link by e-mail.",
-                        refusal.wait_minutes,
-                    )
-                )
-            else:
-                form.form_errors.append(_("The e-mail address or the password is not right."))
+            form.form_errors.append(_sign_in_refusal(refusal))
         else:
             start_session(user, method="credentials", remember=form.remember.data)
             return _redirect_after_sign_in()
-    return render_template("accounts/sign_in.html", form=form)
+    return render_template("accounts/sign_in.html", form=form, providers=openid.providers())
+
+
+def _sign_in_refusal(refusal) -> str:
+    """Why the sign-in is refused, as the form says it."""
+    if refusal.wait_minutes:
+        return ngettext(
+            "Too many failed sign-ins. Wait %(num)d minute and try again, "
+            "or ask for a sign-in link by e-mail.",
+            "Too many failed sign-ins. Wait %(num)d minutes and try again, "
+            "or ask for a sign-in link by e-mail.",
+            refusal.wait_minutes,
+        )
+    return _("The e-mail address or the password is not right.")
 
 
 @blueprint.route("/sign-in/link", methods=["GET", "POST"])
@@ -292,3 +301,7 @@ def delete_account():
             flash(_("Your account is deleted. Thank you for taking part."), "success")
             return redirect(url_for("consultations.index"))
     return render_template("accounts/delete.html", form=form, refusal=refusal)
+
+
+# The routes of signing in through an organisation's identity provider, on this blueprint.
+from portal.accounts import openid_views  # noqa: E402, F401

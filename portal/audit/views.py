@@ -8,11 +8,12 @@ from sqlalchemy import func, or_, select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from consultations.views import load_consultation
 from portal import permissions
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from portal.database import MAX_ROW_ID
 from portal.extensions import db
+from portal.page_access import consultations_by_title, load_consultation
 
 blueprint = Blueprint("audit", __name__)
 
@@ -36,10 +37,6 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError(_l("The end of the period must come after its start."))
 
 
-#: The largest id a consultation filter may name (the column is a 32-bit integer).
-MAX_ID = 2**31 - 1
-
-
 def _clean(value) -> str:
     """A filter's text without NUL characters, which PostgreSQL refuses in a string."""
     return (value or "").replace("\x00", "").strip()
@@ -56,7 +53,7 @@ def _filtered(form: AuditFilterForm, query, with_consultation: bool):
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     consultation = _clean(form.consultation.data) if with_consultation else ""
-    if consultation.isdecimal() and int(consultation) <= MAX_ID:
+    if consultation.isdecimal() and int(consultation) <= MAX_ROW_ID:
         query = query.where(AuditEvent.consultation_id == int(consultation))
     dates_valid = not (form.since.errors or form.until.errors)
     if dates_valid and form.since.data:
@@ -69,8 +66,6 @@ def _filtered(form: AuditFilterForm, query, with_consultation: bool):
 
 
 def _log_page(form: AuditFilterForm, base_query, *, consultation=None):
-    from consultations.models import Consultation
-
     with_consultation = consultation is None
     actions = db.session.execute(
         base_query.with_only_columns(AuditEvent.action).distinct()
@@ -78,8 +73,7 @@ def _log_page(form: AuditFilterForm, base_query, *, consultation=None):
     form.action.choices = [("", _l("All actions"))] + [(name, name) for name in actions]
     if with_consultation:
         form.consultation.choices = [("", _l("All consultations"))] + [
-            (str(identifier), title) for identifier, title in db.session.execute(
-                select(Consultation.id, Consultation.title).order_by(Consultation.title))]
+            (str(identifier), title) for identifier, title in consultations_by_title()]
     else:
         del form.consultation
     form.validate()

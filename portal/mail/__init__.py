@@ -8,15 +8,17 @@ backoff, and records each delivery or the final error. No request waits on an SM
 Without ``SMTP_HOST`` the worker writes each message to the log instead, as the demo does.
 """
 
+from collections.abc import Iterable
 from email.utils import make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
 
 from portal.extensions import db
-from portal.mail.models import Delivery, OutgoingMail
+from portal.mail.models import Delivery, MailAttachment, OutgoingMail
 
-__all__ = ["Delivery", "OutgoingMail", "message_id_domain", "send_after_commit"]
+__all__ = ["Delivery", "MailAttachment", "OutgoingMail", "message_id_domain",
+           "send_after_commit"]
 
 
 def message_id_domain(config) -> str:
@@ -30,9 +32,12 @@ def message_id_domain(config) -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-def send_after_commit(recipient: str, subject: str, body: str) -> OutgoingMail:
-    """Put a message in the outbox, in the current transaction; the worker sends it."""
+def send_after_commit(recipient: str, subject: str, body: str,
+                      attachments: Iterable[MailAttachment] = ()) -> OutgoingMail:
+    """Put a message in the outbox, in the current transaction; the worker sends it, with
+    its ``attachments`` (``MailAttachment(filename=, content_type=, content=)``)."""
     mail = OutgoingMail(recipient=recipient, subject=subject, body=body,
-                        message_id=make_msgid(domain=message_id_domain(current_app.config)))
+                        message_id=make_msgid(domain=message_id_domain(current_app.config)),
+                        attachments=list(attachments))
     db.session.add(mail)
     return mail

@@ -2,17 +2,16 @@
 that causes it, and sent by the mail worker (portal/mail/sending.py)."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import LabelledEnum, UTCDateTime, label_members, utcnow
 from portal.extensions import db
 
 
-class Delivery(StrEnum):
+class Delivery(LabelledEnum):
     """Where a message stands, as a facilitator is told."""
 
     waiting = "waiting"
@@ -20,17 +19,13 @@ class Delivery(StrEnum):
     sent = "sent"
     failed = "failed"
 
-    @property
-    def label(self) -> str:
-        return str(DELIVERY_LABELS[self])
 
-
-DELIVERY_LABELS = {
+DELIVERY_LABELS = label_members(Delivery, {
     Delivery.waiting: _l("Waiting to be sent"),
     Delivery.retrying: _l("Not sent yet: trying again"),
     Delivery.sent: _l("Sent"),
     Delivery.failed: _l("Could not be delivered"),
-}
+})
 
 
 class OutgoingMail(db.Model):
@@ -56,6 +51,11 @@ class OutgoingMail(db.Model):
     #: The last attempt's error, as the SMTP server or the network gave it.
     last_error: Mapped[str | None] = mapped_column(String(500))
 
+    #: Files sent with the message (a calendar invitation); removed with the body once the
+    #: message is sent or given up.
+    attachments: Mapped[list["MailAttachment"]] = relationship(
+        back_populates="mail", cascade="all, delete-orphan", order_by="MailAttachment.id")
+
     @property
     def delivery(self) -> Delivery:
         if self.sent_at is not None:
@@ -63,3 +63,19 @@ class OutgoingMail(db.Model):
         if self.failed_at is not None:
             return Delivery.failed
         return Delivery.retrying if self.attempts else Delivery.waiting
+
+
+class MailAttachment(db.Model):
+    """A file sent with an outbox message."""
+
+    __tablename__ = "outgoing_mail_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mail_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_mails.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    #: The full media type with its parameters, e.g. ``text/calendar; method=REQUEST``.
+    content_type: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    mail: Mapped[OutgoingMail] = relationship(back_populates="attachments")

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import format_datetime
 
 from flask import current_app
@@ -48,6 +48,18 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(mail.created_at)
     message["Message-ID"] = mail.message_id
     message.set_content(mail.body)
+    for attachment in mail.attachments:
+        media = Message()
+        media["Content-Type"] = attachment.content_type
+        maintype, subtype = media.get_content_maintype(), media.get_content_subtype()
+        params = {name: value for name, value in media.get_params()[1:]
+                  if name.lower() != "charset"}
+        if maintype == "text":
+            message.add_attachment(attachment.content.decode(), subtype=subtype,
+                                   filename=attachment.filename, params=params)
+        else:
+            message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                                   filename=attachment.filename, params=params)
     return message
 
 
@@ -198,6 +210,7 @@ def _record(mail: OutgoingMail, done: Round, now: datetime, *, sent: bool = Fals
         mail.attempts += 1
         if sent:
             mail.sent_at, mail.next_attempt_at, mail.body = now, None, ""
+            mail.attachments.clear()
             done.sent += 1
             if not quietly:
                 log.info("E-mail %s sent to %s", mail.message_id, mail.recipient)
@@ -205,6 +218,7 @@ def _record(mail: OutgoingMail, done: Round, now: datetime, *, sent: bool = Fals
             mail.last_error = _describe(error)
             if final or mail.attempts >= config["MAIL_MAX_ATTEMPTS"]:
                 mail.failed_at, mail.next_attempt_at, mail.body = now, None, ""
+                mail.attachments.clear()
                 done.failed += 1
                 log.error("E-mail %s to %s not delivered after %d attempt(s): %s",
                           mail.message_id, mail.recipient, mail.attempts, mail.last_error)

@@ -5,31 +5,30 @@ the document's language: the portal's own words (headings, labels, sentences) th
 under that locale; the consultation's texts from what people wrote in that language, or from
 a reviewed translation into it. Whatever has no text in that language is never replaced by
 another language: it becomes a gap, listed in ``gaps`` and marked as missing where it would
-stand. ``as_data`` turns the outcome into dicts and lists (JSON), from which the Word document,
-its HTML view, the CSV and the archive's JSON file are all made.
+stand. Its parts are data classes (parts.py); ``parts.as_data`` turns the outcome into dicts
+and lists (JSON), from which the Word document, its HTML view, the CSV and workbook
+(exports.py) and the archive's JSON file are all made. The portal's own words and the names to
+translate are in words.py, the written parts that may be out of date in staleness.py.
 
 Names and references set inside a sentence of another language (an English title inside an
 Arabic "not available" note, say) are isolated for the bidirectional algorithm (``isolated``),
 so that the sentence's brackets and quotation marks stay where its own direction puts them.
 """
 
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.dates import format_date, format_time
-from flask_babel import force_locale, get_translations, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from consultations import wording
+from consultations import breakouts, wording
 from consultations.gcm import OBJECTIVES
 from consultations.geography import sub_region_label
 from consultations.models import (
-    AgendaItem,
     Attendance,
     AttributionRule,
     BreakoutGroup,
@@ -38,16 +37,15 @@ from consultations.models import (
     Mode,
     Registration,
     RegistrationStatus,
-    Role,
     Thread,
 )
 from consultations.registrations import participation_figures
+from portal import permissions
 from portal.accounts.models import STAKEHOLDER_GROUP_LABELS, StakeholderGroup, User
 from portal.countries import country_name
 from portal.extensions import db
-from portal.i18n import RIGHT_TO_LEFT
-from portal.i18n import language_name as language_in_sentence
-from recommendations import breakdown, drafting, voting
+from portal.i18n import RIGHT_TO_LEFT, language_name
+from recommendations import breakdown, drafting
 from recommendations.models import (
     Amendment,
     AmendmentStatus,
@@ -58,14 +56,36 @@ from recommendations.models import (
     VoteChoice,
     VoteRound,
 )
+from recommendations.outcome import staleness
 from recommendations.outcome.chart import colour_of
 from recommendations.outcome.models import (
     BreakoutSummary,
     Distribution,
     OutcomeCover,
-    OutcomeText,
+)
+from recommendations.outcome.parts import (
+    AgendaEntry,
+    AmendmentEntry,
+    BreakoutEntry,
+    ChoiceCount,
+    Cover,
+    Fact,
+    Figure,
+    Gap,
+    ObjectiveEntry,
+    Outcome,
+    ParticipantEntry,
+    Participation,
+    Passage,
+    RecommendationEntry,
+    Reservation,
+    Result,
+    StalePart,
+    Theme,
 )
 from recommendations.outcome.prose import isolated
+from recommendations.outcome.words import document_labels, outcome_text_of, untranslated_labels
+from recommendations.results import results_of
 from recommendations.turnout import (
     reason_phrase,
     rule_phrase,
@@ -80,357 +100,6 @@ LANGUAGE_TAGS = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "ar": "ar-SA", "pt
 #: The conventions dates and times are written in, by the document's language.
 DATE_LOCALES = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES", "ar": "ar", "pt": "pt_PT"}
 
-#: Who is counted in the participation figures: those who speak and vote.
-PARTICIPATING_ROLES = (Role.participant, Role.rapporteur)
-
-#: A title names its recommendation in a written part only when it is this long at least: a
-#: short one ("Funding") would be found in texts that do not mean it.
-SHORTEST_TITLE_NAMED = 12
-
-
-@dataclass
-class Passage:
-    """A text in the document's language; when there is none, ``missing`` says what is
-    missing, and is shown in its place."""
-
-    text: str = ""
-    missing: str = ""
-
-
-@dataclass
-class Gap:
-    """Something the document has no text for in its language, or no result for.
-
-    ``kind`` is one of "executive_summary", "introduction", "name", "translation", "result",
-    "breakout_summary" and "labels"; ``draft``: a translation exists, not reviewed yet.
-    """
-
-    kind: str
-    subject: str = ""
-    recommendation_id: int | None = None
-    group_id: int | None = None
-    draft: bool = False
-    count: int = 0
-
-
-@dataclass
-class StalePart:
-    """A written part that names a recommendation whose state or result changed after the
-    part was last edited: it may say something the document's results contradict.
-
-    ``part`` is "executive_summary", "introduction" or "breakout_summary" (then ``group`` and
-    ``group_id`` say whose); ``change`` is "adopted", "not_adopted", "reopened" or "merged"
-    (then ``into`` is the reference it was merged into); ``changed_at`` is ISO 8601 (UTC).
-    """
-
-    part: str
-    reference: str
-    recommendation_id: int
-    change: str
-    changed_at: str
-    edited_at: str
-    group: str = ""
-    group_id: int | None = None
-    into: str = ""
-
-
-@dataclass
-class Fact:
-    label: str
-    value: Passage
-
-
-@dataclass
-class Cover:
-    title: Passage
-    subtitle: str
-    facts: list[Fact]
-    objectives: list[str]
-    version: str
-    #: What UN documents carry at the top of their first page: the document symbol and the
-    #: distribution line (both set by the secretariat, optional), the date of issue and the
-    #: language the consultation worked in, each in the document's language.
-    symbol: str = ""
-    distribution: str = ""
-    date: str = ""
-    original: str = ""
-
-
-@dataclass
-class Figure:
-    label: str
-    count: int
-    #: The colour of the row's bar in the chart (RRGGBB), when the table has a chart.
-    colour: str = ""
-
-
-@dataclass
-class Participation:
-    total: int
-    lead: str
-    #: Each breakdown is None where the small-group rule (Chatham House) leaves it out.
-    by_group: list[Figure] | None
-    by_region: list[Figure] | None
-    by_country: list[Figure] | None
-    by_attendance: list[Figure] | None
-    chart_description: str
-    activity: list[str]
-    #: Under the Chatham House rule, how small groups are counted; empty otherwise.
-    small_groups_note: str = ""
-
-
-@dataclass
-class ChoiceCount:
-    #: The choice as stored ("support", ...), and as named in the document's language.
-    value: str
-    choice: str
-    devices: int
-    in_room: int
-    total: int
-
-
-@dataclass
-class Reservation:
-    text: str
-    by: str
-
-
-@dataclass
-class Result:
-    round: int
-    adopted: bool
-    sentence: str
-    counts: list[ChoiceCount]
-    #: The turnout the result rests on: the votes against the voting participants present
-    #: and the quorum, and whether the turnout was low.
-    turnout: str
-    reservations: list[Reservation]
-    #: The adoption rule the round was decided by, in words.
-    rule: str = ""
-
-
-@dataclass
-class RecommendationEntry:
-    id: int
-    reference: str
-    status: str
-    title: Passage
-    text: Passage
-    version: int
-    #: The language of the text shown: the document's, written so or translated into it.
-    translated: bool
-    objectives: list[int]
-    objectives_line: str
-    result: Result | None
-
-
-@dataclass
-class Theme:
-    heading: Passage
-    recommendations: list[RecommendationEntry]
-
-
-@dataclass
-class ObjectiveEntry:
-    number: int
-    title: str
-    references: list[str]
-
-
-@dataclass
-class BreakoutEntry:
-    id: int
-    name: Passage
-    theme: Passage
-    summary: Passage
-
-
-@dataclass
-class AgendaEntry:
-    when: str
-    title: Passage
-    kind: str
-
-
-@dataclass
-class AmendmentEntry:
-    reference: str
-    number: int
-    label: str
-    versions: str
-    decided: str
-    proposed_by: str
-    supports: int
-
-
-@dataclass
-class ParticipantEntry:
-    name: str
-    organisation: str
-    stakeholder_group: str
-    country: str
-
-
-@dataclass
-class Outcome:
-    consultation: str
-    locale: str
-    language_tag: str
-    right_to_left: bool
-    #: The version number of the compiled document; None for a preview.
-    number: int | None
-    #: When it was compiled (ISO 8601, UTC): the one thing that differs between two compiles
-    #: of the same data.
-    generated_at: str
-    labels: dict[str, str]
-    properties: dict[str, str]
-    cover: Cover
-    executive_summary: Passage
-    introduction: Passage
-    participation: Participation
-    adopted: list[Theme]
-    by_objective: list[ObjectiveEntry]
-    breakouts: list[BreakoutEntry]
-    not_adopted: list[RecommendationEntry]
-    undecided: list[RecommendationEntry]
-    agenda: list[AgendaEntry]
-    amendments: list[AmendmentEntry]
-    #: None where the attribution rule allows no list of participants.
-    participants: list[ParticipantEntry] | None
-    participants_note: str
-    gaps: list[Gap] = field(default_factory=list)
-    #: Written parts that may be out of date: not missing, but to be checked.
-    stale: list[StalePart] = field(default_factory=list)
-
-
-def as_data(outcome: Outcome) -> dict:
-    """The outcome as dicts, lists, strings and numbers: what is stored, built and exported."""
-    return asdict(outcome)
-
-
-# What is to be translated --------------------------------------------------------------------
-
-def _consultation_names(consultation: Consultation) -> list[str]:
-    """The consultation's own names, written in its main language."""
-    names = [consultation.title, consultation.venue, consultation.organisers]
-    for item in consultation.agenda_items:
-        names.append(item.title)
-        for group in item.groups:
-            names.extend([group.name, group.theme])
-    return names
-
-
-def names_to_translate(consultation: Consultation, locale: str) -> list[str]:
-    """The names the document in ``locale`` needs in that language, in the order they
-    appear: the consultation's own (when ``locale`` is not its main language), and the themes
-    of recommendations written in another language."""
-    main = drafting.main_language(consultation)
-    names = _consultation_names(consultation) if locale != main else []
-    given = wording.names_in(consultation, locale)
-    for recommendation in drafting.recommendations_of(consultation):
-        if (recommendation.status != RecommendationStatus.merged
-                and recommendation.current_version.locale != locale):
-            names.append(recommendation.theme)
-    seen, ordered = set(), []
-    for name in names:
-        name = (name or "").strip()
-        if name and name not in seen and name not in given:
-            seen.add(name)
-            ordered.append(name)
-    return ordered
-
-
-def outcome_text_of(consultation: Consultation, locale: str) -> OutcomeText | None:
-    return db.session.scalar(select(OutcomeText).where(
-        OutcomeText.consultation_id == consultation.id, OutcomeText.locale == locale))
-
-
-def breakout_groups_of(consultation: Consultation) -> list[BreakoutGroup]:
-    """Every breakout group of every round, in agenda order."""
-    return db.session.scalars(
-        select(BreakoutGroup).join(AgendaItem)
-        .where(AgendaItem.consultation_id == consultation.id)
-        .order_by(AgendaItem.starts_at, AgendaItem.id, BreakoutGroup.position,
-                  BreakoutGroup.id)).all()
-
-
-# The portal's own words ----------------------------------------------------------------------
-
-def _labels() -> dict[str, str]:
-    """The document's fixed headings and labels, in the current locale."""
-    return {
-        "outcome_document": _("Outcome document"),
-        "contents": _("Contents"),
-        "objectives": _("Objectives of the Global Compact for Migration"),
-        "executive_summary": _("Executive summary"),
-        "introduction": _("Introduction"),
-        "participation": _("Participation"),
-        "by_group": _("By stakeholder group"),
-        "by_region": _("By region"),
-        "by_country": _("By country"),
-        "by_attendance": _("In person and online"),
-        "stakeholder_group": _("Stakeholder group"),
-        "region": _("Region"),
-        "country": _("Country"),
-        "attendance": _("Taking part"),
-        "participants": _("Participants"),
-        "colour": _("Colour in the chart"),
-        "discussion": _("Discussion and voting"),
-        "adopted": _("Adopted recommendations"),
-        "by_objective": _("Recommendations by GCM objective"),
-        "objective": _("GCM objective"),
-        "recommendations": _("Recommendations"),
-        "result": _("Result"),
-        "choice": _("Choice"),
-        "devices": _("On devices"),
-        "in_room": _("Show of hands in the room"),
-        "total": _("Total"),
-        "reservations": _("Reservations"),
-        "quote": _("“%(text)s” (%(by)s)"),
-        "quote_unattributed": _("“%(text)s”"),
-        "withheld": _("Not shown: too few participants to count them separately under the "
-                      "Chatham House Rule."),
-        "breakouts": _("Breakout summaries"),
-        "annexes": _("Annexes"),
-        "annex": _("Annex %(number)d. %(title)s"),
-        "not_adopted": _("Recommendations not adopted"),
-        "undecided": _("Recommendations without a result"),
-        "undecided_note": _("These recommendations were not decided in plenary."),
-        "agenda": _("Agenda"),
-        "when": _("When"),
-        "item": _("Item"),
-        "kind": _("Kind"),
-        "amendments": _("Amendments accepted"),
-        "amendment": _("Amendment"),
-        "versions": _("Versions"),
-        "decided": _("Decided"),
-        "proposed_by": _("Proposed by"),
-        "supports": _("Supports"),
-        "no_amendments": _("No amendment was accepted."),
-        "participant_list": _("List of participants"),
-        "name": _("Name"),
-        "organisation": _("Organisation"),
-        "nothing": _("None."),
-        "colon": _("%(label)s:"),
-        "bars": _("Participants by stakeholder group"),
-        "page": _("Page %(page)s of %(pages)s"),
-    }
-
-
-def _untranslated_labels(locale: str) -> int:
-    """How many of the labels have no translation in the interface's catalog for ``locale``
-    (they would show in English). English is the source language: nothing is missing."""
-    if locale == "en":
-        return 0
-    with force_locale("en"):
-        sources = list(_labels().values())
-    with force_locale(locale):
-        catalog = getattr(get_translations(), "_catalog", None) or {}
-    return sum(1 for source in sources if source not in catalog)
-
-
-def language_name(locale: str) -> str:
-    return Locale.parse(locale).get_language_name(locale)
 
 
 # Assembling ----------------------------------------------------------------------------------
@@ -452,7 +121,7 @@ class _Assembler:
         # document alone: they are what the pages show, and the document agrees with them.
         self.names = {original: name for original, name in (written or {}).items()
                       if (name or "").strip()} | wording.names_in(consultation, locale)
-        self.language = language_name(locale)
+        self.language = language_name(locale, in_language=locale)
         self.resolved: dict[tuple[str, str], Passage] = {}
         #: The organisers' names in the document's language (set with the cover).
         self.organisers = Passage()
@@ -541,7 +210,7 @@ class _Assembler:
                         for number in consultation.gcm_objectives],
             version=version, symbol=cover.symbol if cover else "", distribution=distribution,
             date=self.date(generated_at),
-            original=_("Original: %(language)s", language=language_in_sentence(self.main)))
+            original=_("Original: %(language)s", language=language_name(self.main)))
 
     def written_part(self, kind: str, what: str) -> Passage:
         text = getattr(self.written, kind, "") if self.written else ""
@@ -551,7 +220,7 @@ class _Assembler:
         return Passage(missing=self.missing(what))
 
     def participation(self) -> Participation:
-        figures = participation_figures(self.consultation, roles=PARTICIPATING_ROLES)
+        figures = participation_figures(self.consultation, roles=permissions.VOTING_ROLES)
         total = sum(figures["by_group"].values())
         by_group = self.figures(
             {group: figures["by_group"].get(group, 0) for group in StakeholderGroup},
@@ -696,7 +365,7 @@ class _Assembler:
         consultation = self.consultation
         current = [recommendation for recommendation in drafting.recommendations_of(consultation)
                    if recommendation.status != RecommendationStatus.merged]
-        results = voting.results_of(
+        results = results_of(
             consultation, current,
             show_names=consultation.attribution_rule == AttributionRule.attributed)
         version_ids = [recommendation.current_version.id for recommendation in current]
@@ -733,7 +402,7 @@ class _Assembler:
         return ordered, by_objective, not_adopted, undecided
 
     def breakouts(self) -> list[BreakoutEntry]:
-        groups = breakout_groups_of(self.consultation)
+        groups = breakouts.groups_of(self.consultation)
         summaries = {
             summary.breakout_group_id: summary
             for summary in db.session.scalars(select(BreakoutSummary).where(
@@ -767,30 +436,7 @@ class _Assembler:
                     parts.append((kind, None, text, self.written.updated_at))
         for group, summary in self.summaries:
             parts.append(("breakout_summary", group, summary.text, summary.updated_at))
-        if not parts:
-            return []
-        recommendations = drafting.recommendations_of(self.consultation)
-        changes = _last_changes(self.consultation, recommendations)
-        titles = _titles_in(recommendations, self.locale)
-        flags = []
-        for kind, group, text, edited_at in parts:
-            plain = " ".join(text.split()).casefold()
-            for recommendation in recommendations:
-                change = changes.get(recommendation.id)
-                if change is None or change[0] <= edited_at:
-                    continue
-                title = " ".join(titles.get(recommendation.id, "").split()).casefold()
-                reference = re.escape(recommendation.reference)
-                named = re.search(rf"(?<!\w){reference}(?!\w)", text) or (
-                    len(title) >= SHORTEST_TITLE_NAMED and title in plain)
-                if named:
-                    flags.append(StalePart(
-                        part=kind, reference=recommendation.reference,
-                        recommendation_id=recommendation.id, change=change[1],
-                        changed_at=change[0].isoformat(), edited_at=edited_at.isoformat(),
-                        group=group.name if group else "", group_id=group.id if group else None,
-                        into=change[2]))
-        return flags
+        return staleness.stale_parts(self.consultation, self.locale, parts)
 
     def agenda(self) -> list[AgendaEntry]:
         return [AgendaEntry(
@@ -856,7 +502,7 @@ class _Assembler:
         return entries, _("Only the participants who agreed to be named are listed.")
 
     def build(self, number: int | None, generated_at: datetime) -> Outcome:
-        labels = _labels()
+        labels = document_labels()
         cover = self.cover(number, generated_at)
         executive_summary = self.written_part("executive_summary", _("the executive summary"))
         introduction = self.written_part("introduction", _("the introduction"))
@@ -867,7 +513,7 @@ class _Assembler:
         agenda = self.agenda()
         amendments = self.amendments()
         participants, participants_note = self.participants()
-        untranslated = _untranslated_labels(self.locale)
+        untranslated = untranslated_labels(self.locale)
         if untranslated:
             self.gaps.append(Gap("labels", count=untranslated))
         return Outcome(
@@ -891,85 +537,8 @@ class _Assembler:
             participants_note=participants_note, gaps=self.gaps, stale=stale)
 
 
-def _last_changes(consultation: Consultation, recommendations: list[Recommendation]
-                  ) -> dict[int, tuple[datetime, str, str]]:
-    """When each recommendation's state or result last changed, how ("adopted",
-    "not_adopted", "reopened", "merged"), and into which recommendation it was merged."""
-    changes: dict[int, tuple[datetime, str, str]] = {}
-
-    def note(recommendation_id: int, when: datetime, change: str, into: str = "") -> None:
-        if recommendation_id not in changes or when > changes[recommendation_id][0]:
-            changes[recommendation_id] = (when, change, into)
-
-    for round_ in db.session.scalars(select(VoteRound).where(
-            VoteRound.consultation_id == consultation.id, VoteRound.amendment_id.is_(None))):
-        if round_.closed_at is not None:
-            note(round_.recommendation_id, round_.closed_at,
-                 "adopted" if round_.adopted else "not_adopted")
-        if round_.reopened_at is not None:
-            note(round_.recommendation_id, round_.reopened_at, "reopened")
-    by_id = {recommendation.id: recommendation for recommendation in recommendations}
-    for recommendation in recommendations:
-        target = by_id.get(recommendation.merged_into_id)
-        if recommendation.status == RecommendationStatus.merged and target is not None:
-            note(recommendation.id, target.versions[0].created_at, "merged", target.reference)
-    return changes
-
-
-def _titles_in(recommendations: list[Recommendation], locale: str) -> dict[int, str]:
-    """Each recommendation's title in ``locale``: as written, or as translated there."""
-    titles = {recommendation.id: recommendation.title for recommendation in recommendations
-              if recommendation.current_version.locale == locale}
-    others = {recommendation.current_version.id: recommendation.id
-              for recommendation in recommendations if recommendation.id not in titles}
-    if others:
-        for translation in db.session.scalars(select(VersionTranslation).where(
-                VersionTranslation.version_id.in_(others),
-                VersionTranslation.locale == locale)):
-            titles[others[translation.version_id]] = translation.title
-    return titles
-
-
 def outcome_of(consultation: Consultation, locale: str, *, number: int | None = None,
                generated_at: datetime) -> Outcome:
     """The consultation's outcome in ``locale``, as it stands in the database now."""
     with force_locale(locale):
         return _Assembler(consultation, locale).build(number, generated_at)
-
-
-# Exports -------------------------------------------------------------------------------------
-
-def all_recommendations(data: dict) -> list[dict]:
-    """Every recommendation of an outcome (as data): adopted, not adopted, without a result."""
-    adopted = [entry for theme in data["adopted"] for entry in theme["recommendations"]]
-    return adopted + data["not_adopted"] + data["undecided"]
-
-
-CSV_HEADER = ["reference", "status", "title", "text", "version", "translated",
-              "gcm_objectives", "round", "result", *[f"{choice.value}" for choice in VoteChoice],
-              *[f"in_room_{choice.value}" for choice in VoteChoice], "reservations",
-              "missing"]
-
-
-def csv_rows(data: dict) -> list[list]:
-    """The recommendations and their results, one row each, in the outcome's language; a
-    text not available in that language is left empty and named in the last column."""
-    rows = []
-    for entry in all_recommendations(data):
-        result = entry["result"]
-        counts = {count["value"]: count for count in result["counts"]} if result else {}
-        choices = [choice.value for choice in VoteChoice]
-        rows.append([
-            entry["reference"], entry["status"], entry["title"]["text"], entry["text"]["text"],
-            entry["version"], "yes" if entry["translated"] else "no",
-            " ".join(str(number) for number in entry["objectives"]),
-            result["round"] if result else "", result["sentence"] if result else "",
-            *[counts[choice]["devices"] if result else "" for choice in choices],
-            *[counts[choice]["in_room"] if result else "" for choice in choices],
-            " | ".join(f"{reservation['text']} ({reservation['by']})" if reservation["by"]
-                       else reservation["text"]
-                       for reservation in result["reservations"]) if result else "",
-            " ".join(part["missing"] for part in (entry["title"], entry["text"])
-                     if part["missing"]),
-        ])
-    return rows

@@ -1,7 +1,6 @@
 """Compiled outcome documents, and the parts of them that people write, per language."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event
@@ -9,7 +8,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from consultations.models import BreakoutGroup, Consultation
 from portal.accounts.models import User
-from portal.database import UTCDateTime, utcnow
+from portal.database import LabelledEnum, UTCDateTime, label_members, utcnow
 from portal.extensions import db
 
 
@@ -137,23 +136,19 @@ class OutcomeText(db.Model):
     consultation: Mapped[Consultation] = relationship()
 
 
-class Distribution(StrEnum):
+class Distribution(LabelledEnum):
     """Who a document is for, as the distribution line of UN documents says it."""
 
     general = "general"
     limited = "limited"
     restricted = "restricted"
 
-    @property
-    def label(self) -> str:
-        return str(DISTRIBUTION_LABELS[self])
 
-
-DISTRIBUTION_LABELS = {
+DISTRIBUTION_LABELS = label_members(Distribution, {
     Distribution.general: _l("General"),
     Distribution.limited: _l("Limited"),
     Distribution.restricted: _l("Restricted"),
-}
+})
 
 
 class OutcomeCover(db.Model):

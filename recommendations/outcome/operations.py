@@ -23,7 +23,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import language_name
 from portal.refusals import Refused
-from recommendations.outcome import content, pdf
+from recommendations.outcome import content, parts, pdf, words
 from recommendations.outcome.models import (
     BreakoutSummary,
     Distribution,
@@ -106,7 +106,7 @@ def compile_outcome(consultation: Consultation, locale: str,
     generated_at = utcnow().replace(microsecond=0)
     outcome = content.outcome_of(consultation, locale, number=number,
                                  generated_at=generated_at)
-    data = content.as_data(outcome)
+    data = parts.as_data(outcome)
     docx = build_docx(data)
     document = OutcomeDocument(
         consultation=consultation, locale=locale, number=number, generated_at=generated_at,
@@ -224,13 +224,13 @@ def save_outcome_text(consultation: Consultation, actor: User, locale: str, *,
         raise OutcomeRefused(_("You may not write the outcome of this consultation."))
     _check_locale(locale)
     _refuse_if_final(consultation, locale)
-    wanted = set(content.names_to_translate(consultation, locale))
+    wanted = set(words.names_to_translate(consultation, locale))
     kept = {}
     for original, translated in names.items():
         translated = _clean(translated, MAX_NAME_LENGTH).replace("\n", " ")
         if original in wanted and translated:
             kept[original] = translated
-    written = content.outcome_text_of(consultation, locale)
+    written = words.outcome_text_of(consultation, locale)
     if written is None:
         written = OutcomeText(consultation=consultation, locale=locale)
         db.session.add(written)
@@ -289,7 +289,7 @@ def save_breakout_summary(group: BreakoutGroup, actor: User, locale: str,
 
 def set_listing(registration: Registration, actor: User, listed: bool) -> None:
     """The person agrees (or no longer agrees) to be named in the list of participants."""
-    if registration.user_id != actor.id:
+    if not permissions.is_own_registration(actor, registration):
         raise OutcomeRefused(_("Only you decide whether you are named."))
     if registration.listed_in_outcome == listed:
         return

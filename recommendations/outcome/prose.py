@@ -3,20 +3,13 @@ a text is made of (paragraphs, bulleted and numbered lists)."""
 
 import re
 
-#: Characters XML 1.0 cannot carry (most control characters, lone surrogates, U+FFFE and
-#: U+FFFF): a document holding one does not open.
-_NOT_IN_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+from portal.plain_text import xml_safe
 
 #: Unicode's first strong isolate and pop directional isolate.
 FSI, PDI = "\u2068", "\u2069"
 
 _BULLET = re.compile(r"^\s*[-*•]\s+")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+")
-
-
-def xml_safe(text) -> str:
-    """``text`` without the characters XML 1.0 cannot carry, line breaks as "\\n"."""
-    return _NOT_IN_XML.sub("", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def blocks_of(text: str) -> list[dict]:

@@ -19,20 +19,21 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consultations import wording
-from consultations.views import load_consultation, load_within, require
+from consultations import breakouts, wording
 from portal import permissions
 from portal.config import LOCALES
 from portal.database import intending_to_write, utcnow
 from portal.extensions import db
 from portal.i18n import RIGHT_TO_LEFT, language_name
-from portal.spreadsheets import csv_download
+from portal.page_access import load_consultation, load_within, require
+from portal.spreadsheets import downloads
 from recommendations import drafting, translating
 from recommendations.models import Amendment, Recommendation, TranslationStatus
-from recommendations.outcome import content, operations, pdf
+from recommendations.outcome import content, exports, operations, parts, pdf, words
 from recommendations.outcome.chart import bar_chart
 from recommendations.outcome.forms import (
     AmendmentTranslationForm,
@@ -107,7 +108,7 @@ def index(slug):
         distributions=DISTRIBUTION_LABELS,
         final=operations.final_document(consultation, locale),
         compile_form=CompileForm(consultation=consultation, data={"locale": locale}),
-        final_form=FinalForm(), groups=content.breakout_groups_of(consultation))
+        final_form=FinalForm(), groups=breakouts.groups_of(consultation))
 
 
 @blueprint.post("/c/<slug>/outcome/compile")
@@ -135,7 +136,7 @@ def preview(slug):
     consultation = load_consultation(slug)
     require(permissions.may_compile_outcome(current_user, consultation))
     locale = _chosen_locale(consultation)
-    data = content.as_data(content.outcome_of(consultation, locale, generated_at=utcnow()))
+    data = parts.as_data(content.outcome_of(consultation, locale, generated_at=utcnow()))
     return render_template("recommendations/outcome/preview.html", consultation=consultation,
                            data=data, locale=locale, blocks_of=blocks_of, chart=_chart(data))
 
@@ -204,10 +205,27 @@ def version_json(slug, document_id):
 @blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/recommendations.csv")
 @login_required
 def version_csv(slug, document_id):
+    return _recommendations_download(slug, document_id, "csv")
+
+
+@blueprint.get("/c/<slug>/outcome/versions/<int:document_id>/recommendations.xlsx")
+@login_required
+def version_xlsx(slug, document_id):
+    return _recommendations_download(slug, document_id, "xlsx")
+
+
+def _recommendations_download(slug, document_id: int, file_format: str):
+    """The recommendations of a version and their results, one row each, in the version's
+    language; a workbook's headings are in the reader's."""
     consultation = load_consultation(slug)
     document = _load_document(consultation, document_id)
-    return csv_download(f'{document.filename.removesuffix(".docx")}-recommendations.csv',
-                        content.CSV_HEADER, content.csv_rows(document.data))
+    rows = exports.csv_rows(document.data)
+    if file_format == "xlsx":
+        rows = [exports.sheet_row(row) for row in rows]
+    return downloads(exports.export_columns(), rows,
+                     f'{document.filename.removesuffix(".docx")}-recommendations', file_format,
+                     sheet_name=_("Recommendations"),
+                     right_to_left=str(get_locale()) in RIGHT_TO_LEFT)
 
 
 @blueprint.post("/c/<slug>/outcome/versions/<int:document_id>/final")
@@ -233,21 +251,26 @@ def mark_final(slug, document_id):
     return redirect(url_for("outcome.version", slug=slug, document_id=document.id))
 
 
+def _written_texts(consultation, locale: str, originals: list[str]) -> dict | None:
+    """The outcome's written parts and names in ``locale`` as the form's fields, if any."""
+    written = words.outcome_text_of(consultation, locale)
+    if written is None:
+        return None
+    return {"executive_summary": written.executive_summary,
+            "introduction": written.introduction,
+            **{f"name_{number}": (written.names or {}).get(original, "")
+               for number, original in enumerate(originals)}}
+
+
 @blueprint.route("/c/<slug>/outcome/texts/<locale>", methods=["GET", "POST"])
 @login_required
 def texts(slug, locale):
     consultation = load_consultation(slug)
     locale = _locale_or_404(locale)
     require(permissions.may_compile_outcome(current_user, consultation))
-    originals = content.names_to_translate(consultation, locale)
-    written = content.outcome_text_of(consultation, locale)
-    data = None
-    if written is not None:
-        data = {"executive_summary": written.executive_summary,
-                "introduction": written.introduction,
-                **{f"name_{number}": (written.names or {}).get(original, "")
-                   for number, original in enumerate(originals)}}
-    form = outcome_text_form(originals, data=data if request.method == "GET" else None)
+    originals = words.names_to_translate(consultation, locale)
+    form = outcome_text_form(originals, data=_written_texts(consultation, locale, originals)
+                             if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             operations.save_outcome_text(
@@ -348,6 +371,17 @@ def _status_choices(form, consultation, existing) -> None:
             form.status.data = TranslationStatus.draft.value
 
 
+def _translation_data(existing, earlier) -> dict | None:
+    """The form's start: the translation there is, else the one of an earlier version, as a
+    draft to bring up to date."""
+    if existing is not None:
+        return {"title": existing.title, "text": existing.text, "status": existing.status.value}
+    if earlier is not None:
+        return {"title": earlier.title, "text": earlier.text,
+                "status": TranslationStatus.draft.value}
+    return None
+
+
 @blueprint.route("/c/<slug>/outcome/translations/<int:recommendation_id>/<locale>",
                  methods=["GET", "POST"])
 @login_required
@@ -359,10 +393,7 @@ def translate(slug, recommendation_id, locale):
     version = recommendation.current_version
     existing = translating.translation_of(version, locale)
     earlier = translating.latest_translation(recommendation, locale) if existing is None else None
-    form = TranslationForm(data={"title": existing.title, "text": existing.text,
-                                 "status": existing.status.value} if existing else
-                           {"title": earlier.title, "text": earlier.text,
-                            "status": TranslationStatus.draft.value} if earlier else None)
+    form = TranslationForm(data=_translation_data(existing, earlier))
     _status_choices(form, consultation, existing)
     if form.validate_on_submit():
         try:

@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from portal import create_app
+from portal.database import intending_to_write
 from portal.extensions import db
 from tests.conftest import suite_settings
 from tests.databases import scratch_database
@@ -74,8 +75,14 @@ def browser_app(browser_database):
 @pytest.fixture
 def portal_data(browser_app):
     """An application context on the served database, for the test's duration, to set up what
-    it needs; what is committed there is what the browser sees."""
-    with browser_app.app_context():
+    it needs; what is committed there is what the browser sees.
+
+    Its transactions take SQLite's write lock from their first statement (as the portal's own
+    writing requests do): the served portal may commit between a set-up's read and its write
+    (a previous test's live connection going away), and SQLite refuses such a write at once
+    ("database is locked") where it would otherwise wait its turn. A test reads again only
+    once the browser is done, and ends that transaction before the browser goes on."""
+    with browser_app.app_context(), intending_to_write():
         yield db
         db.session.remove()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_PASSWORD, seed_demo
+from demo import DEMO_PASSWORD, seed_demo
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_accounts_in_the_browser import link_in, unique_email
 from tests.databases import scratch_database

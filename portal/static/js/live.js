@@ -1,9 +1,6 @@
-// Live updates: joins the rooms the page names and turns server events into DOM events.
-//
-// An element with data-live-room="kind:id" asks to follow that room. Every server event is
-// dispatched on document as a CustomEvent named "live:<event>" with the payload as detail,
-// so each page's own script listens for what it shows. The socket is the fast path only:
-// every page also works without it.
+// Live updates: follows the rooms the page names (data-live-room="kind:id") and dispatches
+// each server event on document as "live:<event>" (payload in detail) for the page's own
+// scripts. The socket is the fast path only: every page also works without it.
 (function () {
   "use strict";
   if (typeof io !== "function") { return; }
@@ -27,14 +24,21 @@
   var since = {};
   rooms.forEach(function (room) { since[room] = madeAt ? madeAt.content : null; });
 
-  function joinAll() {
-    rooms.forEach(function (room) {
-      socket.emit("join", { room: room, since: since[room] }, function (reply) {
-        if (reply && reply.ok && reply.now) { since[room] = reply.now; }
-        announce(reply && reply.ok ? "joined" : "refused", { room: room, reply: reply });
-      });
+  // "busy" (too many arriving at once): again after retry_after s, and up to as long again.
+  function later(reply, again) { setTimeout(again, (reply.retry_after || 5) * (1 + Math.random()) * 1e3); }
+
+  function join(room) {
+    socket.emit("join", { room: room, since: since[room] }, function (reply) {
+      if (reply && reply.code === "busy") { return later(reply, function () { join(room); }); }
+      if (reply && reply.ok && reply.now) { since[room] = reply.now; }
+      announce(reply && reply.ok ? "joined" : "refused", { room: room, reply: reply });
     });
   }
+
+  function joinAll() { rooms.forEach(join); }
+  socket.on("connect_error", function (error) {
+    if (error.data && error.data.code === "busy") { later(error.data, function () { socket.connect(); }); }
+  });
 
   // On the first connection and after every reconnection: rooms are per connection. The
   // server asks for the same (resync) when it may have missed events between its processes.
@@ -55,8 +59,7 @@
   });
   socket.onAny(function (name, payload) { announce(name, payload); });
 
-  // How many people are in a breakout group's room right now, in the page's language: the page
-  // gives the message in each plural form of its language (data-text-one, -few, -other...).
+  // How many are in a breakout group's room, in each plural form the page gives (data-text-*).
   var language = document.documentElement.lang || "en";
   var plurals = new Intl.PluralRules(language);
   var numbers = new Intl.NumberFormat(language + "-u-nu-latn");
@@ -71,5 +74,5 @@
     );
   });
 
-  window.redTalksLive = { socket: socket, rooms: rooms };
+  window.redTalksLive = { socket: socket, rooms: rooms, later: later };
 })();

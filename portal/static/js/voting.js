@@ -53,8 +53,7 @@
     });
   }
 
-  // One's own vote as the server has it, sent in another tab or on another device: the form
-  // shows it, so no tab keeps showing a vote that was changed elsewhere.
+  // One's own vote, sent from another tab or device: the form shows it too.
   function showOwnVote(vote) {
     document.querySelectorAll('.vote-form[data-round="' + vote.round_id + '"]').forEach(function (form) {
       // Shown already (this tab sent it, or heard of it), or older than what is shown.
@@ -164,6 +163,7 @@
           feedback.textContent = form.getAttribute("data-text-stored");
         } else {
           feedback.textContent = answer.error;
+          if (answer.code === "busy") { live.later(answer, function () { form.requestSubmit(); }); }
         }
       });
     });

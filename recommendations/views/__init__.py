@@ -1,14 +1,10 @@
 """Pages of the recommendations area: drafting and amending, voting by form, the plenary
-console, the projector view, results with their exports, and the read-only JSON API."""
-
-from pathlib import Path
+console and the projector view (results and the JSON API: results.py)."""
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -20,15 +16,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consultations import breakouts
 from consultations.forms import ReasonForm, StatusForm, text
 from consultations.gcm import OBJECTIVES
-from consultations.models import AgendaItem, BreakoutGroup, Consultation
-from consultations.views import load_consultation, load_within, require
 from portal import permissions
 from portal.extensions import db
 from portal.live import broadcast_after_commit, person_room
+from portal.page_access import load_consultation, load_within, require
 from portal.rate_limits import limited
-from portal.spreadsheets import csv_download
 from recommendations import breakdown, drafting, joining, translating, voting
 from recommendations.adoption import Counts
 from recommendations.forms import (
@@ -48,8 +43,6 @@ from recommendations.models import (
     Amendment,
     AmendmentStatus,
     Recommendation,
-    RecommendationStatus,
-    RecommendationVersion,
     VoteChoice,
     VoteRound,
 )
@@ -57,12 +50,6 @@ from recommendations.text import diff_html, has_open_brackets, numbered_lines
 from recommendations.turnout import result_sentence
 
 blueprint = Blueprint("recommendations", __name__)
-
-
-def _groups(consultation) -> list[BreakoutGroup]:
-    return db.session.scalars(
-        select(BreakoutGroup).join(AgendaItem).where(AgendaItem.consultation_id == consultation.id)
-        .order_by(AgendaItem.starts_at, BreakoutGroup.position)).all()
 
 
 def _back(recommendation, anchor=None):
@@ -92,7 +79,7 @@ def index(slug):
 def new(slug):
     consultation = load_consultation(slug)
     require(permissions.may_draft_recommendations(current_user, consultation))
-    groups = _groups(consultation)
+    groups = breakouts.groups_of(consultation)
     form = RecommendationForm(groups=groups, languages=consultation.working_languages or ["en"])
     if form.validate_on_submit():
         try:
@@ -214,41 +201,52 @@ def propose_amendment(slug, recommendation_id):
     return _render_recommendation(consultation, recommendation, 400, amendment_form=form)
 
 
+def _support(amendment, form):
+    if drafting.support_amendment(amendment, current_user):
+        return _("Your support is counted."), "success"
+    return _("You support this amendment already."), "info"
+
+
+def _accept(amendment, form):
+    version = drafting.accept_amendment(amendment, current_user)
+    return _("The amendment is accepted: version %(number)d.", number=version.number), "success"
+
+
+def _reject(amendment, form):
+    drafting.reject_amendment(amendment, current_user, form.reason.data)
+    return _("The amendment is rejected."), "success"
+
+
+def _withdraw(amendment, form):
+    drafting.withdraw_amendment(amendment, current_user)
+    return _("Your amendment is withdrawn."), "success"
+
+
+#: What may be done to an amendment: who may, and doing it (the message said afterwards).
+AMENDMENT_ACTIONS = {
+    "support": (permissions.may_support_amendment, _support),
+    "accept": (permissions.may_decide_amendment, _accept),
+    "reject": (permissions.may_decide_amendment, _reject),
+    "withdraw": (permissions.may_withdraw_amendment, _withdraw),
+}
+
+
 @blueprint.post("/c/<slug>/amendments/<int:amendment_id>/<action>")
 @login_required
 def decide_amendment(slug, amendment_id, action):
     consultation = load_consultation(slug)
     amendment = load_within(consultation, Amendment, amendment_id)
-    allowed = {
-        "support": permissions.may_propose_amendments(current_user, consultation),
-        "accept": permissions.may_draft_recommendations(current_user, consultation),
-        "reject": permissions.may_draft_recommendations(current_user, consultation),
-        "withdraw": amendment.author_id == current_user.id,
-    }
-    if action not in allowed:
+    if action not in AMENDMENT_ACTIONS:
         abort(404)
-    require(allowed[action])
+    allowed, do = AMENDMENT_ACTIONS[action]
+    require(allowed(current_user, amendment))
     form = ReasonForm() if action == "reject" else StatusForm()
     if not form.validate_on_submit():
         flash(_("Say why the amendment is rejected.") if action == "reject"
               else _("The form has expired; try again."), "error")
         return _back(amendment.recommendation, f"amendment-{amendment.id}")
     try:
-        if action == "support":
-            if drafting.support_amendment(amendment, current_user):
-                flash(_("Your support is counted."), "success")
-            else:
-                flash(_("You support this amendment already."), "info")
-        elif action == "accept":
-            version = drafting.accept_amendment(amendment, current_user)
-            flash(_("The amendment is accepted: version %(number)d.", number=version.number),
-                  "success")
-        elif action == "reject":
-            drafting.reject_amendment(amendment, current_user, form.reason.data)
-            flash(_("The amendment is rejected."), "success")
-        else:
-            drafting.withdraw_amendment(amendment, current_user)
-            flash(_("Your amendment is withdrawn."), "success")
+        flash(*do(amendment, form))
     except drafting.DraftingRefused as refusal:
         db.session.rollback()
         flash(refusal.reason, "error")
@@ -494,149 +492,4 @@ def projector(slug):
         lines=numbered_lines(text) if round_ else [], choices=list(VoteChoice))
 
 
-# Results --------------------------------------------------------------------------------------
-
-def _results(consultation: Consultation) -> list[dict]:
-    return voting.results_of(
-        consultation, drafting.recommendations_of(consultation),
-        show_names=permissions.may_see_author_names(current_user, consultation),
-        audience=breakdown.audience_of(current_user, consultation))
-
-
-@blueprint.get("/c/<slug>/results")
-@login_required
-def results(slug):
-    consultation = load_consultation(slug)
-    require(permissions.may_follow_votes(current_user, consultation))
-    return render_template("recommendations/results.html", consultation=consultation,
-                           results=_results(consultation), choices=list(VoteChoice),
-                           group_labels=breakdown.GROUP_LABELS)
-
-
-@blueprint.get("/c/<slug>/results.csv")
-@login_required
-def results_csv(slug):
-    consultation = load_consultation(slug)
-    require(permissions.may_follow_votes(current_user, consultation))
-    return csv_download(f"{slug}-results.csv", [
-        "reference", "title", "status", "round", "on_amendment", "rule", "adopted", "reason",
-        *[choice.value for choice in VoteChoice],
-        *[f"in_room_{choice.value}" for choice in VoteChoice], "voted", "present", "cast",
-        "quorum", "closed_at", "reopened_at", "reopen_reason", "result",
-    ], _result_rows(consultation))
-
-
-def _result_rows(consultation: Consultation) -> list[list]:
-    rows = []
-    for entry in _results(consultation):
-        recommendation = entry["recommendation"]
-        for item in entry["rounds"] or [None]:
-            round_, tally = (item["round"], item["tally"]) if item else (None, None)
-            rows.append([
-                recommendation.reference, recommendation.title, recommendation.status.value,
-                round_.number if round_ else "",
-                (round_.amendment_id or "") if round_ else "",
-                round_.rule.value if round_ else "",
-                "" if not round_ or round_.adopted is None else str(round_.adopted).lower(),
-                (round_.result_reason or "") if round_ else "",
-                *[tally["counts"][choice.value] if tally else "" for choice in VoteChoice],
-                *[tally["in_room"][choice.value] if tally else "" for choice in VoteChoice],
-                tally["turnout"]["voted"] if tally else "",
-                tally["turnout"]["present"] if tally else "",
-                tally["turnout"]["cast"] if tally else "",
-                _blank(tally["turnout"]["quorum"]) if tally else "",
-                _isoformat(round_.closed_at) if round_ else "",
-                _isoformat(round_.reopened_at) if round_ else "",
-                (round_.reopen_reason or "") if round_ else "",
-                item["result"] if item else ""])
-    return rows
-
-
-def _blank(value) -> object:
-    return "" if value is None else value
-
-
-def _isoformat(moment) -> str:
-    return moment.isoformat() if moment else ""
-
-
-@blueprint.get("/c/<slug>/results.json")
-@login_required
-def results_json(slug):
-    consultation = load_consultation(slug)
-    require(permissions.may_follow_votes(current_user, consultation))
-    return jsonify({"consultation": consultation.slug, "recommendations": [
-        {**_recommendation_json(entry["recommendation"]),
-         "rounds": [{**_round_json(item["round"], item["tally"]),
-                     "reservations": item["reservations"], "result": item["result"]}
-                    for item in entry["rounds"]]}
-        for entry in _results(consultation)]})
-
-
-# The read-only JSON API -----------------------------------------------------------------------
-
-def _recommendation_json(recommendation: Recommendation) -> dict:
-    version: RecommendationVersion = recommendation.current_version
-    return {"id": recommendation.id, "reference": recommendation.reference,
-            "title": recommendation.title, "theme": recommendation.theme,
-            "status": recommendation.status.value,
-            "gcm_objectives": list(recommendation.gcm_objectives),
-            "version": {"id": version.id, "number": version.number, "text": version.text}}
-
-
-def _round_json(round_: VoteRound, tally: dict | None = None) -> dict:
-    """A round with its tally (as the signed-in reader may see it, unless given)."""
-    if tally is None:
-        tally = breakdown.tally_payload(
-            round_, voting.tally(round_),
-            breakdown.audience_of(current_user, round_.consultation))
-    return {**voting.round_state(round_), "quorum": tally["turnout"]["quorum"],
-            "stakeholder_rule": round_.stakeholder_rule, "tally": tally,
-            "opened_at": round_.opened_at.isoformat(),
-            "closed_at": _isoformat(round_.closed_at) or None,
-            "reopened": {"at": round_.reopened_at.isoformat(), "reason": round_.reopen_reason}
-            if round_.reopened_at else None,
-            "result": result_sentence(round_, tally)}
-
-
-def _api_error(status: int, message: str):
-    return jsonify({"error": message}), status
-
-
-@blueprint.get("/api/v1/consultations/<int:consultation_id>/recommendations")
-def api_recommendations(consultation_id):
-    consultation = db.session.get(Consultation, consultation_id)
-    if not current_user.is_authenticated:
-        return _api_error(401, "sign in first")
-    if consultation is None or not permissions.may_view_consultation(current_user,
-                                                                     consultation):
-        return _api_error(404, "no such consultation")
-    if not permissions.may_follow_votes(current_user, consultation):
-        return _api_error(403, "not admitted to this consultation")
-    return jsonify({"consultation_id": consultation.id, "recommendations": [
-        _recommendation_json(r) for r in drafting.recommendations_of(consultation)
-        if r.status != RecommendationStatus.merged]})
-
-
-#: The API's description (OpenAPI 3.1), shipped beside this module; docs/api.md explains it.
-OPENAPI = Path(__file__).with_name("openapi.json")
-
-
-@blueprint.get("/api/v1/openapi.json")
-def api_description():
-    response = Response(OPENAPI.read_bytes(), mimetype="application/json")
-    response.cache_control.public, response.cache_control.max_age = True, 3600
-    return response
-
-
-@blueprint.get("/api/v1/rounds/<int:round_id>")
-def api_round(round_id):
-    round_ = db.session.get(VoteRound, round_id)
-    if not current_user.is_authenticated:
-        return _api_error(401, "sign in first")
-    if round_ is None or not permissions.may_view_consultation(current_user,
-                                                               round_.consultation):
-        return _api_error(404, "no such round")
-    if not permissions.may_follow_votes(current_user, round_.consultation):
-        return _api_error(403, "not admitted to this consultation")
-    return jsonify(_round_json(round_))
+from recommendations.views import results  # noqa: E402, F401  (its routes)
