@@ -37,6 +37,7 @@ VIEWS = {
     "consultations.views": "consultations",
     "recommendations.views": "recommendations",
     "recommendations.outcome.views": "recommendations",
+    "reviews.views": "reviews",
     "portal.accounts.views": "portal.accounts",
     "portal.audit.views": "portal.audit",
 }

@@ -1,0 +1,8 @@
+"""The reviews area's pages and its JSON API: one blueprint, its handlers grouped by what
+they serve."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("reviews", __name__)
+
+import reviews.models  # noqa: E402, F401  (the area's tables)
