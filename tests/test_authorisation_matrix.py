@@ -98,6 +98,10 @@ NOBODY = rule("NOBODY")
 AUTHOR = rule("AUTHOR", "participant")
 #: The JSON API answers 401 to the anonymous, 403 to the signed-in not admitted.
 API = ADMITTED.but(anonymous=UNAUTHORISED)
+#: may_create_review: the secretariat of a consultation, admins.
+REVIEW_CREATORS = rule("REVIEW_CREATORS", "secretariat", "admin")
+#: may_edit_review: the world's review's team (the consultation's secretariat), admins.
+REVIEW_TEAM = rule("REVIEW_TEAM", "secretariat", "admin")
 
 
 ROUTES: dict[str, Rule | dict[str, Rule]] = {
@@ -235,6 +239,16 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     # The short address of the projector's QR code: sends everyone somewhere useful.
     "recommendations.vote_now": PUBLIC,
     "recommendations.api_description": PUBLIC,
+    # Reviews: the world's review is public and holds the world's consultation.
+    "reviews.index": PUBLIC,
+    "reviews.show": PUBLIC,
+    "reviews.new": REVIEW_CREATORS,
+    "reviews.edit": REVIEW_TEAM,
+    "reviews.team": REVIEW_TEAM,
+    "reviews.remove_team_member": REVIEW_TEAM,
+    # may_attach_consultation; may_detach_consultation adds the review's team.
+    "reviews.consultation_reviews": ORGANISERS,
+    "reviews.detach": ORGANISERS,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.

@@ -53,7 +53,9 @@ def page_paths(app, ids) -> list[str]:
              "consultation_id": ids["consultation_id"], "registration_id": 1,
              "question_id": 1, "token": "not-a-token", "filename": "css/portal.css",
              "document_id": ids["document_id"], "amendment_id": ids["amendment_id"],
-             "locale": "fr", "provider": "unhcr", "code": "not-a-badge"}
+             "locale": "fr", "provider": "unhcr", "code": "not-a-badge",
+             "review_slug": "2024-gcm-regional-review-for-africa", "member_id": 1,
+             "commitment_id": 1}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
