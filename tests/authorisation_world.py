@@ -35,8 +35,9 @@ from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import create_account, hash_password, start_sign_in
 from portal.extensions import db, socketio
 from recommendations import drafting, voting
+from recommendations.models import RecommendationStatus
 from recommendations.outcome import operations as outcome
-from reviews import setting_up
+from reviews import commitments, setting_up
 from tests.conftest import (
     PASSWORD,
     FreshContextClient,
@@ -168,6 +169,11 @@ def build_world() -> World:
         people["secretariat"], title="Matrix review", region=Region.africa, gcm_objectives=[8],
         starts_on=date(2024, 9, 1), ends_on=date(2024, 9, 3), description="", is_public=True)
     setting_up.attach_consultation(review, consultation, facilitator)
+    adopted = next(item for item in built.recommendations.values()
+                   if item.status == RecommendationStatus.adopted)
+    commitment = commitments.make_commitment(
+        review, participant, target=f"r{adopted.id}", action="Train volunteers.",
+        organisation=participant.organisation)
     db.session.flush()
 
     world = World()
@@ -181,6 +187,7 @@ def build_world() -> World:
         "question_id": question.id, "choice_question_id": choice.id, "locale": "fr",
         "token": "not-a-token", "user_id": participant.id,
         "review_slug": review.slug, "member_id": review.secretariat[0].id,
+        "commitment_id": commitment.id,
         # No identity provider is configured in the world: its routes are not found.
         "provider": "unhcr", "code": "not-a-badge",
     }

@@ -249,6 +249,17 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     # may_attach_consultation; may_detach_consultation adds the review's team.
     "reviews.consultation_reviews": ORGANISERS,
     "reviews.detach": ORGANISERS,
+    # may_make_commitment: those admitted to the review's consultation, the team, admins.
+    "reviews.new_commitment": ADMITTED,
+    # may_report_progress on the participant's (Senegalese Red Cross Society) commitment: the
+    # approved registrations of that organisation, the team, admins.
+    "reviews.commitment": {"GET": PUBLIC, "POST": rule(
+        "PROGRESS_REPORTERS", "participant", "observer", "translator", "rapporteur",
+        "facilitator", "secretariat", "admin", anonymous=DENY)},
+    "reviews.follow_up_page": PUBLIC,
+    "reviews.export_commitments": {"file_format=csv": PUBLIC, "file_format=xlsx": PUBLIC},
+    "reviews.set_reports_due_on": REVIEW_TEAM,
+    "reviews.send_progress_reminders": REVIEW_TEAM,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.
