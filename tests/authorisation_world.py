@@ -187,7 +187,7 @@ def build_world() -> World:
         "question_id": question.id, "choice_question_id": choice.id, "locale": "fr",
         "token": "not-a-token", "user_id": participant.id,
         "review_slug": review.slug, "member_id": review.secretariat[0].id,
-        "commitment_id": commitment.id,
+        "commitment_id": commitment.id, "review_id": review.id,
         # No identity provider is configured in the world: its routes are not found.
         "provider": "unhcr", "code": "not-a-badge",
     }

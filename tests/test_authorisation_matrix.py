@@ -260,6 +260,8 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "reviews.export_commitments": {"file_format=csv": PUBLIC, "file_format=xlsx": PUBLIC},
     "reviews.set_reports_due_on": REVIEW_TEAM,
     "reviews.send_progress_reminders": REVIEW_TEAM,
+    "reviews.api_reviews": PUBLIC,
+    "reviews.api_commitments": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.

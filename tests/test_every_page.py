@@ -55,7 +55,8 @@ def page_paths(app, ids) -> list[str]:
              "document_id": ids["document_id"], "amendment_id": ids["amendment_id"],
              "locale": "fr", "provider": "unhcr", "code": "not-a-badge",
              "review_slug": "2024-gcm-regional-review-for-africa", "member_id": 1,
-             "commitment_id": 1, "file_format": "xlsx"}
+             "commitment_id": 1, "file_format": "xlsx",
+             "review_id": 1}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
