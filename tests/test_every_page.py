@@ -27,7 +27,8 @@ def demo(tmp_path_factory):
             seed_demo()
             db.session.commit()
             ids = {
-                "slug": db.session.scalar(select(Consultation.slug)),
+                # The Dakar consultation, the first (the review's national one comes after).
+                "slug": db.session.scalar(select(Consultation.slug).order_by(Consultation.id)),
                 "round_id": db.session.scalar(select(AgendaItem.id).where(
                     AgendaItem.kind == "breakout_round")),
                 "group_id": db.session.scalar(select(BreakoutGroup.id)),
@@ -36,7 +37,8 @@ def demo(tmp_path_factory):
                 "recommendation_id": db.session.scalar(select(Recommendation.id)),
                 "vote_round_id": db.session.scalar(select(VoteRound.id)),
                 "amendment_id": db.session.scalar(select(Amendment.id)),
-                "consultation_id": db.session.scalar(select(Consultation.id)),
+                "consultation_id": db.session.scalar(
+                    select(Consultation.id).order_by(Consultation.id)),
                 "document_id": db.session.scalar(select(OutcomeDocument.id)),
             }
             db.session.remove()
