@@ -514,7 +514,7 @@ def may_name_commitment_organisation(user, review) -> bool:
     return may_edit_review(user, review)
 
 
-def review_organisations(user, review) -> list:
+def registrations_in_review(user, review) -> list:
     """The approved registrations of the user in the review's consultations."""
     found = [registration_of(user, link.consultation) for link in review.attachments]
     return [registration for registration in found
@@ -523,12 +523,13 @@ def review_organisations(user, review) -> list:
 
 def may_make_commitment(user, review) -> bool:
     return may_view_review(user, review) and (
-        may_name_commitment_organisation(user, review) or bool(review_organisations(user, review)))
+        may_name_commitment_organisation(user, review)
+        or bool(registrations_in_review(user, review)))
 
 
 def may_report_progress(user, commitment) -> bool:
     """The people of the commitment's organisation, and the review's team."""
     own = {organisation_key(registration.organisation)
-           for registration in review_organisations(user, commitment.review)}
+           for registration in registrations_in_review(user, commitment.review)}
     return (may_name_commitment_organisation(user, commitment.review)
             or organisation_key(commitment.organisation) in own)

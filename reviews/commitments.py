@@ -101,7 +101,7 @@ def _target(review: Review, key: str) -> Target:
 def organisations_of(user, review: Review) -> list[Organisation]:
     """The organisations the user may commit for through their registrations, each once."""
     found: dict[str, Organisation] = {}
-    for registration in permissions.review_organisations(user, review):
+    for registration in permissions.registrations_in_review(user, review):
         key = permissions.organisation_key(registration.organisation)
         if key and key not in found:
             found[key] = Organisation(registration.organisation,

@@ -84,6 +84,21 @@ def test_a_review_ending_before_it_starts_is_refused_and_keeps_what_was_typed(cl
     assert setting_up.find_review("review-of-the-sahel") is None
 
 
+def test_the_team_edits_the_review_and_the_form_shows_what_it_holds(client, secretariat):
+    review = make_review(secretariat, description="First words")
+    sign_in(client, secretariat.email)
+    path = f"/reviews/{review.slug}/edit"
+    assert "First words" in client.get(path).get_data(as_text=True)
+    response = submit(client, path, {**REVIEW_FORM, "title": "Africa review, revised",
+                                     "gcm_objectives": ["7", "8"], "is_public": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (review.title, review.gcm_objectives, review.is_public) == (
+        "Africa review, revised", [7, 8], False)
+    assert review.slug == "2024-gcm-regional-review-for-africa"
+    assert "review.updated" in audit_actions()
+
+
 def test_the_team_adds_a_member_by_address_and_an_unknown_address_is_refused(
         client, secretariat, make_user):
     review = make_review(secretariat)

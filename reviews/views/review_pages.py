@@ -12,7 +12,7 @@ from consultations.gcm import OBJECTIVES
 from portal import permissions
 from portal.page_access import require
 from reviews import setting_up
-from reviews.models import Review, ReviewSecretariatMember
+from reviews.models import Review
 from reviews.review_forms import ReviewForm, TeamMemberForm, review_form_data
 from reviews.views import blueprint
 
@@ -114,7 +114,7 @@ def remove_team_member(review_slug, member_id):
     review = load_review(review_slug)
     require(permissions.may_edit_review(current_user, review))
     member = next((m for m in review.secretariat if m.id == member_id), None)
-    if not isinstance(member, ReviewSecretariatMember):
+    if member is None:
         abort(404)
     try:
         setting_up.remove_team_member(review, current_user, member)
