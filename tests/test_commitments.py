@@ -248,6 +248,18 @@ def test_the_command_sends_the_reminder_of_a_review_with_a_date(app, world):
     assert f"https://portal.example/reviews/{review.slug}/follow-up" in mail.body
 
 
+def test_a_date_that_is_not_one_is_refused_and_kept(app, world):
+    review = world["review"]
+    client = signed_in(app, world["secretariat"])
+    response = submit(client, f"/reviews/{review.slug}/progress-reports-due-on",
+                      {"progress_reports_due_on": "30/06/2025"},
+                      form_path=f"/reviews/{review.slug}/follow-up")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Not a valid date value." in page and 'value="30/06/2025"' in page
+    assert review.progress_reports_due_on is None
+
+
 def test_someone_outside_the_team_may_not_send_the_reminder(app, world):
     review = world["review"]
     follow_up.set_reports_due_on(review, world["secretariat"], date(2099, 6, 30))

@@ -15,7 +15,7 @@ from portal.page_access import require
 from portal.spreadsheets import downloads
 from reviews import commitments, follow_up
 from reviews.commitment_forms import ANOTHER, CommitmentForm, ProgressForm
-from reviews.models import COMMITMENT_PROGRESS_LABELS, CommitmentProgress
+from reviews.models import CommitmentProgress
 from reviews.review_forms import ReminderDateForm
 from reviews.views import blueprint
 from reviews.views.review_pages import load_review
@@ -61,7 +61,9 @@ def new_commitment(review_slug):
                  methods=["GET", "POST"])
 def commitment(review_slug, commitment_id):
     review = load_review(review_slug)
-    found = commitments.find_commitment(review, commitment_id) or abort(404)
+    found = commitments.find_commitment(review, commitment_id)
+    if found is None:
+        abort(404)
     form = ProgressForm()
     if request.method == "POST":
         require(permissions.may_report_progress(current_user, found))
@@ -81,14 +83,17 @@ def commitment(review_slug, commitment_id):
 
 @blueprint.get("/reviews/<review_slug>/follow-up")
 def follow_up_page(review_slug):
-    review = load_review(review_slug)
+    return _render_follow_up(load_review(review_slug))
+
+
+def _render_follow_up(review, date_form=None):
     return render_template(
         "reviews/follow_up.html", review=review, follow_up=follow_up.follow_up_of(review),
-        objectives=OBJECTIVES, progress_labels=COMMITMENT_PROGRESS_LABELS,
-        progresses=list(CommitmentProgress), reference_of=commitments.target_reference,
+        objectives=OBJECTIVES, progresses=list(CommitmentProgress),
+        reference_of=commitments.target_reference,
         may_edit=permissions.may_edit_review(current_user, review),
         may_commit=permissions.may_make_commitment(current_user, review),
-        date_form=ReminderDateForm(data={
+        date_form=date_form or ReminderDateForm(data={
             "progress_reports_due_on": review.progress_reports_due_on}),
         action_form=StatusForm())
 
@@ -107,11 +112,10 @@ def set_reports_due_on(review_slug):
     review = load_review(review_slug)
     require(permissions.may_edit_review(current_user, review))
     form = ReminderDateForm()
-    if form.validate_on_submit():
-        follow_up.set_reports_due_on(review, current_user, form.progress_reports_due_on.data)
-        flash(_("The date is saved."), "success")
-    else:
-        flash(_("Enter a date like 2025-06-30."), "error")
+    if not form.validate_on_submit():
+        return _render_follow_up(review, date_form=form)
+    follow_up.set_reports_due_on(review, current_user, form.progress_reports_due_on.data)
+    flash(_("The date is saved."), "success")
     return redirect(url_for("reviews.follow_up_page", review_slug=review.slug))
 
 
