@@ -155,8 +155,10 @@ def _register_commands(app: Flask) -> None:
     import demo.cli
     import portal.cli
     import recommendations.cli
+    import reviews.cli
 
-    for commands in (portal.cli, consultations.cli, recommendations.cli, demo.cli):
+    for commands in (portal.cli, consultations.cli, recommendations.cli, reviews.cli,
+                     demo.cli):
         commands.register_commands(app)
 
 
@@ -171,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.i18n import blueprint as language_blueprint
     from recommendations.outcome.views import blueprint as outcome_blueprint
     from recommendations.views import blueprint as recommendations_blueprint
+    from reviews.views import blueprint as reviews_blueprint
 
     app.register_blueprint(consultations_blueprint)
     app.register_blueprint(accounts_blueprint)
@@ -179,3 +182,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(language_blueprint)
     app.register_blueprint(recommendations_blueprint)
     app.register_blueprint(outcome_blueprint)
+    app.register_blueprint(reviews_blueprint)

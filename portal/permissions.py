@@ -468,3 +468,68 @@ def may_lift_sign_in_lock(user, person) -> bool:
             Registration.consultation_id.in_(facilitated),
         ).limit(1)
     ).first() is not None
+
+
+# --- Reviews: the review, its team, its consultations and the commitments (issue 19) ---
+def organisation_key(name: str | None) -> str:
+    """An organisation's name as compared: case and spacing ignored."""
+    return "".join((name or "").casefold().split())
+
+
+def is_review_team_member(user, review) -> bool:
+    return is_signed_in(user) and any(member.user_id == user.id for member in review.secretariat)
+
+
+def may_create_review(user) -> bool:
+    """Admins, and anyone holding the secretariat role in a consultation."""
+    return is_admin(user) or is_signed_in(user) and db.session.execute(
+        select(Registration.id).where(
+            Registration.user_id == user.id, Registration.role == Role.secretariat,
+            Registration.status == RegistrationStatus.approved).limit(1)).first() is not None
+
+
+def may_edit_review(user, review) -> bool:
+    """Edit the review, its team, its reminder date; detach consultations."""
+    return is_admin(user) or is_review_team_member(user, review)
+
+
+def may_view_review(user, review) -> bool:
+    """A private review: its team, admins, and those who run its consultations."""
+    return review.is_public or may_edit_review(user, review) or any(
+        _holds(user, link.consultation, Role.facilitator, Role.secretariat)
+        for link in review.attachments)
+
+
+def may_attach_consultation(user, consultation: Consultation) -> bool:
+    """Attach the consultation to a review (one the user may see), or detach it."""
+    return is_admin(user) or _holds(user, consultation, Role.facilitator, Role.secretariat)
+
+
+def may_detach_consultation(user, review, consultation: Consultation) -> bool:
+    return may_edit_review(user, review) or may_attach_consultation(user, consultation)
+
+
+def may_name_commitment_organisation(user, review) -> bool:
+    """Commit for any organisation, typed: the review's team and admins."""
+    return may_edit_review(user, review)
+
+
+def registrations_in_review(user, review) -> list:
+    """The approved registrations of the user in the review's consultations."""
+    found = [registration_of(user, link.consultation) for link in review.attachments]
+    return [registration for registration in found
+            if registration is not None and registration.status == RegistrationStatus.approved]
+
+
+def may_make_commitment(user, review) -> bool:
+    return may_view_review(user, review) and (
+        may_name_commitment_organisation(user, review)
+        or bool(registrations_in_review(user, review)))
+
+
+def may_report_progress(user, commitment) -> bool:
+    """The people of the commitment's organisation, and the review's team."""
+    own = {organisation_key(registration.organisation)
+           for registration in registrations_in_review(user, commitment.review)}
+    return (may_name_commitment_organisation(user, commitment.review)
+            or organisation_key(commitment.organisation) in own)

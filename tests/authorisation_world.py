@@ -11,7 +11,7 @@ import hashlib
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -35,7 +35,9 @@ from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import create_account, hash_password, start_sign_in
 from portal.extensions import db, socketio
 from recommendations import drafting, voting
+from recommendations.models import RecommendationStatus
 from recommendations.outcome import operations as outcome
+from reviews import commitments, setting_up
 from tests.conftest import (
     PASSWORD,
     FreshContextClient,
@@ -162,6 +164,16 @@ def build_world() -> World:
         text="States should inform migrants of the risks of the routes.")
     vote_round = voting.open_round(recommendation, facilitator)
     document = outcome.compile_outcome(consultation, "en", people["secretariat"])
+    # A public review whose team is the consultation's secretariat, holding the consultation.
+    review = setting_up.create_review(
+        people["secretariat"], title="Matrix review", region=Region.africa, gcm_objectives=[8],
+        starts_on=date(2024, 9, 1), ends_on=date(2024, 9, 3), description="", is_public=True)
+    setting_up.attach_consultation(review, consultation, facilitator)
+    adopted = next(item for item in built.recommendations.values()
+                   if item.status == RecommendationStatus.adopted)
+    commitment = commitments.make_commitment(
+        review, participant, target=f"r{adopted.id}", action="Train volunteers.",
+        organisation=participant.organisation)
     db.session.flush()
 
     world = World()
@@ -174,6 +186,8 @@ def build_world() -> World:
         "registration_id": _registration(consultation, participant).id,
         "question_id": question.id, "choice_question_id": choice.id, "locale": "fr",
         "token": "not-a-token", "user_id": participant.id,
+        "review_slug": review.slug, "member_id": review.secretariat[0].id,
+        "commitment_id": commitment.id, "review_id": review.id,
         # No identity provider is configured in the world: its routes are not found.
         "provider": "unhcr", "code": "not-a-badge",
     }

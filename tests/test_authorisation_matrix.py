@@ -98,6 +98,10 @@ NOBODY = rule("NOBODY")
 AUTHOR = rule("AUTHOR", "participant")
 #: The JSON API answers 401 to the anonymous, 403 to the signed-in not admitted.
 API = ADMITTED.but(anonymous=UNAUTHORISED)
+#: may_create_review: the secretariat of a consultation, admins.
+REVIEW_CREATORS = rule("REVIEW_CREATORS", "secretariat", "admin")
+#: may_edit_review: the world's review's team (the consultation's secretariat), admins.
+REVIEW_TEAM = rule("REVIEW_TEAM", "secretariat", "admin")
 
 
 ROUTES: dict[str, Rule | dict[str, Rule]] = {
@@ -235,6 +239,29 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     # The short address of the projector's QR code: sends everyone somewhere useful.
     "recommendations.vote_now": PUBLIC,
     "recommendations.api_description": PUBLIC,
+    # Reviews: the world's review is public and holds the world's consultation.
+    "reviews.index": PUBLIC,
+    "reviews.show": PUBLIC,
+    "reviews.new": REVIEW_CREATORS,
+    "reviews.edit": REVIEW_TEAM,
+    "reviews.team": REVIEW_TEAM,
+    "reviews.remove_team_member": REVIEW_TEAM,
+    # may_attach_consultation; may_detach_consultation adds the review's team.
+    "reviews.consultation_reviews": ORGANISERS,
+    "reviews.detach": ORGANISERS,
+    # may_make_commitment: those admitted to the review's consultation, the team, admins.
+    "reviews.new_commitment": ADMITTED,
+    # may_report_progress on the participant's (Senegalese Red Cross Society) commitment: the
+    # approved registrations of that organisation, the team, admins.
+    "reviews.commitment": {"GET": PUBLIC, "POST": rule(
+        "PROGRESS_REPORTERS", "participant", "observer", "translator", "rapporteur",
+        "facilitator", "secretariat", "admin", anonymous=DENY)},
+    "reviews.follow_up_page": PUBLIC,
+    "reviews.export_commitments": {"file_format=csv": PUBLIC, "file_format=xlsx": PUBLIC},
+    "reviews.set_reports_due_on": REVIEW_TEAM,
+    "reviews.send_progress_reminders": REVIEW_TEAM,
+    "reviews.api_reviews": PUBLIC,
+    "reviews.api_commitments": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.

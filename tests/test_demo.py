@@ -69,16 +69,18 @@ def test_seed_demo_has_every_stakeholder_group_and_the_roles_of_a_red_talk(empty
     seed(empty_app)
 
     with empty_app.app_context():
-        consultation = db.session.execute(select(Consultation)).scalar_one()
-        assert consultation.slug == "red-talks-dakar-2024"
+        # The review's national consultation (demo/reviews.py) has its own, checked there.
+        consultation = db.session.execute(select(Consultation).where(
+            Consultation.slug == "red-talks-dakar-2024")).scalar_one()
         assert consultation.gcm_objectives == [7, 8]
-        groups = set(db.session.scalars(select(Registration.stakeholder_group)))
-        roles = set(db.session.scalars(select(Registration.role)))
+        in_dakar = Registration.consultation_id == consultation.id
+        groups = set(db.session.scalars(select(Registration.stakeholder_group).where(in_dakar)))
+        roles = set(db.session.scalars(select(Registration.role).where(in_dakar)))
         participants = db.session.scalar(
             select(func.count()).select_from(Registration).where(
-                Registration.role.in_([Role.participant, Role.rapporteur]),
+                in_dakar, Registration.role.in_([Role.participant, Role.rapporteur]),
                 Registration.status == RegistrationStatus.approved))
-        statuses = set(db.session.scalars(select(Registration.status)))
+        statuses = set(db.session.scalars(select(Registration.status).where(in_dakar)))
         groups_with_members = db.session.scalar(
             select(func.count(func.distinct(BreakoutAssignment.group_id))))
         comments = db.session.scalar(select(func.count()).select_from(Comment))
@@ -142,13 +144,15 @@ def test_seed_demo_has_recommendations_in_every_state(empty_app):
     seed(empty_app)
 
     with empty_app.app_context():
+        dakar = db.session.scalar(select(Consultation.id).where(
+            Consultation.slug == "red-talks-dakar-2024"))
         statuses = sorted(status.value for status in db.session.scalars(
-            select(Recommendation.status)))
+            select(Recommendation.status).where(Recommendation.consultation_id == dakar)))
         open_rounds = db.session.scalar(select(func.count()).select_from(VoteRound).where(
             VoteRound.closed_at.is_(None)))
         amendments = {status.value for status in db.session.scalars(select(Amendment.status))}
-        reservations = db.session.scalar(select(func.count()).select_from(Vote).where(
-            Vote.reservation.is_not(None)))
+        reservations = db.session.scalar(select(func.count()).select_from(Vote).join(
+            VoteRound).where(Vote.reservation.is_not(None), VoteRound.consultation_id == dakar))
     assert statuses == ["adopted", "draft", "draft", "draft", "not_adopted"]
     assert open_rounds == 1
     assert amendments == {"proposed", "rejected"}
@@ -193,13 +197,15 @@ def test_the_demos_votes_and_rounds_fall_on_the_consultations_days(empty_app):
 
     seed(empty_app)
     with empty_app.app_context():
-        consultation = db.session.scalars(select(Consultation)).first()
+        consultation = db.session.scalars(select(Consultation).where(
+            Consultation.slug == "red-talks-dakar-2024")).one()
         zone = ZoneInfo(consultation.time_zone)
         days = {date(2024, 4, 23), date(2024, 4, 24)}
-        rounds = db.session.scalars(select(VoteRound)).all()
+        in_dakar = VoteRound.consultation_id == consultation.id
+        rounds = db.session.scalars(select(VoteRound).where(in_dakar)).all()
         moments = [moment for round_ in rounds for moment in (round_.opened_at, round_.closed_at)
                    if moment is not None]
-        moments += db.session.scalars(select(Vote.cast_at)).all()
+        moments += db.session.scalars(select(Vote.cast_at).join(VoteRound).where(in_dakar)).all()
         assert rounds and moments
         assert {moment.astimezone(zone).date() for moment in moments} <= days
 

@@ -27,7 +27,8 @@ def demo(tmp_path_factory):
             seed_demo()
             db.session.commit()
             ids = {
-                "slug": db.session.scalar(select(Consultation.slug)),
+                # The Dakar consultation, the first (the review's national one comes after).
+                "slug": db.session.scalar(select(Consultation.slug).order_by(Consultation.id)),
                 "round_id": db.session.scalar(select(AgendaItem.id).where(
                     AgendaItem.kind == "breakout_round")),
                 "group_id": db.session.scalar(select(BreakoutGroup.id)),
@@ -36,7 +37,8 @@ def demo(tmp_path_factory):
                 "recommendation_id": db.session.scalar(select(Recommendation.id)),
                 "vote_round_id": db.session.scalar(select(VoteRound.id)),
                 "amendment_id": db.session.scalar(select(Amendment.id)),
-                "consultation_id": db.session.scalar(select(Consultation.id)),
+                "consultation_id": db.session.scalar(
+                    select(Consultation.id).order_by(Consultation.id)),
                 "document_id": db.session.scalar(select(OutcomeDocument.id)),
             }
             db.session.remove()
@@ -53,7 +55,10 @@ def page_paths(app, ids) -> list[str]:
              "consultation_id": ids["consultation_id"], "registration_id": 1,
              "question_id": 1, "token": "not-a-token", "filename": "css/portal.css",
              "document_id": ids["document_id"], "amendment_id": ids["amendment_id"],
-             "locale": "fr", "provider": "unhcr", "code": "not-a-badge"}
+             "locale": "fr", "provider": "unhcr", "code": "not-a-badge",
+             "review_slug": "2024-gcm-regional-review-for-africa", "member_id": 1,
+             "commitment_id": 1, "file_format": "xlsx",
+             "review_id": 1}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

@@ -2,6 +2,7 @@
 functions alike.
 
     demo/              the demo's data and seeding: stands on everything, nothing imports it
+    reviews/           stands on recommendations/, consultations/ and portal/
     recommendations/   stands on consultations/ and portal/
     consultations/     stands on portal/
     portal/            the ground: imports no area
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Each top-level package, by height: a module imports from its own height or below.
-LAYERS = {"portal": 0, "consultations": 1, "recommendations": 2, "demo": 3}
+LAYERS = {"portal": 0, "consultations": 1, "recommendations": 2, "reviews": 3, "demo": 4}
 
 #: The app factory composes the areas; it may import any of them.
 FACTORY = "portal"
@@ -36,6 +37,7 @@ VIEWS = {
     "consultations.views": "consultations",
     "recommendations.views": "recommendations",
     "recommendations.outcome.views": "recommendations",
+    "reviews.views": "reviews",
     "portal.accounts.views": "portal.accounts",
     "portal.audit.views": "portal.audit",
 }

@@ -1,0 +1,42 @@
+"""The reviews area's commands: ``flask --app wsgi reviews ...``."""
+
+import click
+from flask import Flask, current_app, url_for
+from flask.cli import AppGroup
+
+reviews_commands = AppGroup("reviews", help="Reviews: their synthesis, silence procedures "
+                                            "and commitments.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(reviews_commands)
+
+
+# Follow-up of commitments ---------------------------------------------------------------------
+
+@reviews_commands.command("send-progress-reminders")
+@click.option("--base-url", default=None,
+              help="The portal's public address for the links in the e-mails (by default "
+                   "https:// and SERVER_NAME).")
+def send_progress_reminders_command(base_url: str | None) -> None:
+    """E-mail, once per review, those whose commitments are neither done nor dropped, asking
+    for a progress report before the date the review's team set. Safe to run from cron."""
+    from datetime import date
+
+    from portal.extensions import db
+    from reviews.follow_up import reviews_due_a_reminder, send_progress_reminders
+
+    server = current_app.config.get("SERVER_NAME")
+    if base_url is None and not server:
+        raise click.UsageError("Give --base-url (or set SERVER_NAME) for the links.")
+    address = (base_url or f"https://{server}").rstrip("/")
+    with current_app.test_request_context():
+        reviews = reviews_due_a_reminder(date.today())
+        for review in reviews:
+            count = send_progress_reminders(review, None, lambda item: address + url_for(
+                "reviews.follow_up_page", review_slug=item.slug))
+            db.session.commit()
+            click.echo(f"/reviews/{review.slug}: reminder written to {count} "
+                       f"{'person' if count == 1 else 'people'}.")
+    if not reviews:
+        click.echo("No reminder to send.")
