@@ -468,3 +468,53 @@ def may_lift_sign_in_lock(user, person) -> bool:
             Registration.consultation_id.in_(facilitated),
         ).limit(1)
     ).first() is not None
+
+
+# Reviews: the synthesis and the silence procedure ---------------------------------------------
+# A review's objects are read by their attributes only (portal/ does not import reviews/).
+
+def is_review_secretariat(user, review) -> bool:
+    """A member of the review's secretariat team, or a platform admin."""
+    if is_admin(user):
+        return True
+    return is_signed_in(user) and any(member.user_id == user.id for member in review.secretariat)
+
+
+def may_build_synthesis(user, review) -> bool:
+    """Group the adopted recommendations, write the synthesised texts, save versions."""
+    return is_review_secretariat(user, review)
+
+
+def may_read_synthesis(user, review) -> bool:
+    """A public review's saved versions, documents and silence procedures are open to all."""
+    return review.is_public or is_review_secretariat(user, review)
+
+
+def may_open_silence_procedure(user, review) -> bool:
+    return is_review_secretariat(user, review)
+
+
+def same_organisation(first: str, second: str) -> bool:
+    """Organisation names compared as people write them: case and spacing aside."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def state_organisations_of(user, review) -> list[str]:
+    """The organisations the user speaks for as a Member State in the review: those of their
+    approved registrations in its consultations with the member_state stakeholder group."""
+    if not is_signed_in(user):
+        return []
+    consultation_ids = [attachment.consultation_id for attachment in review.attachments]
+    return list(db.session.scalars(select(Registration.organisation).where(
+        Registration.user_id == user.id, Registration.consultation_id.in_(consultation_ids),
+        Registration.status == RegistrationStatus.approved,
+        Registration.stakeholder_group == "member_state")))
+
+
+def may_break_silence(user, validator) -> bool:
+    """A validating organisation's silence is broken once, by one of its State's people."""
+    procedure = validator.procedure
+    if procedure.status != "open" or validator.broke_silence_at is not None:
+        return False
+    return any(same_organisation(organisation, validator.organisation)
+               for organisation in state_organisations_of(user, procedure.review))

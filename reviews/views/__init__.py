@@ -5,4 +5,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("reviews", __name__)
 
-import reviews.models  # noqa: E402, F401  (the area's tables)
+from reviews.views import silence, synthesis, synthesis_files  # noqa: E402, F401
