@@ -18,7 +18,9 @@ from reviews import silence, synthesis, versions
 from reviews.models import SilenceStatus
 from tests.conftest import csrf_token_from, sign_in, submit
 from tests.review_fixtures import build_review
+from tests.test_api_documentation import check
 
+TEMPLATE = "/api/v1/reviews/{review_id}/synthesis"
 GHANA = "Ministry of Foreign Affairs of Ghana"
 
 
@@ -196,7 +198,9 @@ def test_reminders_go_48_and_24_hours_before_the_deadline_each_once(session, wor
 def test_the_api_gives_the_latest_version_and_the_procedure_of_a_public_review(
         session, client, world):
     procedure = opened(world)
-    answer = client.get(f"/api/v1/reviews/{world.review.id}/synthesis").get_json()
+    response = client.get(f"/api/v1/reviews/{world.review.id}/synthesis")
+    check(client.get("/api/v1/openapi.json").get_json(), TEMPLATE, response)
+    answer = response.get_json()
     assert answer["latest_version"]["number"] == 1
     [entry] = answer["latest_version"]["recommendations"]
     assert entry["sources"] == [{"consultation": "dakar", "reference": "R1"},
@@ -205,4 +209,6 @@ def test_the_api_gives_the_latest_version_and_the_procedure_of_a_public_review(
     assert answer["silence_procedure"]["id"] == procedure.id
     world.review.is_public = False
     session.flush()
-    assert client.get(f"/api/v1/reviews/{world.review.id}/synthesis").status_code == 404
+    refused = client.get(f"/api/v1/reviews/{world.review.id}/synthesis")
+    assert refused.status_code == 404
+    check(client.get("/api/v1/openapi.json").get_json(), TEMPLATE, refused)

@@ -93,8 +93,7 @@ def create_group(slug):
     except synthesis.SynthesisRefused as refusal:
         flash(refusal.reason, "error")
         return _back(review, "waiting")
-    flash(_("%(reference)s groups %(count)d recommendations.", reference=group.reference,
-            count=len(group.sources)), "success")
+    flash(_("%(reference)s is added to the synthesis.", reference=group.reference), "success")
     return _back(review, f"group-{group.id}")
 
 
