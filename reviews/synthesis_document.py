@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from consultations.gcm import OBJECTIVES
-from portal.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
+from portal.i18n import RIGHT_TO_LEFT, language_name
 from recommendations.outcome.content import LANGUAGE_TAGS
 from recommendations.outcome.docx_writing import DocumentWriter, with_fixed_times
 from reviews import provenance, versions
@@ -67,7 +67,7 @@ class _SynthesisWriter(DocumentWriter):
         if self.version.note:
             self.paragraph(self.version.note)
         self.paragraph(_("Language of this document: %(language)s",
-                         language=LANGUAGE_NAMES[self.locale]))
+                         language=language_name(self.locale)))
         consultations = sorted({source["consultation"]["title"]
                                 for entry in self.content["recommendations"]
                                 for source in entry["sources"]})

@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from consultations.forms import LOCAL_TIME_FORMAT, CheckboxesField
 from consultations.gcm import OBJECTIVES
 from portal.forms import Form
-from portal.i18n import LANGUAGE_NAMES
+from portal.i18n import language_name
 from reviews.synthesis import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 from reviews.versions import MAX_NOTE_LENGTH
 
@@ -55,7 +55,7 @@ def group_texts_form(languages: list[str], **kwargs) -> GroupTextsForm:
 
     for locale in languages:
         setattr(WithTexts, f"text_{locale}", TextAreaField(
-            _l("Synthesised text in %(language)s", language=LANGUAGE_NAMES[locale]),
+            _l("Synthesised text in %(language)s", language=language_name(locale)),
             validators=[Length(max=MAX_TEXT_LENGTH)]))
     return WithTexts(**kwargs)
 
