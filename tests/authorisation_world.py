@@ -11,7 +11,7 @@ import hashlib
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -36,6 +36,8 @@ from portal.accounts.operations import create_account, hash_password, start_sign
 from portal.extensions import db, socketio
 from recommendations import drafting, voting
 from recommendations.outcome import operations as outcome
+from reviews import silence, synthesis, versions
+from reviews.models import Review, ReviewConsultation
 from tests.conftest import (
     PASSWORD,
     FreshContextClient,
@@ -163,6 +165,7 @@ def build_world() -> World:
     vote_round = voting.open_round(recommendation, facilitator)
     document = outcome.compile_outcome(consultation, "en", people["secretariat"])
     db.session.flush()
+    synthesis_ids = _review_synthesis(consultation, built.recommendations["R1"], admin)
 
     world = World()
     world.ids = {
@@ -175,7 +178,7 @@ def build_world() -> World:
         "question_id": question.id, "choice_question_id": choice.id, "locale": "fr",
         "token": "not-a-token", "user_id": participant.id,
         # No identity provider is configured in the world: its routes are not found.
-        "provider": "unhcr", "code": "not-a-badge",
+        "provider": "unhcr", "code": "not-a-badge", **synthesis_ids,
     }
     world.users = {
         "anonymous": None, "signed_in": people["outsider"].id, "pending": pending.id,
@@ -187,6 +190,26 @@ def build_world() -> World:
     }
     assert set(world.users) == set(KINDS)
     return world
+
+
+def _review_synthesis(consultation: Consultation, recommendation, admin: User) -> dict:
+    """A public review of the world's consultation, at the same address, whose secretariat is
+    the admin alone: one synthesised recommendation, a saved version, an open silence
+    procedure whose validator is Ghana (the other breakout group's participant)."""
+    review = Review(slug=consultation.slug, title="Regional review", region=Region.africa,
+                    starts_on=date(2024, 3, 1), ends_on=date(2024, 12, 1))
+    review.attachments = [ReviewConsultation(consultation=consultation)]
+    db.session.add(review)
+    db.session.flush()
+    group = synthesis.create_group(review, admin, [recommendation])
+    version = versions.save_version(review, admin, "")
+    procedure = silence.open_procedure(
+        version, admin, deadline=datetime(2099, 1, 1, tzinfo=UTC),
+        validators=silence.default_validators(review), amendments_allowed=True)
+    return {"review_id": review.id, "synthesised_id": group.id,
+            "synthesis_source_id": group.sources[0].id, "synthesis_version": version.number,
+            "silence_procedure_id": procedure.id, "synthesis_extension": "docx",
+            "synthesis_direction": "up"}
 
 
 def _registration(consultation: Consultation, user: User) -> Registration:

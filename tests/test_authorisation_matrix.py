@@ -98,6 +98,10 @@ NOBODY = rule("NOBODY")
 AUTHOR = rule("AUTHOR", "participant")
 #: The JSON API answers 401 to the anonymous, 403 to the signed-in not admitted.
 API = ADMITTED.but(anonymous=UNAUTHORISED)
+#: may_build_synthesis, may_open_silence_procedure: the review's secretariat (in the world,
+#: no one but the admin); may_break_silence: the people of a validating State (Ghana's).
+REVIEW_SECRETARIAT = rule("REVIEW_SECRETARIAT", "admin")
+SILENCE_BREAKERS = rule("SILENCE_BREAKERS", "other_breakout")
 
 
 ROUTES: dict[str, Rule | dict[str, Rule]] = {
@@ -235,10 +239,30 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     # The short address of the projector's QR code: sends everyone somewhere useful.
     "recommendations.vote_now": PUBLIC,
     "recommendations.api_description": PUBLIC,
+    # The synthesis of the world's public review and its silence procedure.
+    "reviews.api_synthesis": PUBLIC,
+    "reviews.break_silence": SILENCE_BREAKERS,
+    "reviews.create_group": REVIEW_SECRETARIAT,
+    "reviews.edit_group": REVIEW_SECRETARIAT,
+    "reviews.merge_group": REVIEW_SECRETARIAT,
+    "reviews.move_group": REVIEW_SECRETARIAT,
+    "reviews.move_source": REVIEW_SECRETARIAT,
+    "reviews.open_silence": REVIEW_SECRETARIAT,
+    "reviews.save_version": REVIEW_SECRETARIAT,
+    "reviews.silence_procedure": PUBLIC,
+    "reviews.split_source": REVIEW_SECRETARIAT,
+    "reviews.synthesis_document": PUBLIC,
+    "reviews.synthesis_page": REVIEW_SECRETARIAT,
+    "reviews.synthesis_version": PUBLIC,
+    "reviews.synthesis_versions": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.
-ARGUMENTS = {"recommendations": {"round_id": "vote_round_id"}}
+ARGUMENTS = {"recommendations": {"round_id": "vote_round_id"},
+             "reviews": {"group_id": "synthesised_id", "source_id": "synthesis_source_id",
+                         "number": "synthesis_version", "procedure_id": "silence_procedure_id",
+                         "extension": "synthesis_extension",
+                         "direction": "synthesis_direction"}}
 #: Form fields a POST carries besides its CSRF token (world ids by name), where an empty form
 #: would not reach the view's decision.
 FORMS = {"consultations.move_participant": {"registration": "registration_id"}}

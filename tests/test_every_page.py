@@ -53,7 +53,9 @@ def page_paths(app, ids) -> list[str]:
              "consultation_id": ids["consultation_id"], "registration_id": 1,
              "question_id": 1, "token": "not-a-token", "filename": "css/portal.css",
              "document_id": ids["document_id"], "amendment_id": ids["amendment_id"],
-             "locale": "fr", "provider": "unhcr", "code": "not-a-badge"}
+             "locale": "fr", "provider": "unhcr", "code": "not-a-badge",
+             # The synthesis of a review (its pages answer 404 where the demo has none).
+             "number": 1, "procedure_id": 1, "review_id": 1, "extension": "docx"}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
