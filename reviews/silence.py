@@ -129,6 +129,13 @@ def break_silence(validator: SilenceValidator, actor, *, reason: str, amendment:
                  organisation=validator.organisation)
 
 
+def has_due_procedure(review: Review, now: datetime | None = None) -> bool:
+    """Whether an open procedure of the review has reached its deadline."""
+    return db.session.scalar(select(SilenceProcedure.id).where(
+        SilenceProcedure.review_id == review.id, SilenceProcedure.status == SilenceStatus.open,
+        SilenceProcedure.deadline <= (now or utcnow())).limit(1)) is not None
+
+
 def close_due_procedures(*, review: Review | None = None, now: datetime | None = None,
                          ) -> list[SilenceProcedure]:
     """Close every open procedure (of ``review``, or all) whose deadline has passed: adopted,

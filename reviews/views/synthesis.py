@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from consultations.gcm import OBJECTIVES
 from portal import permissions
-from portal.database import is_row_id
+from portal.database import intending_to_write, is_row_id
 from portal.extensions import db
 from portal.page_access import require
 from reviews import provenance, silence, synthesis, versions
@@ -28,8 +28,22 @@ def load_review(slug: str) -> Review:
     review = db.first_or_404(select(Review).where(Review.slug == slug))
     if not permissions.may_read_synthesis(current_user, review):
         abort(404)
-    silence.close_due_procedures(review=review)
+    if silence.has_due_procedure(review):
+        close_due_silence(review)
     return review
+
+
+def close_due_silence(review: Review) -> None:
+    """Close the review's due silence procedure. A page that only reads has begun a reading
+    transaction, which SQLite may refuse to turn into a writing one: the closing then takes a
+    short writing transaction of its own (as the outcome's PDF is kept) before the page goes on."""
+    if request.method not in ("GET", "HEAD"):
+        silence.close_due_procedures(review=review)
+        return
+    db.session.rollback()
+    with intending_to_write():
+        silence.close_due_procedures(review=review)
+        db.session.commit()
 
 
 def _building(slug: str) -> Review:

@@ -11,7 +11,7 @@ from reviews import silence, versions
 from reviews.models import Review
 from reviews.synthesis_document import DOCX, PDF, build_synthesis_docx, filename_of
 from reviews.views import blueprint
-from reviews.views.synthesis import load_review
+from reviews.views.synthesis import close_due_silence, load_review
 
 
 def _version_in(slug: str, number: int, locale: str):
@@ -75,7 +75,8 @@ def api_synthesis(review_id):
     review = db.session.get(Review, review_id)
     if review is None or not review.is_public:
         return jsonify({"error": "no such review"}), 404
-    silence.close_due_procedures(review=review)
+    if silence.has_due_procedure(review):
+        close_due_silence(review)
     saved = versions.versions_of(review)
     procedures = silence.procedures_of(review)
     return jsonify({"review_id": review.id, "latest_version": _version_json(
