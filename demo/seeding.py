@@ -36,6 +36,7 @@ from demo.people import (
     demo_people,
 )
 from demo.reviews import seed_review
+from demo.synthesis import seed_synthesis
 from demo.texts import (
     ARABIC_NAMES,
     ARABIC_RECOMMENDATIONS,
@@ -184,7 +185,7 @@ def seed_demo(generated_participants: int = 0) -> SeedReport:
         _hold_the_plenary(consultation, accounts, people)
     _translate(consultation, accounts, people)
     _write_the_outcome(consultation, accounts, people)
-    seed_review(consultation, accounts, password_hash)
+    seed_synthesis(seed_review(consultation, accounts, password_hash))
 
     added = _add_generated_participants(consultation, generated_participants, password_hash, now)
     total = db.session.execute(

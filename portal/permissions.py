@@ -470,14 +470,25 @@ def may_lift_sign_in_lock(user, person) -> bool:
     ).first() is not None
 
 
-# --- Reviews: the review, its team, its consultations and the commitments (issue 19) ---
+# Reviews: the review, its team, its consultations and the commitments -------------------------
+# A review's objects are read by their attributes only (portal/ does not import reviews/).
+
 def organisation_key(name: str | None) -> str:
     """An organisation's name as compared: case and spacing ignored."""
     return "".join((name or "").casefold().split())
 
 
+def same_organisation(first: str, second: str) -> bool:
+    return organisation_key(first) == organisation_key(second)
+
+
 def is_review_team_member(user, review) -> bool:
     return is_signed_in(user) and any(member.user_id == user.id for member in review.secretariat)
+
+
+def is_review_secretariat(user, review) -> bool:
+    """A member of the review's secretariat team, or a platform admin."""
+    return is_admin(user) or is_review_team_member(user, review)
 
 
 def may_create_review(user) -> bool:
@@ -490,7 +501,7 @@ def may_create_review(user) -> bool:
 
 def may_edit_review(user, review) -> bool:
     """Edit the review, its team, its reminder date; detach consultations."""
-    return is_admin(user) or is_review_team_member(user, review)
+    return is_review_secretariat(user, review)
 
 
 def may_view_review(user, review) -> bool:
@@ -533,3 +544,41 @@ def may_report_progress(user, commitment) -> bool:
            for registration in registrations_in_review(user, commitment.review)}
     return (may_name_commitment_organisation(user, commitment.review)
             or organisation_key(commitment.organisation) in own)
+
+
+# Reviews: the synthesis and the silence procedure ---------------------------------------------
+
+def may_build_synthesis(user, review) -> bool:
+    """Group the adopted recommendations, write the synthesised texts, save versions."""
+    return is_review_secretariat(user, review)
+
+
+def may_read_synthesis(user, review) -> bool:
+    """Its saved versions, documents and silence procedures: whoever may see the review, and
+    the Member States' people of its consultations, who validate it."""
+    return may_view_review(user, review) or bool(state_organisations_of(user, review))
+
+
+def may_open_silence_procedure(user, review) -> bool:
+    return is_review_secretariat(user, review)
+
+
+def state_organisations_of(user, review) -> list[str]:
+    """The organisations the user speaks for as a Member State in the review: those of their
+    approved registrations in its consultations with the member_state stakeholder group."""
+    if not is_signed_in(user):
+        return []
+    consultation_ids = [attachment.consultation_id for attachment in review.attachments]
+    return list(db.session.scalars(select(Registration.organisation).where(
+        Registration.user_id == user.id, Registration.consultation_id.in_(consultation_ids),
+        Registration.status == RegistrationStatus.approved,
+        Registration.stakeholder_group == "member_state")))
+
+
+def may_break_silence(user, validator) -> bool:
+    """A validating organisation's silence is broken once, by one of its State's people."""
+    procedure = validator.procedure
+    if procedure.status != "open" or validator.broke_silence_at is not None:
+        return False
+    return any(same_organisation(organisation, validator.organisation)
+               for organisation in state_organisations_of(user, procedure.review))

@@ -40,3 +40,20 @@ def send_progress_reminders_command(base_url: str | None) -> None:
                        f"{'person' if count == 1 else 'people'}.")
     if not reviews:
         click.echo("No reminder to send.")
+
+
+# Silence procedures -----------------------------------------------------------------------------
+
+@reviews_commands.command("close-silence")
+def close_silence() -> None:
+    """Close every silence procedure whose deadline has passed and send the reminders due 48
+    and 24 hours before a deadline (run it every few minutes: docs/review-synthesis.md)."""
+    from portal.database import intending_to_write
+    from portal.extensions import db
+    from reviews import silence
+
+    with intending_to_write():
+        closed = silence.close_due_procedures()
+        reminded = silence.send_due_reminders()
+        db.session.commit()
+    click.echo(f"{len(closed)} silence procedure(s) closed, {reminded} reminded.")

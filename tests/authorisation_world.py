@@ -37,7 +37,7 @@ from portal.extensions import db, socketio
 from recommendations import drafting, voting
 from recommendations.models import RecommendationStatus
 from recommendations.outcome import operations as outcome
-from reviews import commitments, setting_up
+from reviews import commitments, setting_up, silence, synthesis, versions
 from tests.conftest import (
     PASSWORD,
     FreshContextClient,
@@ -175,6 +175,7 @@ def build_world() -> World:
         review, participant, target=f"r{adopted.id}", action="Train volunteers.",
         organisation=participant.organisation)
     db.session.flush()
+    synthesis_ids = _review_synthesis(review, built.recommendations["R1"], people["secretariat"])
 
     world = World()
     world.ids = {
@@ -189,7 +190,7 @@ def build_world() -> World:
         "review_slug": review.slug, "member_id": review.secretariat[0].id,
         "commitment_id": commitment.id, "review_id": review.id,
         # No identity provider is configured in the world: its routes are not found.
-        "provider": "unhcr", "code": "not-a-badge",
+        "provider": "unhcr", "code": "not-a-badge", **synthesis_ids,
     }
     world.users = {
         "anonymous": None, "signed_in": people["outsider"].id, "pending": pending.id,
@@ -201,6 +202,21 @@ def build_world() -> World:
     }
     assert set(world.users) == set(KINDS)
     return world
+
+
+def _review_synthesis(review, recommendation, secretariat: User) -> dict:
+    """The synthesis of the world's review, built by its team (the consultation's
+    secretariat): one synthesised recommendation, a saved version, an open silence procedure
+    whose validator is Ghana (the other breakout group's participant)."""
+    group = synthesis.create_group(review, secretariat, [recommendation])
+    version = versions.save_version(review, secretariat, "")
+    procedure = silence.open_procedure(
+        version, secretariat, deadline=datetime(2099, 1, 1, tzinfo=UTC),
+        validators=silence.default_validators(review), amendments_allowed=True)
+    return {"synthesised_id": group.id,
+            "synthesis_source_id": group.sources[0].id, "synthesis_version": version.number,
+            "silence_procedure_id": procedure.id, "synthesis_extension": "docx",
+            "synthesis_direction": "up"}
 
 
 def _registration(consultation: Consultation, user: User) -> Registration:

@@ -102,6 +102,9 @@ API = ADMITTED.but(anonymous=UNAUTHORISED)
 REVIEW_CREATORS = rule("REVIEW_CREATORS", "secretariat", "admin")
 #: may_edit_review: the world's review's team (the consultation's secretariat), admins.
 REVIEW_TEAM = rule("REVIEW_TEAM", "secretariat", "admin")
+#: may_build_synthesis, may_open_silence_procedure: the review's team, as REVIEW_TEAM;
+#: may_break_silence: the people of a validating State (Ghana's).
+SILENCE_BREAKERS = rule("SILENCE_BREAKERS", "other_breakout")
 
 
 ROUTES: dict[str, Rule | dict[str, Rule]] = {
@@ -262,10 +265,30 @@ ROUTES: dict[str, Rule | dict[str, Rule]] = {
     "reviews.send_progress_reminders": REVIEW_TEAM,
     "reviews.api_reviews": PUBLIC,
     "reviews.api_commitments": PUBLIC,
+    # The synthesis of the world's review and its silence procedure.
+    "reviews.api_synthesis": PUBLIC,
+    "reviews.break_silence": SILENCE_BREAKERS,
+    "reviews.create_group": REVIEW_TEAM,
+    "reviews.edit_group": REVIEW_TEAM,
+    "reviews.merge_group": REVIEW_TEAM,
+    "reviews.move_group": REVIEW_TEAM,
+    "reviews.move_source": REVIEW_TEAM,
+    "reviews.open_silence": REVIEW_TEAM,
+    "reviews.save_version": REVIEW_TEAM,
+    "reviews.silence_procedure": PUBLIC,
+    "reviews.split_source": REVIEW_TEAM,
+    "reviews.synthesis_document": PUBLIC,
+    "reviews.synthesis_page": REVIEW_TEAM,
+    "reviews.synthesis_version": PUBLIC,
+    "reviews.synthesis_versions": PUBLIC,
 }
 
 #: URL arguments named differently from the world's ids, per blueprint.
-ARGUMENTS = {"recommendations": {"round_id": "vote_round_id"}}
+ARGUMENTS = {"recommendations": {"round_id": "vote_round_id"},
+             "reviews": {"group_id": "synthesised_id", "source_id": "synthesis_source_id",
+                         "number": "synthesis_version", "procedure_id": "silence_procedure_id",
+                         "extension": "synthesis_extension",
+                         "direction": "synthesis_direction"}}
 #: Form fields a POST carries besides its CSRF token (world ids by name), where an empty form
 #: would not reach the view's decision.
 FORMS = {"consultations.move_participant": {"registration": "registration_id"}}

@@ -58,7 +58,8 @@ def page_paths(app, ids) -> list[str]:
              "locale": "fr", "provider": "unhcr", "code": "not-a-badge",
              "review_slug": "2024-gcm-regional-review-for-africa", "member_id": 1,
              "commitment_id": 1, "file_format": "xlsx",
-             "review_id": 1}
+             # The synthesis of a review (its pages answer 404 where the demo has none).
+             "number": 1, "procedure_id": 1, "review_id": 1, "extension": "docx"}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

@@ -5,4 +5,12 @@ from flask import Blueprint
 
 blueprint = Blueprint("reviews", __name__)
 
-from reviews.views import attachments, follow_up_pages, review_api, review_pages  # noqa: E402, F401
+from reviews.views import (  # noqa: E402, F401  (they add their routes)
+    attachments,
+    follow_up_pages,
+    review_api,
+    review_pages,
+    silence,
+    synthesis,
+    synthesis_files,
+)

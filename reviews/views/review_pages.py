@@ -10,19 +10,37 @@ from flask_login import current_user, login_required
 from consultations.forms import StatusForm
 from consultations.gcm import OBJECTIVES
 from portal import permissions
+from portal.database import intending_to_write
+from portal.extensions import db
 from portal.page_access import require
-from reviews import setting_up
+from reviews import setting_up, silence
 from reviews.models import Review
 from reviews.review_forms import ReviewForm, TeamMemberForm, review_form_data
 from reviews.views import blueprint
 
 
-def load_review(slug: str) -> Review:
-    """The review at this address, or 404: a private review is not acknowledged to outsiders."""
+def load_review(slug: str, may_see=permissions.may_view_review) -> Review:
+    """The review at this address, or 404: a private review is not acknowledged to outsiders.
+    A silence procedure of the review whose deadline has passed is closed first."""
     review = setting_up.find_review(slug)
-    if review is None or not permissions.may_view_review(current_user, review):
+    if review is None or not may_see(current_user, review):
         abort(404)
+    if silence.has_due_procedure(review):
+        close_due_silence(review)
     return review
+
+
+def close_due_silence(review: Review) -> None:
+    """Close the review's due silence procedure. A page that only reads has begun a reading
+    transaction, which SQLite may refuse to turn into a writing one: the closing then takes a
+    short writing transaction of its own (as the outcome's PDF is kept) before the page goes on."""
+    if request.method not in ("GET", "HEAD"):
+        silence.close_due_procedures(review=review)
+        return
+    db.session.rollback()
+    with intending_to_write():
+        silence.close_due_procedures(review=review)
+        db.session.commit()
 
 
 def _to_review(review: Review, anchor: str | None = None):
