@@ -166,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
     # What each area holds about a person (portal/accounts/personal_records.py).
     import consultations.personal_data  # noqa: F401
     import recommendations.personal_data  # noqa: F401
+    import reviews.personal_data  # noqa: F401
     from consultations.views import blueprint as consultations_blueprint
     from portal.accounts.views import blueprint as accounts_blueprint
     from portal.audit.views import blueprint as audit_blueprint

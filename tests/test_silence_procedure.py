@@ -212,3 +212,37 @@ def test_the_api_gives_the_latest_version_and_the_procedure_of_a_public_review(
     refused = client.get(f"/api/v1/reviews/{world.review.id}/synthesis")
     assert refused.status_code == 404
     check(client.get("/api/v1/openapi.json").get_json(), TEMPLATE, refused)
+
+
+def test_a_delegate_s_broken_silence_is_in_their_data_and_stays_the_state_s_without_them(
+        session, world):
+    from portal.accounts import anonymisation, personal_data
+    from tests.conftest import PASSWORD
+
+    procedure = opened(world)
+    ghana = world.dakar.users["p2"]
+    validator = next(item for item in procedure.validators if item.organisation == GHANA)
+    silence.break_silence(validator, ghana, reason="Paragraph 2 goes beyond our law.")
+    session.flush()
+    broken = personal_data.personal_data_of(ghana)["silences_broken"]
+    assert [(item["organisation"], item["reason"]) for item in broken] == [
+        (GHANA, "Paragraph 2 goes beyond our law.")]
+    anonymisation.delete_account(ghana, PASSWORD)
+    session.expire_all()
+    assert validator.broken_by_id is None
+    assert validator.reason == "Paragraph 2 goes beyond our law."
+    assert validator.broke_silence_at is not None
+
+
+def test_a_private_review_s_synthesis_is_read_by_its_validating_states_and_nobody_else(
+        app, session, client, make_user, make_consultation, register):
+    world = build_review(session, make_user, make_consultation, register, is_public=False)
+    synthesis.create_group(world.review, world.secretary, [world.dakar.recommendations["R1"]])
+    version = versions.save_version(world.review, world.secretary, "")
+    address = f"/reviews/africa-2024/synthesis/versions/{version.number}"
+    sign_in(client, world.dakar.users["p2"].email)  # Ghana's delegate: a Member State
+    assert client.get(address).status_code == 200
+    outsider = app.test_client()
+    sign_in(outsider, make_user(email="someone@example.org").email)
+    assert outsider.get(address).status_code == 404
+    assert app.test_client().get(address).status_code == 404
