@@ -246,3 +246,15 @@ def test_a_private_review_s_synthesis_is_read_by_its_validating_states_and_nobod
     sign_in(outsider, make_user(email="someone@example.org").email)
     assert outsider.get(address).status_code == 404
     assert app.test_client().get(address).status_code == 404
+
+
+def test_the_review_s_page_leads_to_its_synthesis_and_its_open_silence_procedure(
+        app, session, client, world):
+    procedure = opened(world)
+    page = client.get("/reviews/africa-2024").get_data(as_text=True)
+    assert f"/reviews/africa-2024/synthesis/versions/{world.version.number}" in page
+    assert f"/reviews/africa-2024/silence/{procedure.id}" in page
+    assert "Silence procedure on version 1" in page and "Open" in page
+    assert "Build the synthesis" not in page
+    sign_in(client, world.secretary.email)
+    assert "Build the synthesis" in client.get("/reviews/africa-2024").get_data(as_text=True)

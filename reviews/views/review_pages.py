@@ -13,7 +13,7 @@ from portal import permissions
 from portal.database import intending_to_write
 from portal.extensions import db
 from portal.page_access import require
-from reviews import setting_up, silence
+from reviews import setting_up, silence, versions
 from reviews.models import Review
 from reviews.review_forms import ReviewForm, TeamMemberForm, review_form_data
 from reviews.views import blueprint
@@ -84,11 +84,15 @@ def new():
 @blueprint.get("/reviews/<review_slug>")
 def show(review_slug):
     review = load_review(review_slug)
+    saved, procedures = versions.versions_of(review), silence.procedures_of(review)
     return render_template(
         "reviews/show.html", review=review, objectives=OBJECTIVES,
         adopted=setting_up.adopted_recommendations(review),
         may_edit=permissions.may_edit_review(current_user, review),
-        may_commit=permissions.may_make_commitment(current_user, review))
+        may_commit=permissions.may_make_commitment(current_user, review),
+        may_build=permissions.may_build_synthesis(current_user, review),
+        latest_version=saved[0] if saved else None,
+        procedure=procedures[0] if procedures else None)
 
 
 @blueprint.route("/reviews/<review_slug>/edit", methods=["GET", "POST"])
