@@ -254,3 +254,15 @@ def test_a_demo_seeded_before_its_agenda_was_translated_gets_it_on_the_next_seed
         titles = set(db.session.scalars(select(AgendaItemTranslation.title)))
     assert french.venue == "Dakar, Sénégal"
     assert "Plénière d'ouverture" in titles
+
+
+def test_the_demo_seeds_on_a_machine_that_names_no_server(empty_app):
+    """``make demo`` on a laptop: no SERVER_NAME; the e-mails the demo writes (its silence
+    procedure closed) link to the portal it serves."""
+    from portal.mail import OutgoingMail
+
+    empty_app.config["SERVER_NAME"] = None
+    seed(empty_app)
+    with empty_app.app_context():
+        bodies = db.session.scalars(select(OutgoingMail.body)).all()
+    assert any("http://127.0.0.1:5000/reviews/" in body for body in bodies)

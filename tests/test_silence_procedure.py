@@ -258,3 +258,21 @@ def test_the_review_s_page_leads_to_its_synthesis_and_its_open_silence_procedure
     assert "Build the synthesis" not in page
     sign_in(client, world.secretary.email)
     assert "Build the synthesis" in client.get("/reviews/africa-2024").get_data(as_text=True)
+
+
+def test_the_command_links_its_e_mails_to_the_address_it_is_given(app, session, world):
+    procedure = opened(world)
+    procedure.deadline = utcnow() - timedelta(seconds=1)
+    session.flush()
+    app.config["SERVER_NAME"] = None
+    refused = app.test_cli_runner().invoke(args=["reviews", "close-silence"])
+    assert refused.exit_code != 0 and "--base-url" in refused.output
+    before = last_mail_id(session)
+    result = app.test_cli_runner().invoke(
+        args=["reviews", "close-silence", "--base-url", "https://redtalks.example.org/"])
+    assert "1 silence procedure(s) closed" in result.output
+    bodies = [mail.body for mail in session.scalars(
+        select(OutgoingMail).where(OutgoingMail.id > before))]
+    assert bodies and all(
+        f"https://redtalks.example.org/reviews/africa-2024/silence/{procedure.id}" in body
+        for body in bodies)
