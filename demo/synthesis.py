@@ -6,7 +6,7 @@ whose deadline has passed, broken by the government of Ghana and closed.
 ``seed_synthesis(review)`` is called by the demo's seeding once the review exists; it does
 nothing to a review whose synthesis has a version already."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +14,6 @@ from consultations.models import Registration, RegistrationStatus
 from demo.people import DEMO_DOMAIN
 from portal.accounts.models import StakeholderGroup, User
 from portal.accounts.operations import find_account
-from portal.database import utcnow
 from portal.extensions import db
 from portal.permissions import same_organisation
 from reviews import provenance, silence, synthesis, versions
@@ -66,9 +65,12 @@ def seed_synthesis(review: Review) -> SynthesisVersion | None:
     _group_everything(review, secretary)
     version = versions.save_version(review, secretary, "Circulated to the Member States for "
                                                        "validation by silence procedure")
-    deadline = utcnow() - timedelta(days=1)
+    # Circulated a week after the review met, for two weeks.
+    circulated = datetime(2024, 10, 1, 9, 0, tzinfo=UTC)
+    version.created_at = circulated
+    deadline = circulated + timedelta(days=14, hours=3)
     procedure = silence.open_procedure(
-        version, secretary, deadline=deadline, now=deadline - timedelta(days=10),
+        version, secretary, deadline=deadline, now=circulated,
         validators=silence.default_validators(review), amendments_allowed=True)
     delegate = _state_delegate(review, BREAKING_STATE)
     validator = next((validator for validator in procedure.validators
@@ -76,5 +78,6 @@ def seed_synthesis(review: Review) -> SynthesisVersion | None:
     if delegate is not None and validator is not None:
         silence.break_silence(validator, delegate, reason=BREAKING_REASON,
                               amendment=BREAKING_AMENDMENT, now=deadline - timedelta(days=3))
-    silence.close_due_procedures(review=review)
+    # Closed by the command that runs every five minutes.
+    silence.close_due_procedures(review=review, now=deadline + timedelta(minutes=5))
     return version
