@@ -139,3 +139,50 @@ def assert_accessible(page) -> None:
         + ", ".join(str(node["target"]) for node in violation["nodes"])
         for violation in grave
     )
+
+
+def served_outcome_consultation(session, slug: str, **options):
+    """tests/outcome_data.py's consultation after its plenary, at ``slug``, in the served
+    portal's database; its people sign in with the suite's password."""
+    from datetime import UTC, datetime, timedelta
+
+    from consultations.models import (
+        Consultation,
+        ConsultationStatus,
+        Region,
+        Registration,
+        Role,
+    )
+    from portal.accounts.models import StakeholderGroup
+    from portal.accounts.operations import create_account
+    from tests.conftest import PASSWORD
+    from tests.outcome_data import build_outcome_consultation
+
+    def make_user(email, name="Outsider", **profile):
+        fields = {"organisation": "Senegalese Red Cross Society", "country": "SN",
+                  "stakeholder_group": StakeholderGroup.red_cross, **profile}
+        return create_account(email=email, password=PASSWORD, name=name, **fields)
+
+    def make_consultation(**fields):
+        starts = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
+        objectives = fields.pop("gcm_objectives")
+        consultation = Consultation(
+            region=Region.africa, starts_at=starts,
+            ends_at=starts + timedelta(days=1), time_zone="Africa/Dakar",
+            status=ConsultationStatus.live, **fields)
+        consultation.gcm_objectives = objectives
+        session.add(consultation)
+        session.flush()
+        return consultation
+
+    def register(user, consultation, role=Role.participant):
+        registration = Registration(consultation=consultation, user=user, role=role,
+                                    status="approved", organisation=user.organisation,
+                                    stakeholder_group=user.stakeholder_group,
+                                    country=user.country)
+        session.add(registration)
+        session.flush()
+        return registration
+
+    return build_outcome_consultation(session, make_user, make_consultation, register,
+                                      slug=slug, **options), make_user

@@ -3,20 +3,15 @@ and mark the version final; then a participant finds it. Every page passes the a
 
 import io
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from consultations.models import Consultation, ConsultationStatus, Region, Registration, Role
-from portal.accounts.models import StakeholderGroup
-from portal.accounts.operations import create_account
 from recommendations import translating
 from recommendations.models import TranslationStatus
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_consultation_day import PASSWORD, sign_in
-from tests.outcome_data import build_outcome_consultation
+from tests.browser.conftest import assert_accessible, served_outcome_consultation
+from tests.browser.test_consultation_day import sign_in
 
 
 @pytest.fixture
@@ -24,33 +19,7 @@ def evening(portal_data):
     db = portal_data
     tag = uuid.uuid4().hex[:8]
 
-    def make_user(email, name="Outsider", **profile):
-        fields = {"organisation": "Senegalese Red Cross Society", "country": "SN",
-                  "stakeholder_group": StakeholderGroup.red_cross, **profile}
-        return create_account(email=email, password=PASSWORD, name=name, **fields)
-
-    def make_consultation(**fields):
-        starts = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
-        objectives = fields.pop("gcm_objectives")
-        consultation = Consultation(
-            slug=f"evening-{tag}", region=Region.africa, starts_at=starts,
-            ends_at=starts + timedelta(days=1), time_zone="Africa/Dakar",
-            status=ConsultationStatus.live, **fields)
-        consultation.gcm_objectives = objectives
-        db.session.add(consultation)
-        db.session.flush()
-        return consultation
-
-    def register(user, consultation, role=Role.participant):
-        registration = Registration(consultation=consultation, user=user, role=role,
-                                    status="approved", organisation=user.organisation,
-                                    stakeholder_group=user.stakeholder_group,
-                                    country=user.country)
-        db.session.add(registration)
-        db.session.flush()
-        return registration
-
-    made = build_outcome_consultation(db.session, make_user, make_consultation, register)
+    made, _make_user = served_outcome_consultation(db.session, f"evening-{tag}")
     # R4's draft French translation is the facilitator's: the secretariat reviews it.
     r4 = made.recommendations["R4"]
     draft = translating.translation_of(r4.current_version, "fr")

@@ -5,19 +5,16 @@ to left, on a 360 px phone. Screenshots go to a temporary folder for a look at t
 import os
 import tempfile
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from consultations.models import Consultation, ConsultationStatus, Region, Registration, Role
-from portal.accounts.models import StakeholderGroup
-from portal.accounts.operations import create_account
+from consultations.models import Region
 from reviews.models import Review, ReviewConsultation, ReviewSecretariatMember
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, served_outcome_consultation
 from tests.browser.test_consultation_day import PASSWORD, sign_in
-from tests.outcome_data import build_outcome_consultation
 
 SHOTS = Path(os.environ.get("SYNTHESIS_SCREENSHOTS") or tempfile.mkdtemp(prefix="synthesis-"))
 
@@ -27,35 +24,10 @@ def review(portal_data):
     db = portal_data
     tag = uuid.uuid4().hex[:8]
 
-    def make_user(email, name="Outsider", **profile):
-        fields = {"organisation": "Senegalese Red Cross Society", "country": "SN",
-                  "stakeholder_group": StakeholderGroup.red_cross, **profile}
-        return create_account(email=email, password=PASSWORD, name=name, **fields)
-
-    def make_consultation(**fields):
-        starts = datetime(2024, 4, 23, 8, 30, tzinfo=UTC)
-        objectives = fields.pop("gcm_objectives")
-        consultation = Consultation(
-            region=Region.africa, starts_at=starts,
-            ends_at=starts + timedelta(days=1), time_zone="Africa/Dakar",
-            status=ConsultationStatus.live, **fields)
-        consultation.gcm_objectives = objectives
-        db.session.add(consultation)
-        db.session.flush()
-        return consultation
-
-    def register(user, consultation, role=Role.participant):
-        registration = Registration(consultation=consultation, user=user, role=role,
-                                    status="approved", organisation=user.organisation,
-                                    stakeholder_group=user.stakeholder_group,
-                                    country=user.country)
-        db.session.add(registration)
-        db.session.flush()
-        return registration
-
-    built = [build_outcome_consultation(
-        db.session, make_user, make_consultation, register, languages=("en", "fr", "ar"),
-        slug=f"{slug}-{tag}") for slug in ("dakar", "abuja")]
+    served = [served_outcome_consultation(db.session, f"{slug}-{tag}",
+                                          languages=("en", "fr", "ar"))
+              for slug in ("dakar", "abuja")]
+    built, make_user = [made for made, _maker in served], served[0][1]
     secretary = make_user(f"secretary-{tag}@example.org", name="Review Secretary",
                           organisation="IOM")
     review = Review(slug=f"review-{tag}", title="2024 GCM regional review for Africa",
