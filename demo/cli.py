@@ -1,10 +1,9 @@
 """The demo's command: ``flask --app wsgi seed-demo``."""
 
 import time
-from contextlib import nullcontext
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
@@ -13,18 +12,6 @@ from portal.extensions import db
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
-
-
-#: Where ``make demo`` serves the portal: the demo's e-mails link there unless SERVER_NAME
-#: names the portal's address.
-LOCAL_PORTAL = "http://127.0.0.1:5000"
-
-
-def _links_to_the_portal():
-    """A request context for the e-mails the demo writes (a silence procedure closed, say)."""
-    if current_app.config.get("SERVER_NAME"):
-        return nullcontext()
-    return current_app.test_request_context(base_url=LOCAL_PORTAL)
 
 
 @click.command("seed-demo")
@@ -39,9 +26,8 @@ def seed_demo_command(generated: int) -> None:
 
     started = time.perf_counter()
     upgrade()
-    with _links_to_the_portal():
-        report = seed_demo(generated)
-        db.session.commit()
+    report = seed_demo(generated)
+    db.session.commit()
     elapsed = time.perf_counter() - started
 
     click.echo(f"Demo consultation: /c/{report.consultation.slug}")

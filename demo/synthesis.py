@@ -6,8 +6,10 @@ whose deadline has passed, broken by the government of Ghana and closed.
 ``seed_synthesis(review)`` is called by the demo's seeding once the review exists; it does
 nothing to a review whose synthesis has a version already."""
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from consultations.models import Registration, RegistrationStatus
@@ -57,6 +59,18 @@ def _state_delegate(review: Review, organisation: str) -> User | None:
     return None
 
 
+#: Where ``make demo`` serves the portal: the demo's e-mails link there unless SERVER_NAME
+#: names the portal's address.
+LOCAL_PORTAL = "http://127.0.0.1:5000"
+
+
+def _links_to_the_portal():
+    """A request context for the e-mails the demo writes (the silence procedure closed)."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return nullcontext()
+    return current_app.test_request_context(base_url=LOCAL_PORTAL)
+
+
 def seed_synthesis(review: Review) -> SynthesisVersion | None:
     """Group, write, save, circulate and close, as the review's secretariat would have."""
     if versions.versions_of(review) or not provenance.adopted_recommendations(review):
@@ -79,5 +93,6 @@ def seed_synthesis(review: Review) -> SynthesisVersion | None:
         silence.break_silence(validator, delegate, reason=BREAKING_REASON,
                               amendment=BREAKING_AMENDMENT, now=deadline - timedelta(days=3))
     # Closed by the command that runs every five minutes.
-    silence.close_due_procedures(review=review, now=deadline + timedelta(minutes=5))
+    with _links_to_the_portal():
+        silence.close_due_procedures(review=review, now=deadline + timedelta(minutes=5))
     return version
