@@ -1,6 +1,7 @@
 """The reviews area's commands: ``flask --app wsgi reviews ...``."""
 
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app, url_for
@@ -23,13 +24,20 @@ BASE_URL = click.option(
 @contextmanager
 def links_at(base_url: str | None):
     """A request context whose links (``url_for``) start at the portal's public address: the
-    e-mails a command writes are read outside the portal."""
+    e-mails a command writes are read outside the portal. ``--base-url`` wins over
+    SERVER_NAME for the command's run."""
     server = current_app.config.get("SERVER_NAME")
     if base_url is None and not server:
         raise click.UsageError("Give --base-url (or set SERVER_NAME) for the links.")
     address = (base_url or f"https://{server}").rstrip("/")
-    with current_app.test_request_context(base_url=address):
-        yield address
+    parts = urlsplit(address)
+    kept = {name: current_app.config.get(name) for name in ("SERVER_NAME", "PREFERRED_URL_SCHEME")}
+    current_app.config.update(SERVER_NAME=parts.netloc, PREFERRED_URL_SCHEME=parts.scheme)
+    try:
+        with current_app.test_request_context(base_url=address):
+            yield address
+    finally:
+        current_app.config.update(kept)
 
 
 # Follow-up of commitments ---------------------------------------------------------------------

@@ -260,11 +260,12 @@ def test_the_review_s_page_leads_to_its_synthesis_and_its_open_silence_procedure
     assert "Build the synthesis" in client.get("/reviews/africa-2024").get_data(as_text=True)
 
 
-def test_the_command_links_its_e_mails_to_the_address_it_is_given(app, session, world):
+def test_the_command_links_its_e_mails_to_the_address_it_is_given(app, session, world,
+                                                                 monkeypatch):
     procedure = opened(world)
     procedure.deadline = utcnow() - timedelta(seconds=1)
     session.flush()
-    app.config["SERVER_NAME"] = None
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
     refused = app.test_cli_runner().invoke(args=["reviews", "close-silence"])
     assert refused.exit_code != 0 and "--base-url" in refused.output
     before = last_mail_id(session)
