@@ -133,7 +133,8 @@ async def scenario(args, directory: Path) -> dict:
         # Started again at once, as systemd's Restart=always does.
         server = gunicorn("wsgi:app", port, args.mode, environment, directory / "after.log",
                           threads)
-        wait_for(f"{base}/healthz")
+        # The browsers keep running meanwhile: they notice the lost connections and try again.
+        await asyncio.to_thread(wait_for, f"{base}/healthz")
         ready = time.perf_counter()
         # Votes sent to the killed process are never answered: their calls time out.
         await asyncio.gather(*voting)

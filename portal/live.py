@@ -29,14 +29,13 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-import redis
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -44,6 +43,7 @@ from portal import refusals
 from portal.accounts.models import SignIn, User
 from portal.database import committed_for_good, is_row_id
 from portal.extensions import db, socketio
+from portal.presence import presence
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +231,7 @@ def recheck_followers(user_ids: set[int] | None) -> None:
             if user is None or user.id != user_id:
                 server.disconnect(sid, namespace="/", ignore_queue=True)
                 continue
+            memory["person"] = user
             for room in server.manager.get_rooms(sid, "/"):
                 if room != sid and parse_room(room) is not None and not may_follow(user, room):
                     server.leave_room(sid, room, namespace="/")
@@ -243,66 +244,6 @@ def recheck_followers(user_ids: set[int] | None) -> None:
         db.session.remove()
 
 
-class Presence:
-    """Who follows which counted room: connection id to user id, per room.
-
-    Kept in Redis when the portal runs with ``REDIS_URL`` (so every process counts the same
-    people), in this process otherwise. While Redis does not answer, each process counts the
-    followers it has itself: a join never fails for it.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._rooms: dict[str, dict[str, int]] = {}
-        self._clients: dict[str, redis.Redis] = {}
-
-    def _redis(self) -> redis.Redis | None:
-        """One client (and connection pool) per Redis URL, made on first use."""
-        url = current_app.config.get("REDIS_URL")
-        if not url:
-            return None
-        with self._lock:
-            if url not in self._clients:
-                self._clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2,
-                                                          socket_timeout=2)
-            return self._clients[url]
-
-    def enter(self, room: str, sid: str, user_id: int) -> int:
-        with self._lock:
-            self._rooms.setdefault(room, {})[sid] = user_id
-            local = len(set(self._rooms[room].values()))
-        store = self._redis()
-        if store is None:
-            return local
-        key = f"presence:{room}"
-        try:
-            store.hset(key, sid, user_id)
-            store.expire(key, 24 * 3600)
-            return len(set(store.hvals(key)))
-        except redis.RedisError:
-            log.warning("Redis does not answer: presence in %s counted on this process", room)
-            return local
-
-    def leave(self, room: str, sid: str) -> int:
-        with self._lock:
-            followers = self._rooms.get(room, {})
-            followers.pop(sid, None)
-            local = len(set(followers.values()))
-            if not followers:
-                self._rooms.pop(room, None)
-        store = self._redis()
-        if store is None:
-            return local
-        key = f"presence:{room}"
-        try:
-            store.hdel(key, sid)
-            return len(set(store.hvals(key)))
-        except redis.RedisError:
-            log.warning("Redis does not answer: presence in %s counted on this process", room)
-            return local
-
-
-presence = Presence()
 #: What this process remembers about each of its connections between their events (a
 #: connection's events all reach the process it connected to), forgotten at disconnect.
 _connections: dict[str, dict] = {}
@@ -398,12 +339,43 @@ def client_event(name: str, unreadable=UNREADABLE):
             if not still_connected():
                 # Sent just before the page went away: nobody is left to answer.
                 return None
+            _sign_in_as_connected()
             with force_locale(connection_locale()):
                 return _answer(handler, arguments, unreadable)
 
         return socketio.on(name)(guarded)
 
     return register
+
+
+def _sign_in_as_connected() -> None:
+    """The event's person is the one its connection signed in as, without loading the account
+    again: a vote or a join costs no query for it. Whatever would change that answer (the
+    sign-in ended, the account deleted or its administrator right changed) disconnects the
+    connection or loads the person again (``recheck_followers``); a vote's statement checks
+    in the database that its sign-in is still active."""
+    person = _connections.get(request.sid, {}).get("person")
+    if person is None:
+        return
+    user = db.session.merge(person, load=False)
+    user.sign_in_token = person.sign_in_token
+    user.current_sign_in = (db.session.merge(person.current_sign_in, load=False)
+                            if person.current_sign_in is not None else None)
+    # Where flask-login keeps the request's user (its login_user does the same).
+    g._login_user = user
+
+
+def person_loaded_again():
+    """The connection's person loaded again from the database for the rest of the event
+    (None when its sign-in has ended), for an answer that must say why it refuses."""
+    from portal.accounts.operations import load_signed_in_user
+
+    memory = connection_memory()
+    user = load_signed_in_user(memory.get("sign_in"))
+    if user is not None:
+        memory["person"] = user
+    g._login_user = user if user is not None else current_app.login_manager.anonymous_user()
+    return g._login_user
 
 
 def _answer(handler: Callable[[dict], dict], arguments: tuple, unreadable) -> dict:
@@ -484,6 +456,7 @@ def connect(auth=None):
     # Who the connection belongs to, by which sign-in and in which app: checked again, with
     # that app's database, when they change.
     connection_memory().update(user_id=current_user.id, sign_in=current_user.get_id(),
+                               person=current_user._get_current_object(),
                                app=current_app._get_current_object(),
                                locale=str(get_locale() or "en"))
     # Every connection of a person (two tabs, a phone and a laptop) hears of their own votes.
@@ -565,6 +538,7 @@ def _sign_in_concerns(sign_in: SignIn) -> list[int]:
 
 @access_depends_on(User)
 def _account_concerns(user: User) -> list[int]:
-    """An account deleted or anonymised: that person; not a name changed or a sign-in
-    recorded."""
-    return [user.id] if user in db.session.deleted else []
+    """An account deleted or anonymised, or its administrator right given or taken away: that
+    person; not a name changed or a sign-in recorded."""
+    changed_right = inspect(user).attrs.is_admin.history.has_changes()
+    return [user.id] if user in db.session.deleted or changed_right else []

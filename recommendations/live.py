@@ -12,6 +12,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import inspect
+from sqlalchemy.orm import joinedload
 
 from portal import permissions
 from portal.database import intending_to_write, is_row_id
@@ -19,6 +21,7 @@ from portal.extensions import db, socketio
 from portal.live import (
     client_event,
     connection_memory,
+    person_loaded_again,
     person_room,
     refusal,
     room_kind,
@@ -97,9 +100,23 @@ class SharedTallies:
 shared_tallies = SharedTallies()
 
 
+def _round_with_its_consultation(round_id: int) -> VoteRound | None:
+    """The round, its consultation and its recommendation in one query: a join checks the
+    first and sends the round's state, which names the second. A thousand phones joining again
+    after a restart make a thousand of these, not three thousand queries."""
+    known = db.session.info.setdefault("rounds", {})
+    round_ = known.get(round_id)
+    if round_ is None or not inspect(round_).persistent:
+        # Kept for the rest of the database session (the event): the check and the state
+        # share it, where the session's identity map would let it go in between.
+        round_ = known[round_id] = db.session.get(VoteRound, round_id, options=(
+            joinedload(VoteRound.consultation), joinedload(VoteRound.recommendation)))
+    return round_
+
+
 def round_snapshot(round_id: int, since=None, *,
                    audience: breakdown.Audience = breakdown.Audience.everyone) -> dict:
-    round_ = db.session.get(VoteRound, round_id)
+    round_ = _round_with_its_consultation(round_id)
     state = voting.round_state(round_)
     state["tally"] = breakdown.tally_payload(round_, shared_tallies.of(round_), audience)
     vote = voting.own_vote(round_, current_user)
@@ -111,7 +128,7 @@ def round_snapshot(round_id: int, since=None, *,
 
 @room_kind("round", snapshot=round_snapshot)
 def may_follow_round(user, round_id: int) -> bool:
-    round_ = db.session.get(VoteRound, round_id)
+    round_ = _round_with_its_consultation(round_id)
     return round_ is not None and permissions.may_follow_votes(user, round_.consultation)
 
 
@@ -123,7 +140,7 @@ def console_snapshot(round_id: int, since=None) -> dict:
 def may_follow_round_console(user, round_id: int) -> bool:
     """The console's room of a round: its tally with the votes by stakeholder group while it
     is open, for those who run the vote."""
-    round_ = db.session.get(VoteRound, round_id)
+    round_ = _round_with_its_consultation(round_id)
     return round_ is not None and permissions.may_see_open_round_breakdown(
         user, round_.consultation)
 
@@ -252,11 +269,13 @@ def _store_for_this_connection(round_id: int, choice: voting.VoteChoice,
     store = ballot_box.store if current_app.config["BALLOT_BOX"] else voting.store_vote
     remembered = connection_memory()
     voter = remembered.get(VOTER)
-    if voter is not None and voter.round_id == round_id:
-        stored = store(voter, choice, reservation)
-        if stored is not None:
-            return stored
-    voter = remembered[VOTER] = voting.voter_for(round_id, current_user)
+    if voter is None or voter.round_id != round_id:
+        voter = remembered[VOTER] = voting.voter_for(round_id, current_user)
+    stored = store(voter, choice, reservation)
+    if stored is not None:
+        return stored
+    # The person as the database holds them now (signed out elsewhere?): the rules say why.
+    voter = remembered[VOTER] = voting.voter_for(round_id, person_loaded_again())
     stored = store(voter, choice, reservation)
     if stored is None:
         raise voting.round_closed()

@@ -199,3 +199,26 @@ def test_a_change_that_takes_nothing_away_leaves_the_rooms_as_they_were(
 
     assert all(receives(socket, room) for room in rooms_of(day, group_a))
     socket.disconnect()
+
+
+def test_an_administrator_whose_right_is_taken_away_loses_what_only_the_right_gave(
+    app, connect_socket, session, day, make_user
+):
+    """A connection answers as the person it signed in as: the right taken away reaches it at
+    once, not at its next sign-in."""
+    administrator = make_user(email="admin@example.org", is_admin=True)
+    session.commit()
+    round_room = f"round:{day['vote'].id}"
+    socket = follower(app, connect_socket, "admin@example.org", [round_room])
+
+    followers_check.flush()   # the checks the day's own changes asked for
+
+    administrator.is_admin = False
+    session.commit()
+    followers_check.flush()
+
+    assert not receives(socket, round_room)
+    answer = socket.emit("join", {"room": round_room}, callback=True)
+    assert answer["ok"] is False and answer["code"] == "not_allowed"
+    assert socket.is_connected()
+    socket.disconnect()

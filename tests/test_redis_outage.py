@@ -32,7 +32,7 @@ from consultations.models import (
 from portal.accounts.models import StakeholderGroup
 from portal.accounts.operations import create_account
 from portal.extensions import db
-from portal.live import Presence
+from portal.presence import Presence
 from recommendations import drafting, voting
 from recommendations.models import Recommendation, Vote, VoteRound
 from tests.databases import scratch_database
