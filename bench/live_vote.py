@@ -4,6 +4,7 @@ dropped, and what the portal acknowledges, stores and tallies.
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/live_vote.py --voters 500 [--setup single|cluster]
                                         [--mode gevent|threading] [--arrival-seconds S]
+                                        [--client-processes K]
 
 It starts what it measures on free loopback ports with a fresh database, seeds it, and stops
 it at the end. Every participant's password is stored as the portal stores it (argon2id,
@@ -13,12 +14,15 @@ everyone is in, votes within ``--vote-window`` seconds; about a tenth send the s
 twice and a tenth change their vote. Voters arrive over ``--arrival-seconds`` (at random
 or evenly spaced); by default within a few seconds, 4 ms apart.
 
-The client behaves as the portal's own (portal/static/js/live.js, the browser's
-socket.io-client): a sign-in answered 503 is sent again after its Retry-After and up to as
-long again at random; a join or a vote answered ``busy`` is sent again after its
-``retry_after``, the same way; a connection refused ``busy`` is made again after that wait;
-a connection lost is made again after socket.io-client's back-off (1 s doubling to 5 s,
-randomised by half) and the room joined again.
+The voters' client runs in one process, or in K (``--client-processes``), the voters dealt out
+in turn: phones are as many devices, and one Python process reading every tally pushed to
+thousands of connections falls behind the server (it lagged up to 0.6 s at 2,000 voters), which
+then shows as the server's latency. The client behaves as the portal's own
+(portal/static/js/live.js, the browser's socket.io-client): a sign-in answered 503 is sent again
+after its Retry-After and up to as long again at random; a join or a vote answered ``busy`` is
+sent again after its ``retry_after``, the same way; a connection refused ``busy`` is made again
+after that wait; a connection lost is made again after socket.io-client's back-off (1 s doubling
+to 5 s, randomised by half) and the room joined again.
 
 Reported: who joined and how long arrival took, connections dropped after joining,
 reconnections, HTTP answers of 500 and more by status, votes acknowledged, stored and stored
@@ -39,6 +43,7 @@ import asyncio
 import collections
 import contextlib
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -603,32 +608,59 @@ class Voter(LiveClient):
 
 class Room:
     """Everyone comes in first (or until ``join_timeout`` after the last arrival); then all
-    vote within ``window`` seconds. Whoever is not in by ``give_up_at`` gives up."""
+    vote within ``window`` seconds. Whoever is not in by ``give_up_at`` gives up.
+
+    The count of those in and the moment the vote opens are shared by the client's processes
+    (``--client-processes``); each process learns that the vote opened from one task of its own."""
 
     def __init__(self, expected: int, window: float, started: float, last_arrival: float,
-                 join_timeout: float):
+                 join_timeout: float, shared: "SharedRoom"):
         self.expected, self.window = expected, window
         self.started = started
         self.join_deadline = last_arrival + join_timeout
         self.give_up_at = self.join_deadline + window + 60
-        self.count = 0
-        self.in_at_vote: int | None = None
+        self.shared = shared
         self.voting_open = asyncio.Event()
-        self.voting_starts = 0.0
+
+    @property
+    def voting_starts(self) -> float:
+        return self.shared.opens_at.value
 
     def arrived(self) -> None:
-        self.count += 1
-        if self.count == self.expected:
+        with self.shared.count.get_lock():
+            self.shared.count.value += 1
+            everyone = self.shared.count.value == self.expected
+        if everyone:
             self.open_the_vote()
 
     def open_the_vote(self) -> None:
-        if not self.voting_open.is_set():
-            self.in_at_vote = self.count
-            self.voting_starts = time.perf_counter() + 0.5
-            self.voting_open.set()
-            print(f"{self.count} of {self.expected} voters in the room after "
-                  f"{time.perf_counter() - self.started:.1f} s; voting",
-                  file=sys.stderr, flush=True)
+        with self.shared.opens_at.get_lock():
+            if self.shared.opens_at.value:
+                return
+            count = self.shared.count.value
+            self.shared.in_at_vote.value = count
+            self.shared.opens_at.value = time.perf_counter() + 0.5
+        print(f"{count} of {self.expected} voters in the room after "
+              f"{time.perf_counter() - self.started:.1f} s; voting", file=sys.stderr, flush=True)
+
+    async def watch(self) -> None:
+        """Open the vote here once it opened in any process, or at the join deadline."""
+        while not self.shared.opens_at.value:
+            if time.perf_counter() > self.join_deadline:
+                self.open_the_vote()
+            await asyncio.sleep(0.05)
+        self.voting_open.set()
+
+
+class SharedRoom:
+    """What the client's processes share: how many are in, when the vote opens, how many were
+    in then (perf_counter is the machine's monotonic clock, the same in every process)."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")
+        self.count = context.Value("i", 0)
+        self.opens_at = context.Value("d", 0.0)
+        self.in_at_vote = context.Value("i", 0)
 
 
 def arrival_times(voters: int, seconds: float | None, spread: str) -> list[float]:
@@ -650,39 +682,87 @@ async def loop_lag(samples: list[float], stop: asyncio.Event) -> None:
         samples.append(time.perf_counter() - before - 0.1)
 
 
-async def vote(base: str, round_id: int, voters: int, portal: bool, args,
-               answers: HttpAnswers, next_page: str | None = None) -> tuple[list[Voter], dict]:
-    crowd = [Voter(n, base, round_id, portal, answers, next_page) for n in range(voters)]
-    offsets = arrival_times(voters, args.arrival_seconds, args.arrival)
+#: What is kept of a voter once its process is done (the rest is its connections).
+VOTER_RECORD_LEAVES = ("http", "client", "answers", "on_first_join", "_lost", "_in_room",
+                       "_keeping", "_joining")
+
+
+async def vote_in_this_process(base: str, round_id: int, plan: list[tuple[int, float]],
+                               portal: bool, args, room: Room, next_page: str | None
+                               ) -> tuple[list[dict], dict, HttpAnswers]:
+    """The voters numbered in ``plan`` (number, arrival), in this process's event loop."""
+    answers = HttpAnswers()
+    crowd = [Voter(number, base, round_id, portal, answers, next_page) for number, _at in plan]
     lag: list[float] = []
     stop_lag = asyncio.Event()
     lag_task = asyncio.create_task(loop_lag(lag, stop_lag))
-    started = time.perf_counter() + 0.2
-    room = Room(voters, args.vote_window, started, started + offsets[-1], args.join_timeout)
+    watching = asyncio.create_task(room.watch())
     cpu_before = client_cpu()
-    tasks = [asyncio.create_task(voter.run(room, started + offset))
-             for voter, offset in zip(crowd, offsets, strict=True)]
-    # Whoever could not come in by then does not hold the others back.
-    try:
-        await asyncio.wait_for(room.voting_open.wait(),
-                               timeout=room.join_deadline - time.perf_counter())
-    except TimeoutError:
-        room.open_the_vote()
-    await asyncio.gather(*tasks)
+    await asyncio.gather(*(voter.run(room, room.started + at)
+                           for voter, (_number, at) in zip(crowd, plan, strict=True)))
     stop_lag.set()
     await lag_task
+    await watching
+    records = [{key: value for key, value in vars(voter).items()
+                if key not in VOTER_RECORD_LEAVES} for voter in crowd]
+    facts = {"client_cpu_s": client_cpu() - cpu_before, "lag": lag}
+    return records, facts, answers
+
+
+def _vote_in_a_child(queue, *arguments) -> None:
+    records, facts, answers = asyncio.run(vote_in_this_process(*arguments))
+    queue.put((records, facts, dict(answers.by_status), answers.samples))
+
+
+def vote(base: str, round_id: int, voters: int, portal: bool, args, answers: HttpAnswers,
+         next_page: str | None = None) -> tuple[list["Voter"], dict]:
+    """Everyone arrives, comes in and votes, in ``--client-processes`` processes (voters
+    dealt out in turn); returns each voter's record and what the run showed."""
+    offsets = arrival_times(voters, args.arrival_seconds, args.arrival)
+    processes = max(1, min(args.client_processes, voters))
+    started = time.perf_counter() + 0.2 + 0.3 * (processes > 1)
+    room = Room(voters, args.vote_window, started, started + offsets[-1], args.join_timeout,
+                SharedRoom())
+    plans = [list(enumerate(offsets))[part::processes] for part in range(processes)]
+    if processes == 1:
+        records, facts, answers_here = asyncio.run(
+            vote_in_this_process(base, round_id, plans[0], portal, args, room, next_page))
+        parts = [(records, facts, dict(answers_here.by_status), answers_here.samples)]
+    else:
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        children = [context.Process(target=_vote_in_a_child, args=(
+            queue, base, round_id, plan, portal, args, room, next_page)) for plan in plans]
+        for child in children:
+            child.start()
+        parts = [queue.get() for _child in children]
+        for child in children:
+            child.join()
+    crowd, lag, client_cpu_s = [], [], 0.0
+    for records, facts, by_status, samples in parts:
+        for record in records:
+            voter = Voter.__new__(Voter)
+            voter.__dict__.update(record)
+            crowd.append(voter)
+        lag += facts["lag"]
+        client_cpu_s += facts["client_cpu_s"]
+        answers.by_status.update(by_status)
+        for status, body in samples.items():
+            answers.samples.setdefault(status, body)
+    crowd.sort(key=lambda voter: voter.number)
     joined = [voter.first_joined for voter in crowd if voter.first_joined is not None]
-    facts = {
-        "in_at_vote": room.in_at_vote,
+    voting_starts = room.voting_starts
+    return crowd, {
+        "in_at_vote": room.shared.in_at_vote.value,
         "missing_at_vote": [voter.number for voter in crowd
                             if voter.first_joined is None
-                            or voter.first_joined > room.voting_starts - 0.5][:20],
+                            or voter.first_joined > voting_starts - 0.5][:20],
         "all_in_s": (round(max(joined) - started, 2) if len(joined) == voters else None),
-        "client_cpu_s": round(client_cpu() - cpu_before, 2),
+        "client_processes": processes,
+        "client_cpu_s": round(client_cpu_s, 2),
         "client_lag_p99_ms": percentile(lag, 0.99), "client_lag_max_ms": percentile(lag, 1.0),
         "run_s": round(time.perf_counter() - started, 1),
     }
-    return crowd, facts
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -826,8 +906,7 @@ def run_portal(args, directory: Path) -> dict:
             before = [usage(server) for server in servers]
             next_page = (f"/c/bench/recommendations/{recommendation_id}"
                          if args.open_page else None)
-            crowd, facts = asyncio.run(vote(base, round_id, args.voters, True, args, answers,
-                                            next_page))
+            crowd, facts = vote(base, round_id, args.voters, True, args, answers, next_page)
             time.sleep(1)
             after = [usage(server) for server in servers]
         finally:
@@ -855,8 +934,7 @@ def run_bare(args, directory: Path) -> dict:
     try:
         wait_for(f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling")
         before = usage(server)
-        crowd, facts = asyncio.run(vote(f"http://127.0.0.1:{port}", 1, args.voters, False,
-                                        args, answers))
+        crowd, facts = vote(f"http://127.0.0.1:{port}", 1, args.voters, False, args, answers)
         after = usage(server)
     finally:
         stop(server)
@@ -893,6 +971,10 @@ def main() -> None:
                         help="argon2id hashes made and dealt out in turn to the participants")
     parser.add_argument("--open-page", action="store_true",
                         help="after signing in, open the vote page as a browser does")
+    parser.add_argument("--client-processes", type=int, default=1, metavar="K",
+                        help="the voters' client in K processes (phones are many devices: one "
+                             "Python process reading every tally pushed to thousands of "
+                             "connections lags behind the server)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare server")
     parser.add_argument("--keep-logs", metavar="DIRECTORY",
                         help="copy the servers' logs (and nginx's) there")
@@ -913,7 +995,7 @@ def main() -> None:
                    "joined", "all_in_s", "in_at_vote", "dropped", "reconnects", "http_5xx",
                    "acked", "stored", "duplicates", "stored_not_last", "p50_ms", "p95_ms",
                    "p99_ms", "ack_p95_ms", "join_p95_s", "errors", "server_errors", "cpu_s",
-                   "client_cpu_s", "client_lag_max_ms", "peak_mb")}}
+                   "client_processes", "client_cpu_s", "client_lag_max_ms", "peak_mb")}}
     if bare:
         summary["bare_p95_ms"] = bare["p95_ms"]
         summary["p95_ratio"] = (round(portal["p95_ms"] / bare["p95_ms"], 2)
