@@ -6,7 +6,7 @@ from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -34,6 +34,20 @@ MAX_ROW_ID = 2**31 - 1
 def is_row_id(value) -> bool:
     """Whether ``value`` can be the id of a row."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
+
+
+def kept_in_session(session, kind: str, key, load):
+    """What ``load`` finds, loaded once per database session (a request, a socket event) and
+    kept in it under ``kind``: several rules of one request ask for the same row, and the
+    session's identity map lets an object go as soon as nothing refers to it. A kept object is
+    the session's own, so changes to it show; one the session no longer holds is loaded again."""
+    known = session.info.setdefault(kind, {})
+    found = known.get(key)
+    if found is None or not inspect(found).persistent:
+        found = load()
+        if found is not None:
+            known[key] = found
+    return found
 
 
 def utcnow() -> datetime:

@@ -25,7 +25,7 @@ any it finds). ``VOTING_ROLES`` is the one set of the roles that vote and join b
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect, or_, select, true
+from sqlalchemy import event, or_, select, true
 from sqlalchemy.orm import Session
 
 from consultations.models import (
@@ -38,6 +38,7 @@ from consultations.models import (
     RegistrationStatus,
     Role,
 )
+from portal.database import kept_in_session
 from portal.extensions import db
 from portal.refusals import Refused
 
@@ -76,21 +77,10 @@ def registration_of(user, consultation: Consultation) -> Registration | None:
     the remembered object is the session's own, so changes to it show."""
     if not is_signed_in(user):
         return None
-    known = db.session.info.setdefault("registrations", {})
-    key = (user.id, consultation.id)
-    registration = known.get(key)
-    if registration is not None:
-        state = inspect(registration)
-        if state.persistent:
-            return registration
-    registration = db.session.execute(
-        select(Registration).where(
-            Registration.consultation_id == consultation.id, Registration.user_id == user.id
-        )
-    ).scalar_one_or_none()
-    if registration is not None:
-        known[key] = registration
-    return registration
+    return kept_in_session(db.session, "registrations", (user.id, consultation.id), lambda: (
+        db.session.execute(select(Registration).where(
+            Registration.consultation_id == consultation.id, Registration.user_id == user.id,
+        )).scalar_one_or_none()))
 
 
 @event.listens_for(Session, "after_rollback")

@@ -12,11 +12,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 
 from portal import permissions
-from portal.database import intending_to_write, is_row_id
+from portal.database import intending_to_write, is_row_id, kept_in_session
 from portal.extensions import db, socketio
 from portal.live import (
     client_event,
@@ -104,14 +103,9 @@ def _round_with_its_consultation(round_id: int) -> VoteRound | None:
     """The round, its consultation and its recommendation in one query: a join checks the
     first and sends the round's state, which names the second. A thousand phones joining again
     after a restart make a thousand of these, not three thousand queries."""
-    known = db.session.info.setdefault("rounds", {})
-    round_ = known.get(round_id)
-    if round_ is None or not inspect(round_).persistent:
-        # Kept for the rest of the database session (the event): the check and the state
-        # share it, where the session's identity map would let it go in between.
-        round_ = known[round_id] = db.session.get(VoteRound, round_id, options=(
-            joinedload(VoteRound.consultation), joinedload(VoteRound.recommendation)))
-    return round_
+    return kept_in_session(db.session, "rounds", round_id, lambda: db.session.get(
+        VoteRound, round_id,
+        options=(joinedload(VoteRound.consultation), joinedload(VoteRound.recommendation))))
 
 
 def round_snapshot(round_id: int, since=None, *,
