@@ -236,6 +236,9 @@ def cast_vote(payload: dict) -> dict:
             or any("\ud800" <= char <= "\udfff" for char in reservation)
             or len(reservation.encode()) > MAX_RESERVATION_BYTES):
         return refusal(_("The reservation could not be read."), "invalid_payload")
+    # Named before the commit, which expires the person: reading it after would load the
+    # account again, once per vote.
+    voters_devices = person_room(current_user.id)
     with intending_to_write():
         try:
             choice, reservation = voting.checked_choice(choice, reservation)
@@ -249,7 +252,7 @@ def cast_vote(payload: dict) -> dict:
             return refusal(_("Your vote could not be stored: send it again."), "not_stored")
     tallies.changed(round_id)
     socketio.emit("your_vote", voting.own_vote_payload(round_id, choice, reservation, stored.seq),
-                  to=person_room(current_user.id))
+                  to=voters_devices)
     return {"ok": True, "vote_id": stored.vote_id, "seq": stored.seq}
 
 
