@@ -42,6 +42,7 @@ from live_vote import (  # noqa: E402  (bench/ is not a package)
     gunicorn,
     keep_logs,
     percentile,
+    phones_collect_their_own_garbage,
     seed,
     server_tracebacks,
     stop,
@@ -107,6 +108,7 @@ async def scenario(args, directory: Path) -> dict:
     base = f"http://127.0.0.1:{port}"
     threads = args.voters + 100
     server = gunicorn("wsgi:app", port, args.mode, environment, directory / "before.log", threads)
+    phones_collect_their_own_garbage()
     answers = HttpAnswers()
     crowd = [Voter(number, base, round_id, answers) for number in range(args.voters)]
     try:

@@ -91,8 +91,9 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message = i18n.SIGN_IN_REQUIRED
     login_manager.localize_callback = str
 
-    from portal.live import PacketJson, followers_check, route_socket_path
+    from portal.live import PacketJson, followers_check
     from portal.message_queue import MessageQueue
+    from portal.websockets import serve_websockets
 
     # Between processes, Redis carries the live events; None: this process only (and no
     # queue kept from an app made earlier in the same process).
@@ -112,7 +113,7 @@ def _bind_extensions(app: Flask) -> None:
         json=PacketJson,
     )
     followers_check.init_app(app, queue)
-    route_socket_path(app)
+    serve_websockets(app)
     _register_request_hooks(app)
 
 

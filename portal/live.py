@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, g, request
+from flask import current_app, g, request
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -441,22 +441,6 @@ def _counted_rooms() -> set[str]:
 def _counted(room: str) -> bool:
     parsed = parse_room(room)
     return parsed is not None and parsed[0] in PRESENCE_KINDS
-
-
-def route_socket_path(app) -> None:
-    """Make the Socket.IO path a route of the app. Each event runs in a request context made
-    from its connection's first request; were the path no route, making that context would
-    raise NotFound each time, and the error's traceback, holding the event's frames and its
-    request, would stay in memory until the garbage collector's next pass: some sixty objects
-    per vote, a quarter of what the collector had to clear while thousands voted. The path is
-    routed for websocket requests as for the others (long-polling). Requests to it never
-    reach the app: the Socket.IO server answers them first."""
-    def answered_by_socketio():
-        abort(404)
-
-    for websocket in (False, True):
-        app.add_url_rule("/socket.io/", endpoint="socketio", view_func=answered_by_socketio,
-                         strict_slashes=False, websocket=websocket)
 
 
 @socketio.on("connect")

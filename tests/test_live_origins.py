@@ -1,8 +1,11 @@
 """A real server accepts live connections from pages of its own origin only, behind a proxy too,
 and refuses hostile messages without failing."""
 
+import base64
 import json
+import os
 import re
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -215,3 +218,25 @@ def test_a_page_left_while_its_joins_are_on_their_way_leaves_no_error(servers):
     assert again.call("join", {"room": "consultation:1"}, timeout=10)["ok"] is True
     close(again)
     assert "KeyError" not in direct.log() and "Traceback" not in direct.log()
+
+
+def test_a_browsers_websocket_is_made_without_compression(servers):
+    # Browsers offer permessage-deflate on every websocket; accepted, it would keep zlib's
+    # state (some 270 KiB) for each of thousands of connections.
+    direct, _proxied = servers
+    with socket.create_connection(("127.0.0.1", direct.port), timeout=10) as connection:
+        connection.sendall((
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{direct.port}\r\n"
+            f"Origin: http://127.0.0.1:{direct.port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+        ).encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += connection.recv(4096)
+
+    head = answer.split(b"\r\n\r\n")[0].decode().lower()
+    assert head.startswith("http/1.1 101")
+    assert "sec-websocket-extensions" not in head
