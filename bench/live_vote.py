@@ -869,36 +869,46 @@ def server_tracebacks(directory: Path) -> tuple[int, str | None]:
 
 # The run ----------------------------------------------------------------------------------
 
-def run_portal(args, directory: Path) -> dict:
-    if args.setup == "single":
-        database_url = f"sqlite:///{directory / 'bench.db'}"
-        drop = None
-    else:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+@contextlib.contextmanager
+def bench_database(setup: str, directory: Path):
+    """The database's URL: SQLite in ``directory`` for the single setup; for the cluster, a
+    database of its own on the PostgreSQL server of TEST_DATABASE_URL (dropped afterwards)."""
+    if setup == "single":
+        yield f"sqlite:///{directory / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
-        server = make_url(os.environ.get("TEST_DATABASE_URL")
-                          or "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-        name = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        database_url = server.set(database=name).render_as_string(hide_password=False)
-
-        def drop():
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    server = make_url(os.environ.get("TEST_DATABASE_URL")
+                      or "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def portal_environment(setup: str, database_url: str, mode: str) -> dict:
+    """The portal's settings for a bench: thousands sign in from this one address."""
+    environment = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET,
+                   "SOCKETIO_ASYNC_MODE": mode,
+                   "SIGN_IN_FAILURES_PER_ADDRESS": "100000",
+                   "RATE_LIMITS": "0"}
+    if setup == "cluster":
+        environment["REDIS_URL"] = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+        environment["TRUSTED_PROXIES"] = "1"
+    return environment
+
+
+def run_portal(args, directory: Path) -> dict:
+    with bench_database(args.setup, directory) as database_url:
         round_id, recommendation_id = seed(database_url, args.voters, args.distinct_hashes)
-        environment = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET,
-                       "SOCKETIO_ASYNC_MODE": args.mode,
-                       "SIGN_IN_FAILURES_PER_ADDRESS": "100000",
-                       # Thousands of voters sign in from this one address within seconds.
-                       "RATE_LIMITS": "0"}
-        if args.setup == "cluster":
-            environment["REDIS_URL"] = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-            environment["TRUSTED_PROXIES"] = "1"
+        environment = portal_environment(args.setup, database_url, args.mode)
         threads = args.voters + 100
         ports = [free_port() for _ in range(1 if args.setup == "single" else 2)]
         servers = [gunicorn("wsgi:app", port, args.mode, environment,
@@ -932,9 +942,6 @@ def run_portal(args, directory: Path) -> dict:
         if first:
             print("first error in the servers' logs:\n" + first, file=sys.stderr)
         return result
-    finally:
-        if drop is not None:
-            drop()
 
 
 def run_bare(args, directory: Path) -> dict:

@@ -4,8 +4,11 @@ reconnect and get the round's state back.
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/server_restart.py --voters 300 [--mode gevent|threading]
+        [--setup single|cluster]
 
-One gunicorn process on SQLite on a free loopback port with a fresh database, seeded as in
+One gunicorn process on SQLite on a free loopback port with a fresh database (``--setup
+cluster``: docs/deployment.md's two processes behind nginx, on a fresh PostgreSQL database of
+TEST_DATABASE_URL's server and Redis, both processes killed at once), seeded as in
 bench/live_vote.py (argon2id password hashes, as the portal stores them). Every voter signs in
 through the sign-in form and connects with the client of bench/live_vote.py, which behaves as
 the portal's live.js and the browser's socket.io-client: a sign-in answered 503, a join or a
@@ -33,16 +36,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from live_vote import (  # noqa: E402  (bench/ is not a package)
-    SECRET,
     HttpAnswers,
     LiveClient,
+    bench_database,
     busy_wait,
     client_cpu,
     free_port,
     gunicorn,
     keep_logs,
+    nginx,
     percentile,
     phones_collect_their_own_garbage,
+    portal_environment,
     seed,
     server_tracebacks,
     stop,
@@ -97,22 +102,35 @@ def stored_votes(database_url: str) -> dict[int, tuple[str, int]]:
 
 
 async def scenario(args, directory: Path) -> dict:
-    database_url = f"sqlite:///{directory / 'bench.db'}"
+    with bench_database(args.setup, directory) as database_url:
+        return await restart(args, directory, database_url)
+
+
+def start_portal(args, directory: Path, environment: dict, ports: list[int], log: str) -> list:
+    """The portal's processes (one, or the cluster's two), at once as systemd starts them."""
+    return [gunicorn("wsgi:app", port, args.mode, environment,
+                     directory / f"{log}-{port}.log", args.voters + 100) for port in ports]
+
+
+async def restart(args, directory: Path, database_url: str) -> dict:
     round_id, _recommendation_id = seed(database_url, args.voters, args.distinct_hashes)
-    environment = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET,
-                   "SOCKETIO_ASYNC_MODE": args.mode,
-                   "SIGN_IN_FAILURES_PER_ADDRESS": "100000",
-                   # Thousands of voters sign in from this one address.
-                   "RATE_LIMITS": "0"}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    threads = args.voters + 100
-    server = gunicorn("wsgi:app", port, args.mode, environment, directory / "before.log", threads)
+    environment = portal_environment(args.setup, database_url, args.mode)
+    ports = [free_port() for _ in range(1 if args.setup == "single" else 2)]
+    servers = start_portal(args, directory, environment, ports, "before")
+    front = None
     phones_collect_their_own_garbage()
     answers = HttpAnswers()
-    crowd = [Voter(number, base, round_id, answers) for number in range(args.voters)]
+    crowd: list[Voter] = []
     try:
-        wait_for(f"{base}/healthz")
+        for port in ports:
+            wait_for(f"http://127.0.0.1:{port}/healthz")
+        base = f"http://127.0.0.1:{ports[0]}"
+        if args.setup == "cluster":
+            front_port = free_port()
+            front = nginx(front_port, ports, directory, args.voters)
+            base = f"http://127.0.0.1:{front_port}"
+            wait_for(f"{base}/healthz")
+        crowd = [Voter(number, base, round_id, answers) for number in range(args.voters)]
         arriving = time.perf_counter()
         deadline = arriving + args.arrival_timeout
         for start in range(0, len(crowd), 50):
@@ -127,16 +145,17 @@ async def scenario(args, directory: Path) -> dict:
         stop_voting = asyncio.Event()
         voting = [asyncio.create_task(voter.keep_voting(stop_voting)) for voter in crowd]
         await asyncio.sleep(args.kill_after)
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+        for server in servers:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
         killed = time.perf_counter()
         cpu_at_kill = client_cpu()
         stop_voting.set()
-        # Started again at once, as systemd's Restart=always does.
-        server = gunicorn("wsgi:app", port, args.mode, environment, directory / "after.log",
-                          threads)
+        # Started again at once, as systemd's Restart=always does (nginx stays).
+        servers = start_portal(args, directory, environment, ports, "after")
         # The browsers keep running meanwhile: they notice the lost connections and try again.
-        await asyncio.to_thread(wait_for, f"{base}/healthz")
+        for port in ports:
+            await asyncio.to_thread(wait_for, f"http://127.0.0.1:{port}/healthz")
         ready = time.perf_counter()
         # Votes sent to the killed process are never answered: their calls time out.
         await asyncio.gather(*voting)
@@ -165,7 +184,7 @@ async def scenario(args, directory: Path) -> dict:
                 row = stored[voter.last_acknowledged[1]["vote_id"]]
                 own_vote_shown += mine == {"choice": row[0], "reservation": None, "seq": row[1]}
         return {
-            "voters": args.voters, "mode": args.mode,
+            "voters": args.voters, "setup": args.setup, "mode": args.mode,
             "joined_before_kill": joined_before, "all_in_s": round(all_in, 2),
             "votes_acknowledged_before_kill": sum(voter.acknowledged for voter in crowd),
             "voters_acknowledged": len(acknowledged), "acknowledged_lost": lost,
@@ -186,12 +205,17 @@ async def scenario(args, directory: Path) -> dict:
     finally:
         await asyncio.gather(*(voter.close() for voter in crowd if voter.client),
                              return_exceptions=True)
-        stop(server)
+        for process in [front, *servers]:
+            if process is not None:
+                stop(process)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voters", type=int, default=300)
+    parser.add_argument("--setup", choices=["single", "cluster"], default="single",
+                        help="one process on SQLite, or docs/deployment.md's two behind nginx "
+                             "with PostgreSQL and Redis (both killed and started again)")
     parser.add_argument("--mode", choices=["threading", "gevent"], default="gevent")
     parser.add_argument("--kill-after", type=float, default=3.0,
                         help="seconds of voting before the kill")

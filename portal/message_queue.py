@@ -43,6 +43,20 @@ RETRY_SECONDS = 1.0
 #: Sent to every client of a process whose listener is back after losing Redis.
 RESYNC_EVENT = "resync"
 
+#: Connections each Redis client of a process opens at most, and the seconds a command waits
+#: for one of them to be free. redis-py's default pool refuses the 101st concurrent command
+#: ("Too many connections"): with a thousand phones joining at once, a gevent process publishes
+#: from more greenlets than that, and the refused events never reached the other processes.
+REDIS_CONNECTIONS = 50
+REDIS_CONNECTION_WAIT = 5
+
+
+def redis_client(url: str, **options) -> redis.Redis:
+    """A Redis client whose commands wait their turn for one of ``REDIS_CONNECTIONS``
+    connections rather than fail (a publish takes a fraction of a millisecond)."""
+    return redis.Redis.from_pool(redis.BlockingConnectionPool.from_url(
+        url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_CONNECTION_WAIT, **options))
+
 
 class MessageQueue(socketio.RedisManager):
     def __init__(self, url: str, channel: str = "flask-socketio", write_only: bool = False):
@@ -57,7 +71,7 @@ class MessageQueue(socketio.RedisManager):
         self.on_control: Callable[[dict], None] | None = None
 
     def _client(self, **options) -> redis.Redis:
-        return redis.Redis.from_url(self.redis_url, **self.redis_options, **options)
+        return redis_client(self.redis_url, **self.redis_options, **options)
 
     def _publishing_client(self) -> redis.Redis:
         with self._publisher_lock:

@@ -7,6 +7,8 @@ import threading
 import redis
 from flask import current_app
 
+from portal.message_queue import redis_client
+
 log = logging.getLogger(__name__)
 
 
@@ -30,8 +32,8 @@ class Presence:
             return None
         with self._lock:
             if url not in self._clients:
-                self._clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2,
-                                                          socket_timeout=2)
+                self._clients[url] = redis_client(url, socket_connect_timeout=2,
+                                                  socket_timeout=2)
             return self._clients[url]
 
     def enter(self, room: str, sid: str, user_id: int) -> int:

@@ -8,10 +8,12 @@ file's; writers wait their turn through busy_timeout and BEGIN IMMEDIATE).
 """
 
 import gc
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 import requests
 import socketio as socketio_client
 from flask import Flask
@@ -32,6 +34,7 @@ from consultations.models import (
 from portal.accounts.models import StakeholderGroup
 from portal.accounts.operations import create_account
 from portal.extensions import db
+from portal.message_queue import redis_client
 from portal.presence import Presence
 from recommendations import drafting, voting
 from recommendations.models import Recommendation, Vote, VoteRound
@@ -292,6 +295,33 @@ def test_presence_is_counted_on_the_process_while_redis_does_not_answer():
         assert presence.enter("group:1", "connection-a", 7) == 1
         assert presence.enter("group:1", "connection-b", 8) == 2
         assert presence.leave("group:1", "connection-a") == 1
+
+
+def test_more_redis_commands_at_once_than_connections_wait_their_turn(tmp_path):
+    # A gevent process with a thousand phones joining publishes from more greenlets at once
+    # than redis-py's default pool allows (100): those events never crossed to the other
+    # processes.
+    redis_server = RedisServer(tmp_path).start()
+    try:
+        client = redis_client(redis_server.url)
+        refused = []
+
+        def hold_a_connection():
+            try:
+                client.blpop(["nothing-comes"], timeout=0.2)
+            except redis.RedisError as error:
+                refused.append(error)
+
+        commands = [threading.Thread(target=hold_a_connection) for _ in range(150)]
+        for command in commands:
+            command.start()
+        for command in commands:
+            command.join()
+        client.close()
+    finally:
+        redis_server.stop()
+
+    assert refused == []
 
 
 def test_a_participant_declined_on_one_process_stops_receiving_on_the_other(cluster):
