@@ -65,6 +65,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from portal.gunicorn_config import collect_garbage_for_many_connections  # noqa: E402
+from tests.databases import scratch_database  # noqa: E402
 from tests.servers import nginx_configuration  # noqa: E402
 
 PASSWORD = "bench-voter-password-2024"
@@ -876,21 +877,23 @@ def bench_database(setup: str, directory: Path):
     if setup == "single":
         yield f"sqlite:///{directory / 'bench.db'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    os.environ.setdefault("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    with scratch_database(directory, "bench") as url:
+        yield url
 
-    server = make_url(os.environ.get("TEST_DATABASE_URL")
-                      or "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+
+def front_of(setup: str, ports: list[int], directory: Path, voters: int):
+    """Once the portal's processes answer: the address the voters use and, for the cluster,
+    nginx started in front of them (None for one process)."""
+    for port in ports:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+    if setup == "single":
+        return f"http://127.0.0.1:{ports[0]}", None
+    front_port = free_port()
+    front = nginx(front_port, ports, directory, voters)
+    base = f"http://127.0.0.1:{front_port}"
+    wait_for(f"{base}/healthz")
+    return base, front
 
 
 def portal_environment(setup: str, database_url: str, mode: str) -> dict:
@@ -916,14 +919,7 @@ def run_portal(args, directory: Path) -> dict:
         front = None
         answers = HttpAnswers()
         try:
-            for port in ports:
-                wait_for(f"http://127.0.0.1:{port}/healthz")
-            base = f"http://127.0.0.1:{ports[0]}"
-            if args.setup == "cluster":
-                front_port = free_port()
-                front = nginx(front_port, ports, directory, args.voters)
-                base = f"http://127.0.0.1:{front_port}"
-                wait_for(f"{base}/healthz")
+            base, front = front_of(args.setup, ports, directory, args.voters)
             before = [usage(server) for server in servers]
             next_page = (f"/c/bench/recommendations/{recommendation_id}"
                          if args.open_page else None)

@@ -42,9 +42,9 @@ from live_vote import (  # noqa: E402  (bench/ is not a package)
     busy_wait,
     client_cpu,
     free_port,
+    front_of,
     gunicorn,
     keep_logs,
-    nginx,
     percentile,
     phones_collect_their_own_garbage,
     portal_environment,
@@ -122,14 +122,7 @@ async def restart(args, directory: Path, database_url: str) -> dict:
     answers = HttpAnswers()
     crowd: list[Voter] = []
     try:
-        for port in ports:
-            wait_for(f"http://127.0.0.1:{port}/healthz")
-        base = f"http://127.0.0.1:{ports[0]}"
-        if args.setup == "cluster":
-            front_port = free_port()
-            front = nginx(front_port, ports, directory, args.voters)
-            base = f"http://127.0.0.1:{front_port}"
-            wait_for(f"{base}/healthz")
+        base, front = front_of(args.setup, ports, directory, args.voters)
         crowd = [Voter(number, base, round_id, answers) for number in range(args.voters)]
         arriving = time.perf_counter()
         deadline = arriving + args.arrival_timeout
