@@ -34,10 +34,14 @@ from flask import Flask, Response, abort, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
+from portal.websockets import SOCKET_PATH
+
 #: Sent with a hashed URL whose content is the file's current one.
 IMMUTABLE = "public, max-age=31536000, immutable"
 #: Sent with any other URL of a static file: kept, but asked again before each use.
 REVALIDATE = "public, no-cache"
+#: Where a live connection's request keeps the session read from its cookie.
+CONNECTION_SESSION = "portal.connection_session"
 
 #: The hash in a file's name: 12 hex digits before its last extension.
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<extension>\.[^./]+)?$")
@@ -214,7 +218,17 @@ def static_response(files: StaticFiles, filename: str) -> Response:
 class PageSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, left out of static files' responses: Flask-Login reads
     the session after every request, which would add ``Vary: Cookie``, and a browser then
-    asks again for a file it has whenever the session cookie has changed since."""
+    asks again for a file it has whenever the session cookie has changed since.
+
+    A live connection's events all run in contexts made from its first request: its session
+    is read from the cookie (and its signature checked) once, not for every event."""
+
+    def open_session(self, app, request):
+        if not (request.path + "/").startswith(SOCKET_PATH):
+            return super().open_session(app, request)
+        if CONNECTION_SESSION not in request.environ:
+            request.environ[CONNECTION_SESSION] = super().open_session(app, request)
+        return request.environ[CONNECTION_SESSION]
 
     def save_session(self, app, session, response) -> None:
         if request.endpoint == "static":

@@ -5,6 +5,7 @@ checked and its state written from one query for the round, its consultation and
 recommendation."""
 
 import pytest
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 
 from portal.extensions import db
@@ -56,3 +57,22 @@ def test_a_join_of_a_round_loads_the_round_its_consultation_and_recommendation_t
     assert not [s for s in reads if s.startswith("select recommendations.")]
     rounds = [s for s in reads if s.startswith("select vote_rounds.id")]
     assert len(rounds) == 1 and "join consultations" in rounds[0]
+
+
+def test_a_connections_events_read_its_session_cookie_once(app, connect_socket, live_round,
+                                                           monkeypatch):
+    socket = voter(app, connect_socket, "p2@example.org")
+    reads = []
+    read_cookie = SecureCookieSessionInterface.open_session
+
+    def counted(interface, application, request):
+        reads.append(request.path)
+        return read_cookie(interface, application, request)
+
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session", counted)
+
+    for _ in range(5):
+        assert socket.emit("join", {"room": f"round:{live_round.id}"}, callback=True)["ok"]
+
+    # The connection's first event read it already; none of these reads it again.
+    assert reads == []
