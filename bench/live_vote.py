@@ -882,6 +882,18 @@ def bench_database(setup: str, directory: Path):
         yield url
 
 
+def portal_ports(setup: str) -> list[int]:
+    """A free port for each of the portal's processes: one, or the cluster's two."""
+    return [free_port() for _ in range(1 if setup == "single" else 2)]
+
+
+def start_portal(args, directory: Path, environment: dict, ports: list[int], log: str) -> list:
+    """The portal's processes on ``ports``, started at once (as systemd starts them), each
+    with room for every voter's connection; their logs are ``<log>-<port>.log``."""
+    return [gunicorn("wsgi:app", port, args.mode, environment,
+                     directory / f"{log}-{port}.log", args.voters + 100) for port in ports]
+
+
 def front_of(setup: str, ports: list[int], directory: Path, voters: int):
     """Once the portal's processes answer: the address the voters use and, for the cluster,
     nginx started in front of them (None for one process)."""
@@ -912,10 +924,8 @@ def run_portal(args, directory: Path) -> dict:
     with bench_database(args.setup, directory) as database_url:
         round_id, recommendation_id = seed(database_url, args.voters, args.distinct_hashes)
         environment = portal_environment(args.setup, database_url, args.mode)
-        threads = args.voters + 100
-        ports = [free_port() for _ in range(1 if args.setup == "single" else 2)]
-        servers = [gunicorn("wsgi:app", port, args.mode, environment,
-                            directory / f"portal-{port}.log", threads) for port in ports]
+        ports = portal_ports(args.setup)
+        servers = start_portal(args, directory, environment, ports, "portal")
         front = None
         answers = HttpAnswers()
         try:

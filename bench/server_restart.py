@@ -41,15 +41,15 @@ from live_vote import (  # noqa: E402  (bench/ is not a package)
     bench_database,
     busy_wait,
     client_cpu,
-    free_port,
     front_of,
-    gunicorn,
     keep_logs,
     percentile,
     phones_collect_their_own_garbage,
     portal_environment,
+    portal_ports,
     seed,
     server_tracebacks,
+    start_portal,
     stop,
     wait_for,
 )
@@ -106,16 +106,10 @@ async def scenario(args, directory: Path) -> dict:
         return await restart(args, directory, database_url)
 
 
-def start_portal(args, directory: Path, environment: dict, ports: list[int], log: str) -> list:
-    """The portal's processes (one, or the cluster's two), at once as systemd starts them."""
-    return [gunicorn("wsgi:app", port, args.mode, environment,
-                     directory / f"{log}-{port}.log", args.voters + 100) for port in ports]
-
-
 async def restart(args, directory: Path, database_url: str) -> dict:
     round_id, _recommendation_id = seed(database_url, args.voters, args.distinct_hashes)
     environment = portal_environment(args.setup, database_url, args.mode)
-    ports = [free_port() for _ in range(1 if args.setup == "single" else 2)]
+    ports = portal_ports(args.setup)
     servers = start_portal(args, directory, environment, ports, "before")
     front = None
     phones_collect_their_own_garbage()

@@ -34,7 +34,7 @@ from flask import Flask, Response, abort, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
-from portal.websockets import SOCKET_PATH
+from portal.websockets import is_socket_path
 
 #: Sent with a hashed URL whose content is the file's current one.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -224,7 +224,7 @@ class PageSessionInterface(SecureCookieSessionInterface):
     is read from the cookie (and its signature checked) once, not for every event."""
 
     def open_session(self, app, request):
-        if not (request.path + "/").startswith(SOCKET_PATH):
+        if not is_socket_path(request.path):
             return super().open_session(app, request)
         if CONNECTION_SESSION not in request.environ:
             request.environ[CONNECTION_SESSION] = super().open_session(app, request)

@@ -18,6 +18,11 @@ from flask import Flask, request
 SOCKET_PATH = "/socket.io/"
 
 
+def is_socket_path(path: str) -> bool:
+    """Whether a request's path is Socket.IO's (with or without its last slash)."""
+    return (path + "/").startswith(SOCKET_PATH)
+
+
 class WithoutCompression:
     """WSGI middleware: a websocket request to the Socket.IO path arrives without its
     permessage-deflate offer, so the connection is made without compression."""
@@ -26,7 +31,7 @@ class WithoutCompression:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "").startswith(SOCKET_PATH):
+        if is_socket_path(environ.get("PATH_INFO", "")):
             environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         return self.wsgi_app(environ, start_response)
 
