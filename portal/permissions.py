@@ -25,7 +25,7 @@ any it finds). ``VOTING_ROLES`` is the one set of the roles that vote and join b
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import event, or_, select, true
+from sqlalchemy import bindparam, event, or_, select, true
 from sqlalchemy.orm import Session
 
 from consultations.models import (
@@ -71,6 +71,13 @@ def is_admin(user) -> bool:
     return is_signed_in(user) and user.is_admin
 
 
+#: Built once: on SQLite, building a statement costs about as much as running it, and every
+#: page and live event asks for a registration.
+_REGISTRATION = select(Registration).where(
+    Registration.consultation_id == bindparam("consultation_id"),
+    Registration.user_id == bindparam("user_id"))
+
+
 def registration_of(user, consultation: Consultation) -> Registration | None:
     """The user's registration in the consultation. A found one is remembered for the rest
     of the database session (a request, a socket event): every permission asks for it, and
@@ -78,9 +85,8 @@ def registration_of(user, consultation: Consultation) -> Registration | None:
     if not is_signed_in(user):
         return None
     return kept_in_session(db.session, "registrations", (user.id, consultation.id), lambda: (
-        db.session.execute(select(Registration).where(
-            Registration.consultation_id == consultation.id, Registration.user_id == user.id,
-        )).scalar_one_or_none()))
+        db.session.execute(_REGISTRATION, {"consultation_id": consultation.id,
+                                           "user_id": user.id}).scalar_one_or_none()))
 
 
 @event.listens_for(Session, "after_rollback")

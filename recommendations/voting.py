@@ -114,12 +114,16 @@ def open_round(recommendation: Recommendation, actor: User, *, amendment: Amendm
     return round_
 
 
+_OWN_VOTE = select(Vote).where(Vote.round_id == bindparam("round_id"),
+                               Vote.registration_id == bindparam("registration_id"))
+
+
 def own_vote(round_: VoteRound, user) -> Vote | None:
     registration = permissions.registration_of(user, round_.consultation)
     if registration is None:
         return None
-    return db.session.scalar(select(Vote).where(Vote.round_id == round_.id,
-                                                Vote.registration_id == registration.id))
+    return db.session.scalar(_OWN_VOTE, {"round_id": round_.id,
+                                         "registration_id": registration.id})
 
 
 def own_vote_payload(round_id: int, choice: str, reservation: str | None, seq: int) -> dict:

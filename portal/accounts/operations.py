@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import (
@@ -109,14 +109,17 @@ def start_sign_in(user: User, method: str) -> str:
     return token
 
 
+#: Built once: every page and every live connection asks it, and on SQLite building the
+#: statement cost about as much as running it.
+_ACTIVE_SIGN_IN = select(SignIn, User).join(User, SignIn.user_id == User.id).where(
+    SignIn.token_hash == bindparam("token_hash"), SignIn.ended_at.is_(None))
+
+
 def load_signed_in_user(token: str) -> User | None:
     """The account whose active sign-in a cookie carries; an ended sign-in finds nobody."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    found = db.session.execute(
-        select(SignIn, User).join(User, SignIn.user_id == User.id)
-        .where(SignIn.token_hash == token_digest(token), SignIn.ended_at.is_(None))
-    ).first()
+    found = db.session.execute(_ACTIVE_SIGN_IN, {"token_hash": token_digest(token)}).first()
     if found is None:
         return None
     sign_in, user = found
