@@ -240,3 +240,37 @@ def test_a_browsers_websocket_is_made_without_compression(servers):
     head = answer.split(b"\r\n\r\n")[0].decode().lower()
     assert head.startswith("http/1.1 101")
     assert "sec-websocket-extensions" not in head
+
+
+def websocket_opening(port: int, key: str, version: str = "13") -> bytes:
+    """The server's answer to a websocket opening, as far as its first message."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall((
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+            f"Sec-WebSocket-Version: {version}\r\nSec-WebSocket-Key: {key}\r\n\r\n"
+        ).encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer or (answer.startswith(b"HTTP/1.1 101")
+                                             and len(answer.split(b"\r\n\r\n", 1)[1]) < 2):
+            received = connection.recv(4096)
+            if not received:
+                break
+            answer += received
+    return answer
+
+
+def test_a_websocket_opening_is_accepted_as_rfc_6455_says_and_its_messages_flow(servers):
+    direct, _proxied = servers
+    # The example of RFC 6455, section 1.3.
+    answer = websocket_opening(direct.port, "dGhlIHNhbXBsZSBub25jZQ==")
+
+    head, first_frame = answer.split(b"\r\n\r\n", 1)
+    lines = head.decode().lower().split("\r\n")
+    assert lines[0].startswith("http/1.1 101")
+    assert "sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo=" in lines
+    assert "upgrade: websocket" in lines and "connection: upgrade" in lines
+    # Then Engine.IO's open packet, in an unmasked text frame from the server.
+    assert first_frame[0] == 0x81 and first_frame[2:3] == b"0"
+
