@@ -24,6 +24,13 @@ _connection.execute("CREATE TABLE votes (voter TEXT PRIMARY KEY, choice TEXT, se
 _state = {"seq": 0, "changed": False, "started": False}
 
 
+@server.on("connect")
+def connect(sid, environ, auth=None):
+    """The rooms named as the connection opens, joined and answered as the portal does."""
+    for wanted in (auth or {}).get("rooms", []):
+        server.emit("join_answer", {"room": wanted["room"], "reply": join(sid, wanted)}, to=sid)
+
+
 @server.on("join")
 def join(sid, payload):
     server.enter_room(sid, payload["room"])

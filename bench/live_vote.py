@@ -22,7 +22,9 @@ then shows as the server's latency. The client behaves as the portal's own
 after its Retry-After and up to as long again at random; a join or a vote answered ``busy`` is
 sent again after its ``retry_after``, the same way; a connection refused ``busy`` is made again
 after that wait; a connection lost is made again after socket.io-client's back-off (1 s doubling
-to 5 s, randomised by half) and the room joined again.
+to 5 s, randomised by half). Each connection names the room as it opens (its ``auth``) and the
+server's ``join_answer`` brings the room's state; a room not answered so is joined with a
+``join`` event (docs/live-protocol.md).
 
 Reported: who joined and how long arrival took, connections dropped after joining,
 reconnections, HTTP answers of 500 and more by status, votes acknowledged, stored and stored
@@ -316,6 +318,7 @@ class LiveClient:
         self._connect_error = None
         self._keeping: asyncio.Task | None = None
         self._joining: asyncio.Task | None = None
+        self._answer_on_connecting: dict | None = None
         self.on_first_join = None
 
     @property
@@ -334,6 +337,7 @@ class LiveClient:
         self.client.on("disconnect", self._disconnected)
         self.client.on("tally", self._tally)
         self.client.on("resync", self._resync)
+        self.client.on("join_answer", self._join_answer)
 
     # Signing in -------------------------------------------------------------------------
 
@@ -421,9 +425,12 @@ class LiveClient:
         while not self.closing:
             self._lost.clear()
             self._connect_error = None
+            self._answer_on_connecting = None
             try:
                 await self.client.connect(self.base, transports=["websocket"],
-                                          headers={"Origin": self.base}, wait_timeout=20)
+                                          headers={"Origin": self.base}, wait_timeout=20,
+                                          auth={"rooms": [{"room": self.room,
+                                                           "since": self.since}]})
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001  (counted; the browser tries again)
@@ -444,7 +451,7 @@ class LiveClient:
                 continue
             attempt = 0
             self.connections += 1
-            self._joining = asyncio.create_task(self.join())
+            self._answered_as_connected()
             await self._lost.wait()
             if self.closing:
                 return
@@ -471,9 +478,30 @@ class LiveClient:
     async def _resync(self, *_payload) -> None:
         self._joining = asyncio.create_task(self.join())
 
-    async def join(self) -> None:
+    async def _join_answer(self, answer) -> None:
+        """The room's answer as the connection opened: it arrives before ``connect`` returns,
+        and is taken as live.js takes it, once connected."""
+        if isinstance(answer, dict) and answer.get("room") == self.room:
+            self._answer_on_connecting = answer.get("reply") or {}
+
+    def _answered_as_connected(self) -> None:
+        reply, self._answer_on_connecting = self._answer_on_connecting, None
+        if reply is None:
+            self._joining = asyncio.create_task(self.join())
+        elif reply.get("code") == "busy":
+            self.join_busy += 1
+            self._joining = asyncio.create_task(
+                self.join(wait=busy_wait(reply.get("retry_after"))))
+        elif not reply.get("ok"):
+            self.last_failure = f"join refused: {reply}"
+        else:
+            self._in_the_room(reply)
+
+    async def join(self, wait: float = 0) -> None:
         """Join the room on this connection; a ``busy`` answer is sent again after the wait."""
         connection = self.connections
+        if wait:
+            await asyncio.sleep(wait)
         while not self.closing and self.client.connected and connection == self.connections:
             payload = {"room": self.room}
             if self.since:
@@ -492,18 +520,21 @@ class LiveClient:
             if not answer or not answer.get("ok"):
                 self.last_failure = f"join refused: {answer}"
                 return
-            now = time.perf_counter()
-            self.since = answer.get("now") or self.since
-            tally = (answer.get("state") or {}).get("tally") or {}
-            if "seq" in tally:
-                self.tallies.append((now, tally["seq"]))
-            first = not self.joins
-            self.joins.append((now, answer))
-            self.in_room = True
-            self._in_room.set()
-            if first and self.on_first_join:
-                self.on_first_join()
+            self._in_the_room(answer)
             return
+
+    def _in_the_room(self, answer: dict) -> None:
+        now = time.perf_counter()
+        self.since = answer.get("now") or self.since
+        tally = (answer.get("state") or {}).get("tally") or {}
+        if "seq" in tally:
+            self.tallies.append((now, tally["seq"]))
+        first = not self.joins
+        self.joins.append((now, answer))
+        self.in_room = True
+        self._in_room.set()
+        if first and self.on_first_join:
+            self.on_first_join()
 
     async def wait_in_room(self, deadline: float) -> None:
         remaining = deadline - time.perf_counter()

@@ -298,7 +298,7 @@ def connect_socket(app, monkeypatch):
     """Open a Socket.IO connection with the cookies (and so the sign-in) of a test client."""
     monkeypatch.setattr(socketio, "server", app.extensions["suite_socket_server"])
 
-    def connect(client):
-        return FreshContextSocketClient(app, socketio, flask_test_client=client)
+    def connect(client, auth=None):
+        return FreshContextSocketClient(app, socketio, flask_test_client=client, auth=auth)
 
     return connect

@@ -2,13 +2,16 @@
 room at once, and every query of a join is paid a thousand times. A connection's events are
 answered as the person it signed in as, without loading the account again; a round's room is
 checked and its state written from one query for the round, its consultation and its
-recommendation."""
+recommendation; the rooms a page follows are joined as its connection opens, without an event
+of their own."""
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 
 from portal.extensions import db
+from recommendations.live import tallies
+from tests.conftest import sign_in
 from tests.test_live_voting import live_round, voter  # noqa: F401  (the fixture is used)
 
 
@@ -76,3 +79,68 @@ def test_a_connections_events_read_its_session_cookie_once(app, connect_socket, 
 
     # The connection's first event read it already; none of these reads it again.
     assert reads == []
+
+
+def join_answers(socket) -> list[dict]:
+    return [packet["args"][0] for packet in socket.get_received()
+            if packet["name"] == "join_answer"]
+
+
+def test_the_rooms_named_as_a_connection_opens_are_joined_and_each_answered(
+    app, connect_socket, live_round
+):
+    browser = app.test_client()
+    sign_in(browser, "p3@example.org")
+    round_room = f"round:{live_round.id}"
+    socket = connect_socket(browser, auth={"rooms": [
+        {"room": round_room},
+        {"room": f"consultation:{live_round.consultation_id}", "since": "2026-01-01T00:00:00"},
+        {"room": "round:999999"},
+        "not a room",
+    ]})
+
+    answers = join_answers(socket)
+    assert [answer["room"] for answer in answers] == [
+        round_room, f"consultation:{live_round.consultation_id}", "round:999999", None]
+    round_answer = answers[0]["reply"]
+    assert round_answer["ok"] and round_answer["state"]["title"] == "R"
+    assert round_answer["state"]["tally"]["seq"] == 0 and round_answer["now"]
+    assert answers[1]["reply"]["ok"]
+    assert answers[2]["reply"]["code"] == "not_allowed"
+    assert answers[3]["reply"]["code"] == "invalid_payload"
+
+    # In the round's room without a join event: another voter's vote reaches it.
+    other = voter(app, connect_socket, "p4@example.org")
+    assert other.emit("cast_vote", {"round_id": live_round.id, "choice": "oppose"},
+                      callback=True)["ok"]
+    tallies.flush()
+    pushes = [packet["args"][0] for packet in socket.get_received() if packet["name"] == "tally"]
+    assert pushes and pushes[-1]["counts"]["oppose"] == 1
+
+
+def test_a_voter_reconnecting_with_its_room_named_finds_its_vote_in_the_answer(
+    app, connect_socket, live_round
+):
+    browser = app.test_client()
+    sign_in(browser, "p5@example.org")
+    first = connect_socket(browser)
+    assert first.emit("cast_vote", {"round_id": live_round.id, "choice": "abstain"},
+                      callback=True)["ok"]
+    first.disconnect()
+
+    again = connect_socket(browser, auth={"rooms": [{"room": f"round:{live_round.id}"}]})
+
+    [answer] = join_answers(again)
+    assert answer["reply"]["state"]["your_vote"]["choice"] == "abstain"
+
+
+def test_a_connection_joins_a_handful_of_rooms_as_it_opens_not_hundreds(
+    app, connect_socket, live_round
+):
+    browser = app.test_client()
+    sign_in(browser, "p6@example.org")
+    room = {"room": f"consultation:{live_round.consultation_id}"}
+
+    socket = connect_socket(browser, auth={"rooms": [room] * 12})
+
+    assert len(join_answers(socket)) == 8

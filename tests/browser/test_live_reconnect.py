@@ -42,6 +42,10 @@ def test_a_page_reconnects_after_the_server_is_killed_and_shows_the_tally_as_it_
                 recommendation_id = db.session.scalar(select(VoteRound.recommendation_id))
             # The facilitator's projector shows the tally; a participant votes from a phone.
             projector = signed_in("voter0@example.org")
+            # What the projector's page sends over its websockets, every connection's.
+            sent = []
+            projector.on("websocket", lambda socket: socket.on(
+                "framesent", lambda frame: sent.append(frame if isinstance(frame, str) else "")))
             projector.goto("/c/plenary/projector")
             live = projector.locator("html")
             expect(live).to_have_attribute("data-live", "connected")
@@ -73,6 +77,11 @@ def test_a_page_reconnects_after_the_server_is_killed_and_shows_the_tally_as_it_
                 "Your vote is counted in the tally.", timeout=30_000)
             for page in (projector, phone):
                 assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+            # Its rooms were named as each connection opened, the first and the one after the
+            # restart, and answered then: no join event of its own.
+            opened = [frame for frame in sent if frame.startswith("40")]
+            assert len(opened) >= 2 and all('"rooms"' in frame for frame in opened)
+            assert not [frame for frame in sent if '"join"' in frame]
         finally:
             for context in contexts:
                 context.close()
