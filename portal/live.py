@@ -464,6 +464,18 @@ def connect(auth=None):
     # Every connection of a person (two tabs, a phone and a laptop) hears of their own votes.
     join_room(person_room(current_user.id))
     _join_on_connecting(auth)
+    if not _transport_open():
+        # Gone while its rooms were joined (their queries let other connections run):
+        # python-socketio would keep it as connected, so it is refused and forgotten.
+        disconnect()
+        return False
+    return None
+
+
+def _transport_open() -> bool:
+    """Whether the Engine.IO connection under the Socket.IO one being accepted is still open."""
+    server = socketio.server
+    return server.manager.eio_sid_from_sid(request.sid, "/") in server.environ
 
 
 #: The most rooms a connection joins as it opens; a page follows a handful.

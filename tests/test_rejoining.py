@@ -6,10 +6,12 @@ recommendation; the rooms a page follows are joined as its connection opens, wit
 of their own."""
 
 import pytest
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 
 from portal.extensions import db
+from portal.live import ROOM_SNAPSHOTS, _connections
 from recommendations.live import tallies
 from tests.conftest import sign_in
 from tests.test_live_voting import live_round, voter  # noqa: F401  (the fixture is used)
@@ -144,3 +146,29 @@ def test_a_connection_joins_a_handful_of_rooms_as_it_opens_not_hundreds(
     socket = connect_socket(browser, auth={"rooms": [room] * 12})
 
     assert len(join_answers(socket)) == 8
+
+
+def test_a_connection_gone_while_its_rooms_are_joined_is_not_kept(
+    app, connect_socket, live_round, monkeypatch
+):
+    browser = app.test_client()
+    sign_in(browser, "p7@example.org")
+    server = app.extensions["suite_socket_server"]
+    snapshot = ROOM_SNAPSHOTS["round"]
+
+    def gone_meanwhile(*arguments, **options):
+        # The phone's Wi-Fi drops while the server reads the round's state.
+        server._handle_eio_disconnect(server.manager.eio_sid_from_sid(request.sid, "/"),
+                                      "transport close")
+        return snapshot(*arguments, **options)
+
+    monkeypatch.setitem(ROOM_SNAPSHOTS, "round", gone_meanwhile)
+    room = f"round:{live_round.id}"
+    kept_before = set(_connections)
+    followers_before = set(server.manager.get_participants("/", room))
+
+    socket = connect_socket(browser, auth={"rooms": [{"room": room}]})
+
+    assert not socket.is_connected()
+    assert set(_connections) == kept_before
+    assert set(server.manager.get_participants("/", room)) == followers_before
