@@ -16,7 +16,7 @@
   too: a third of the CPU of opening a websocket, paid two thousand times over when a
   restarted process takes back its phones. A well-formed request (RFC 6455, section 4.2.1) is
   answered here from the parsed headers, and wsproto frames the messages from then on; any
-  other request goes the library's way, which refuses it.
+  other request goes the library's way, as before.
 """
 
 import base64
